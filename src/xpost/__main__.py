@@ -1,0 +1,3 @@
+from xpost.cli import main
+
+main()

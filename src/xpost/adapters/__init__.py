@@ -1,0 +1,1 @@
+"""Platform adapters, found through the ``xpost.adapters`` entry-point group."""

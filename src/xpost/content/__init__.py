@@ -1,0 +1,1 @@
+"""One parse of a post body into a typed document (see ``model``)."""

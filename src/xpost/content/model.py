@@ -1,0 +1,160 @@
+"""The document model: what a post body *is*, independent of any platform.
+
+A body is parsed once into a ``Document``: a flat-ish list of blocks. Plain Markdown
+is kept as the author wrote it (``Markdown`` blocks, relative links already made
+absolute) because re-serialising it would only risk changing it; everything a
+platform must treat specially (embeds, images, call-outs, code with file names,
+math, raw HTML) becomes a typed block that each flavor emits in its own syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+MarkdownKind = Literal[
+    "paragraph", "heading", "list", "blockquote", "table", "hr", "footnotes", "references"
+]
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Author's Markdown, kept verbatim except that relative URLs are absolute.
+
+    ``text`` has no trailing newline. Soft-wrapped lines are still wrapped: flavors
+    whose platform turns every newline into ``<br>`` join them when emitting.
+    """
+
+    text: str
+    kind: MarkdownKind = "paragraph"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code block: fenced, indented, Hugo ``highlight`` or Jekyll ``highlight``."""
+
+    code: str  # without the trailing newline
+    lang: str = ""
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class Math:
+    """A display-math block (``$$ … $$`` or a ``math`` fence), TeX source without delimiters."""
+
+    tex: str
+
+
+EmbedProvider = Literal[
+    "speakerdeck",
+    "youtube",
+    "slideshare",
+    "docswell",
+    "tweet",
+    "gist",
+    "codepen",
+    "figma",
+    "card",  # a link card: iframely, Zenn @[card], a URL alone on its line
+    "iframe",  # any other iframe: only its URL is known
+]
+
+
+@dataclass(frozen=True)
+class Embed:
+    """Something shown by the platform's player or card instead of as text.
+
+    ``url`` is always the public page of the thing (the fallback a flavor degrades
+    to); ``id`` is the provider's own id where the provider's embed syntax needs it
+    (Speaker Deck *player* id, YouTube video id, SlideShare key, tweet id, gist id).
+    ``origin`` says where it came from ("iframe", "shortcode", "script", "zenn",
+    "iframely", "blockquote", "url", "liquid") for warnings.
+    """
+
+    provider: EmbedProvider
+    url: str
+    id: str = ""
+    title: str = ""
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image standing alone as a paragraph (Markdown image or Hugo ``figure``).
+
+    ``src`` is absolute (a URL); ``local`` is the file on disk when the image ships
+    with the post (a page bundle or the site's static dir), so targets that host
+    images themselves (Zenn's ``images/``) can copy it.
+    """
+
+    src: str
+    alt: str = ""
+    title: str = ""
+    caption: str = ""
+    link: str = ""
+    local: Path | None = None
+
+
+CalloutKind = Literal["note", "tip", "important", "warning", "caution"]
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A highlighted note: GitHub alert ``> [!NOTE]``, Qiita ``:::note``, Zenn ``:::message``."""
+
+    kind: CalloutKind
+    blocks: tuple[Block, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Details:
+    """A collapsible section: ``<details><summary>``, Zenn ``:::details``."""
+
+    summary: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Html:
+    """Raw HTML no recogniser understood.
+
+    ``markdown`` is its conversion by markdownify with ``<script>``/``<style>`` and
+    styling dropped; ``html`` is the original, for flavors that render HTML and for
+    warnings.
+    """
+
+    html: str
+    markdown: str
+
+
+Block = Markdown | Code | Math | Embed | Image | Callout | Details | Html
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed post body.
+
+    ``notes`` are things the parser itself had to drop or could not understand
+    (an unknown shortcode, say); every target reports them as warnings.
+    """
+
+    blocks: tuple[Block, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What the parser needs to make a post's links absolute.
+
+    Relative links in a page bundle (``index.md`` with files beside it) resolve
+    against the post's own URL; elsewhere, and for root-relative ``/x`` links,
+    against the site's ``base_url``. With neither known, links stay relative and the
+    parser notes it.
+    """
+
+    source_dir: Path
+    page_url: str | None = None
+    site_url: str | None = None
+    site_root: Path | None = None  # the site's top folder (for Hugo static/, Jekyll assets)
+    is_bundle: bool = False

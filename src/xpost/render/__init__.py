@@ -1,0 +1,1 @@
+"""What several adapters share: the Markdown emitter and X's text rules."""
