@@ -7,10 +7,20 @@ brings its own keys.
 
 from __future__ import annotations
 
+import os
+import re
+import tomllib
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
+
+from xpost.errors import ConfigError
+
+StructT = TypeVar("StructT", bound=msgspec.Struct)
 
 
 class SiteConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -39,3 +49,209 @@ class Config(msgspec.Struct, kw_only=True):
     ledger: LedgerConfig = msgspec.field(default_factory=LedgerConfig)
     platforms: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     path: Path | None = None  # the file it came from, None for the built-in defaults
+
+
+CONFIG_ENV = "XPOST_CONFIG"
+LOCAL_CONFIG = "xpost.toml"
+_SECTIONS: dict[str, type[msgspec.Struct]] = {
+    "site": SiteConfig,
+    "publish": PublishConfig,
+    "ledger": LedgerConfig,
+}
+# A key is a secret when it is one of these words or ends in ``_<word>``.
+_SECRET_WORDS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "api_key",
+    "apikey",
+    "bearer",
+    "private_key",
+    "consumer_key",
+)
+_VALIDATION = re.compile(r"(?P<reason>.*?)(?: - at `\$(?P<where>[^`]*)`)?")
+_EXPECTED = re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`")
+_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(?P<key>[^`]+)`")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+_TYPE_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "array": "a list",
+    "object": "a table",
+    "datetime": "a date-time",
+    "date": "a date",
+    "time": "a time",
+    "null": "nothing",
+}
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """The config file to use: ``--config``, ``$XPOST_CONFIG``, ``./xpost.toml``, the user's.
+
+    An explicitly named file that does not exist is an error; None means "use the
+    built-in defaults".
+    """
+    if explicit is not None:
+        return _must_exist(explicit, "--config")
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return _must_exist(Path(from_env), CONFIG_ENV)
+    local = Path(LOCAL_CONFIG)
+    if local.is_file():
+        return local
+    from platformdirs import user_config_dir  # only when no nearer config exists
+
+    user = Path(user_config_dir("xpost")) / "config.toml"
+    return user if user.is_file() else None
+
+
+def _must_exist(path: Path, origin: str) -> Path:
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found (named by {origin})")
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file is not a file (named by {origin})")
+    return path
+
+
+def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
+    """Read and validate the TOML config; None gives the built-in defaults.
+
+    ``known_platforms`` are the installed adapters' names: the only other top-level
+    tables allowed, and the only values ``[publish] targets`` may name.
+    """
+    if path is None:
+        return Config()
+    raw = _read_toml(path)
+    _reject_secrets(raw, path, (), known_platforms)
+    sections: dict[str, msgspec.Struct] = {}
+    platforms: dict[str, dict[str, Any]] = {}
+    for key, value in raw.items():
+        if key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: [{key}] must be a table, got {_type_name(value)}")
+            sections[key] = _convert(value, _SECTIONS[key], path, key)
+        elif key in known_platforms:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: [{key}] must be a table, got {_type_name(value)}")
+            platforms[key] = value
+        else:
+            known = ", ".join([*_SECTIONS, *sorted(known_platforms)])
+            raise ConfigError(f"{path}: unknown key '{key}' (known: {known})")
+    config = Config(**sections, platforms=platforms, path=path)  # type: ignore[arg-type]
+    _check_site(config.site, path)
+    _check_targets(config.publish, path, known_platforms)
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: config file is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{bad_line}: config file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        toml_line, reason = toml_error_position(str(exc))
+        where = f"{path}:{toml_line}" if toml_line else f"{path}"
+        raise ConfigError(f"{where}: not valid TOML: {reason}") from None
+
+
+def toml_error_position(message: str) -> tuple[int | None, str]:
+    """Split tomllib's ``"Reason (at line L, column C)"`` into ``(L, "reason (column C)")``."""
+    match = _TOML_POSITION.search(message)
+    if match is None:
+        return None, message
+    reason = message[: match.start()]
+    reason = reason[:1].lower() + reason[1:]
+    if match.group(1) is None:
+        return None, f"{reason} (at end of document)"
+    return int(match.group(1)), f"{reason} (column {match.group(2)})"
+
+
+def _is_secret_key(key: str) -> bool:
+    name = key.lower().replace("-", "_")
+    return any(name == word or name.endswith("_" + word) for word in _SECRET_WORDS)
+
+
+def _reject_secrets(
+    table: dict[str, Any], path: Path, where: tuple[str, ...], known: Collection[str]
+) -> None:
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _reject_secrets(value, path, (*where, key), known)
+        elif _is_secret_key(key):
+            # Never echo the value: it may be a real credential.
+            section = f"[{'.'.join(where)}] " if where else ""
+            platform = where[0] if where and where[0] in known else None
+            if platform is None:
+                hint = "remove it and keep credentials in the keyring ('xpost auth set PLATFORM')"
+            else:
+                env = f"XPOST_{platform}_{key}".upper().replace("-", "_")
+                hint = f"run 'xpost auth set {platform}' or set {env}"
+            raise ConfigError(
+                f"{path}: {section}{key} looks like a secret; "
+                f"secrets never go in the config file: {hint}"
+            )
+
+
+def _convert(value: dict[str, Any], kind: type[StructT], path: Path, section: str) -> StructT:
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: [{section}] {describe_validation_error(exc)}") from None
+
+
+def describe_validation_error(exc: msgspec.ValidationError) -> str:
+    """msgspec's ``Expected `str`, got `int` - at `$.permalink``` as ``permalink: expected a
+    string, got an integer``; an unknown field as ``unknown key 'name'``."""
+    match = _VALIDATION.fullmatch(str(exc))
+    reason, where = (match.group("reason"), match.group("where")) if match else (str(exc), "")
+    where = (where or "").lstrip(".")
+    prefix = f"{where}: " if where else ""
+    if unknown := _UNKNOWN_FIELD.fullmatch(reason):
+        return f"{prefix}unknown key '{unknown.group('key')}'"
+    if expected := _EXPECTED.fullmatch(reason):
+        wanted = [w.strip() for w in expected.group("want").split("|") if w.strip() != "null"]
+        want = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
+        got = _TYPE_NAMES.get(expected.group("got"), expected.group("got"))
+        return f"{prefix}expected {want}, got {got}"
+    return f"{prefix}{reason[:1].lower()}{reason[1:]}"
+
+
+def _type_name(value: object) -> str:
+    names = {str: "str", bool: "bool", int: "int", float: "float", list: "array"}
+    return _TYPE_NAMES.get(names.get(type(value), ""), type(value).__name__)
+
+
+def _check_site(site: SiteConfig, path: Path) -> None:
+    if site.base_url is not None:
+        parts = urlsplit(site.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(
+                f"{path}: [site] base_url: expected an http(s) URL like "
+                f"'https://example.com/', got {site.base_url!r}"
+            )
+    try:
+        ZoneInfo(site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{path}: [site] timezone: unknown time zone {site.timezone!r} "
+            "(use an IANA name like 'Asia/Tokyo' or 'UTC')"
+        ) from None
+
+
+def _check_targets(publish: PublishConfig, path: Path, known: Collection[str]) -> None:
+    for target in publish.targets:
+        if target not in known:
+            names = ", ".join(sorted(known)) or "none installed"
+            raise ConfigError(
+                f"{path}: [publish] targets: unknown platform '{target}' (known: {names})"
+            )

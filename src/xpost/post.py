@@ -7,12 +7,21 @@ its body once into a ``Document``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from xpost.content.model import Document
+from xpost.config import Config
+from xpost.content.model import Document, LinkContext
+from xpost.content.parse import parse_body
+from xpost.errors import ConfigError, PostError
+from xpost.frontmatter import FrontMatter, describe_type, parse_date, split_front_matter
+from xpost.permalink import PermalinkError, expand_permalink, join_url
 
 
 @dataclass(frozen=True)
@@ -53,3 +62,421 @@ class Post:
     overrides: Overrides = field(default_factory=Overrides)
     front_matter: dict[str, Any] = field(default_factory=dict)
     body_line: int = 1  # line number of the body's first line in the file
+
+
+_BUNDLE_INDEXES = ("index.md", "index.markdown", "_index.md", "_index.markdown")
+_SITE_CONFIGS = (
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.yml",
+    "hugo.json",
+    "config.toml",
+    "config.yaml",
+    "config.yml",
+    "_config.yml",
+    "_config.yaml",
+    "_config.toml",
+)
+_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
+_H1 = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+_MORE = "<!--more-->"
+_SUMMARY_LIMIT = 200
+# Metadata keys per concept, in order of preference, across Hugo, Jekyll, Zenn, Qiita.
+_SUMMARY_KEYS = ("summary", "description", "excerpt")
+_DATE_KEYS = ("date",)
+_PUBLISH_KEYS = ("publishDate", "publish_date", "pubDate", "published_at")
+_LASTMOD_KEYS = ("lastmod", "last_modified_at", "updated_at", "modified")
+_EXPIRY_KEYS = ("expiryDate", "expiry_date", "unpublishdate")
+_CANONICAL_KEYS = ("canonical_url", "canonicalURL", "canonical", "url", "permalink")  # Jekyll
+_QIITA_CLI_KEYS = frozenset({"organization_url_name", "slide", "ignorePublish"})
+_ZENN_TYPES = ("tech", "idea")
+
+
+def load_post(path: Path, config: Config) -> Post:
+    """Read a post file, normalise its metadata and parse its body once.
+
+    Every problem with the file is a ``PostError`` naming it (and the line where
+    one is known). A folder holding ``index.md`` (a page bundle) loads that file.
+    """
+    source = _locate(path)
+    metadata, body, body_line = split_front_matter(_read_text(source), source)
+    tz = _timezone(config.site.timezone)
+    field_reader = FrontMatter(metadata, source, tz)
+
+    title = field_reader.text("title")
+    if not title:
+        title, body, body_line = _title_from_body(body, body_line)
+    if not title:
+        raise PostError(
+            f"{source}: no title: add 'title:' to the front matter "
+            "or start the body with a '# Title' line"
+        )
+
+    is_bundle = source.name in _BUNDLE_INDEXES
+    content_name = source.parent.name if is_bundle else source.stem
+    in_jekyll_dir = any(part in ("_posts", "_drafts") for part in source.parts)
+    dated_name = _DATED_NAME.fullmatch(content_name)
+    slug = field_reader.text("slug")
+    if not slug and in_jekyll_dir and dated_name:
+        slug = dated_name.group(2)
+
+    date = field_reader.date(_DATE_KEYS)
+    publish_date = field_reader.date(_PUBLISH_KEYS)
+    if date is None and dated_name is not None:
+        date = parse_date(dated_name.group(1), tz)
+
+    source_dir = source.parent.resolve()
+    site_dir = _site_root(source_dir)
+    base_url = config.site.base_url
+    tags = field_reader.names("tags") + field_reader.names("topics") + field_reader.names("tag")
+    categories = field_reader.names("categories") + field_reader.names("category")
+    canonical = _canonical_url(
+        field_reader,
+        base_url,
+        config.site.permalink,
+        slug=slug,
+        title=title,
+        date=date or publish_date,
+        filename=content_name,
+        sections=_sections(source, site_dir, is_bundle),
+        categories=categories,
+    )
+    links = LinkContext(
+        source_dir=source_dir,
+        page_url=canonical if is_bundle else None,
+        site_url=base_url,
+        site_root=site_dir,
+        is_bundle=is_bundle,
+    )
+    cover_image, cover_local = _cover_image(metadata, links, canonical)
+    overrides, explicit_id = _overrides(metadata.get("xpost"), source)
+    if explicit_id is None and not _is_qiita_cli(metadata):
+        explicit_id = field_reader.text("id") or None
+
+    return Post(
+        source=source,
+        id=explicit_id or canonical or str(source.resolve()),
+        title=title,
+        body=body,
+        document=parse_body(body, links),
+        summary=_summary(field_reader, metadata, body),
+        tags=_unique(tags),
+        categories=_unique(categories),
+        date=date,
+        publish_date=publish_date,
+        lastmod=field_reader.date(_LASTMOD_KEYS),
+        expiry_date=field_reader.date(_EXPIRY_KEYS),
+        draft=_is_draft(metadata, source),
+        slug=slug or content_name,
+        canonical_url=canonical,
+        cover_image=cover_image,
+        cover_image_local=cover_local,
+        emoji=field_reader.text("emoji"),
+        article_type=_article_type(metadata),
+        overrides=overrides,
+        front_matter=metadata,
+        body_line=body_line,
+    )
+
+
+def _locate(path: Path) -> Path:
+    if path.is_dir():
+        for name in _BUNDLE_INDEXES:
+            if (path / name).is_file():
+                return path / name
+        raise PostError(f"{path}: is a directory, not a post (no index.md in it)")
+    if not path.exists():
+        raise PostError(f"{path}: no such file")
+    return path
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PostError(f"{path}: cannot read: {exc.strerror}") from None
+    if b"\0" in data:
+        raise PostError(f"{path}: not a text file (it holds NUL bytes: binary data?)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PostError(f"{path}:{line}: not a text file in UTF-8 (invalid byte)") from None
+    if not text.lstrip("\ufeff").strip():
+        raise PostError(f"{path}: the file is empty")
+    return text
+
+
+@cache
+def _timezone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"[site] timezone: unknown time zone {name!r}") from None
+
+
+@cache
+def _site_root(directory: Path) -> Path | None:
+    """The nearest folder above ``directory`` holding a Hugo or Jekyll config file."""
+    if any((directory / name).is_file() for name in _SITE_CONFIGS):
+        return directory
+    if (directory / "config" / "_default").is_dir():
+        return directory
+    parent = directory.parent
+    return None if parent == directory else _site_root(parent)
+
+
+def _sections(source: Path, site_dir: Path | None, is_bundle: bool) -> tuple[str, ...]:
+    """Hugo sections: the folders between ``content/`` and the post (bundle excluded)."""
+    folder = source.parent.parent if is_bundle else source.parent
+    parts = folder.resolve().parts
+    content_dir = site_dir / "content" if site_dir else None
+    if content_dir is not None and folder.resolve().is_relative_to(content_dir):
+        return parts[len(content_dir.parts) :]
+    if "content" in parts:
+        return parts[len(parts) - parts[::-1].index("content") :]
+    return ()
+
+
+def _title_from_body(body: str, body_line: int) -> tuple[str, str, int]:
+    """Take a leading ``# Title`` line as the title and drop it from the body."""
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _H1.fullmatch(line)
+        if match is None:
+            return "", body, body_line
+        rest = index + 1
+        while rest < len(lines) and not lines[rest].strip():
+            rest += 1
+        return match.group(1).strip(), "\n".join(lines[rest:]), body_line + rest
+    return "", body, body_line
+
+
+def _canonical_url(
+    fields: FrontMatter,
+    base_url: str | None,
+    pattern: str,
+    **permalink: Any,
+) -> str | None:
+    for key in _CANONICAL_KEYS:
+        url = fields.text(key)
+        if url:
+            if urlsplit(url).scheme:
+                return url
+            return join_url(base_url, url) if base_url else None
+    if base_url is None:
+        return None
+    sections: tuple[str, ...] = permalink.pop("sections")
+    try:
+        path = expand_permalink(
+            pattern, section=sections[0] if sections else "", sections=sections, **permalink
+        )
+    except PermalinkError as exc:
+        raise PostError(f"{fields.path}: {exc}") from None
+    return join_url(base_url, path)
+
+
+def _summary(fields: FrontMatter, metadata: dict[str, Any], body: str) -> str:
+    for key in _SUMMARY_KEYS:
+        text = fields.text(key)
+        if text:
+            return plain_text(text)
+    separator = metadata.get("excerpt_separator")
+    marker = separator if isinstance(separator, str) and separator else _MORE
+    if marker in body:
+        return _shorten(plain_text(body.split(marker, 1)[0]))
+    return _shorten(plain_text(first_paragraph(body)))
+
+
+def _is_draft(metadata: dict[str, Any], source: Path) -> bool:
+    draft = metadata.get("draft", False)
+    if not isinstance(draft, bool):
+        raise PostError(f"{source}: draft: expected true or false, got {draft!r}")
+    # Zenn and Jekyll say ``published: false``; Qiita's ``private`` is not a draft
+    # (it is "limited sharing", reachable by URL), so it is deliberately ignored here.
+    published = metadata.get("published")
+    if published is False:
+        return True
+    return draft or "_drafts" in source.parts  # Jekyll's unpublished posts
+
+
+def _article_type(metadata: dict[str, Any]) -> str:
+    """Zenn's ``type``. Hugo uses ``type`` for layouts, so only Zenn values count,
+    unless the file is clearly a Zenn article (it has an ``emoji``)."""
+    value = metadata.get("type")
+    if not isinstance(value, str):
+        return ""
+    return value if value in _ZENN_TYPES or "emoji" in metadata else ""
+
+
+def _is_qiita_cli(metadata: dict[str, Any]) -> bool:
+    """Qiita CLI's ``id`` is the Qiita item id, not an identity for this post."""
+    return bool(_QIITA_CLI_KEYS & metadata.keys()) or {"private", "updated_at"} <= metadata.keys()
+
+
+def _overrides(raw: object, source: Path) -> tuple[Overrides, str | None]:
+    if raw is None:
+        return Overrides(), None
+    if not isinstance(raw, dict):
+        raise PostError(f"{source}: xpost: expected a table, got {describe_type(raw)}")
+    targets: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    explicit_id: str | None = None
+    platforms: dict[str, dict[str, Any]] = {}
+    for key, value in raw.items():
+        name = str(key)
+        if name == "targets":
+            targets = _name_list(value, source, "xpost.targets")
+        elif name == "exclude":
+            exclude = _name_list(value, source, "xpost.exclude")
+        elif name == "id":
+            if not isinstance(value, str | int) or isinstance(value, bool) or not str(value):
+                raise PostError(
+                    f"{source}: xpost.id: expected a string, got {describe_type(value)}"
+                )
+            explicit_id = str(value)
+        elif isinstance(value, dict):
+            platforms[name] = {str(k): v for k, v in value.items()}
+        else:
+            got = describe_type(value)
+            raise PostError(f"{source}: xpost.{name}: expected a table of options, got {got}")
+    return Overrides(targets=targets, exclude=exclude, platforms=platforms), explicit_id
+
+
+def _name_list(value: object, source: Path, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    raise PostError(
+        f"{source}: {key}: expected a list of platform names, got {describe_type(value)}"
+    )
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
+
+
+def _cover_image(
+    metadata: dict[str, Any], links: LinkContext, canonical: str | None
+) -> tuple[str | None, Path | None]:
+    """The cover image's absolute URL and, when it ships with the site, its file."""
+    ref = _cover_reference(metadata)
+    if ref is None:
+        featured = _featured_file(links.source_dir) if links.is_bundle else None
+        if featured is None:
+            return None, None
+        return (join_url(canonical, featured.name) if canonical else None), featured
+    if ref.startswith("//"):
+        return "https:" + ref, None
+    if urlsplit(ref).scheme:
+        return ref, None
+    relative = ref.lstrip("/")
+    site = links.site_root
+    if not ref.startswith("/") and (links.source_dir / relative).is_file():
+        local = links.source_dir / relative
+        page = canonical if links.is_bundle else None
+        url = join_url(page, relative) if page else None
+        return url, local
+    url = join_url(links.site_url, relative) if links.site_url else None
+    if site is not None:
+        for folder in (site / "static", site, site / "assets" / "media"):
+            if (folder / relative).is_file():
+                # Hugo fingerprints files under assets/: their URL cannot be predicted.
+                is_asset = folder.name == "media"
+                return (None if is_asset else url), folder / relative
+    return url, None
+
+
+def _cover_reference(metadata: dict[str, Any]) -> str | None:
+    """``image`` (a string, or a Wowchemy/jekyll-seo table), ``images[0]``, ``cover``."""
+    for key in ("image", "cover"):
+        value = metadata.get(key)
+        if isinstance(value, dict):
+            value = next(
+                (value[k] for k in ("filename", "path", "src", "image", "url") if value.get(k)),
+                None,
+            )
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    images = metadata.get("images")
+    if isinstance(images, list) and images and isinstance(images[0], str) and images[0].strip():
+        return images[0].strip()
+    return None
+
+
+def _featured_file(folder: Path) -> Path | None:
+    """Wowchemy's convention: a bundle's ``featured.*`` (or ``cover.*``) is its cover."""
+    for stem in ("featured", "cover"):
+        for suffix in _IMAGE_SUFFIXES:
+            candidate = folder / f"{stem}{suffix}"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
+_NOT_PROSE = ("#", "<", "{{", "{%", "@[", ":::", "|", "$$", "![", "    ", "\t", "---", "***")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.DOTALL)
+_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}", re.DOTALL)
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_LINE_MARKUP = re.compile(r"^[ \t]*(?:>[ \t]?|#{1,6}[ \t]+|[-*+][ \t]+|\d+[.)][ \t]+)", re.M)
+_SPACES = re.compile(r"\s+")
+
+
+def first_paragraph(body: str) -> str:
+    """The first block of prose: not a heading, code, HTML, shortcode, table or image."""
+    paragraph: list[str] = []
+    fence: str | None = None
+    for line in body.split("\n"):
+        stripped = line.strip()
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        if not stripped:
+            if paragraph:
+                break
+            continue
+        if not paragraph and (line.startswith(_NOT_PROSE) or urlsplit(stripped).scheme):
+            continue
+        paragraph.append(line)
+    return "\n".join(paragraph)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown (one paragraph or a few) as one line of plain text."""
+    text = _SHORTCODE.sub("", markdown)
+    text = _HTML_TAG.sub("", _AUTOLINK.sub(r"\1", text))
+    text = _IMAGE.sub("", text)
+    text = _FOOTNOTE_REF.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _CODE_SPAN.sub(r"\2", text)
+    text = _LINE_MARKUP.sub("", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _shorten(text: str, limit: int = _SUMMARY_LIMIT) -> str:
+    """At most ``limit`` characters, cut at a space when there is one near the end."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 3 // 4:
+        cut = cut[:space]
+    return cut.rstrip() + "…"

@@ -124,10 +124,8 @@ class MarkdownFlavor:
         return f"<details><summary>{block.summary}</summary>\n\n{body}\n\n</details>"
 
     def html(self, block: Html) -> str:
-        if block.markdown.strip():
-            self.warn(f"{self.platform}: raw HTML was converted to Markdown: {_snippet(block.html)}")
-        else:
-            self.warn(f"{self.platform}: raw HTML with no visible text was dropped: {_snippet(block.html)}")
+        what = "converted to Markdown" if block.markdown.strip() else "dropped (no visible text)"
+        self.warn(f"{self.platform}: raw HTML was {what}: {_snippet(block.html)}")
         return block.markdown
 
 

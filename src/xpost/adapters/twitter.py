@@ -1,0 +1,320 @@
+"""X (Twitter): one announcement post, or the whole post as a numbered thread.
+
+Rendering is offline: the payload is the text of each post, its weighted length
+and the image to attach to the first one. Publishing (tweepy and the v2 media
+upload) lives elsewhere so that a dry run never imports the network stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from xpost.adapters.base import Adapter, Draft
+from xpost.content.model import (
+    Block,
+    Callout,
+    Code,
+    Details,
+    Document,
+    Embed,
+    Html,
+    Image,
+    Markdown,
+    Math,
+)
+from xpost.errors import ConfigError, PostError
+from xpost.post import Post
+from xpost.render.markdown import join_soft_breaks
+from xpost.render.tweet_compose import (
+    DEFAULT_TEMPLATE,
+    TemplateError,
+    check_template,
+    compose_post,
+    split_thread,
+)
+from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+
+class TwitterSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The ``[twitter]`` table of the config file."""
+
+    api_base: str = "https://api.x.com"
+    template: str | None = None  # placeholders: {title} {url} {summary} {hashtags}
+    hashtags: bool = True
+
+
+class TwitterOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The post's ``xpost: {twitter: {...}}`` table."""
+
+    text: str | None = None  # a template that replaces the configured one
+    thread: bool = False
+    image: str | None = None
+    alt: str | None = None
+    tags: list[str] | None = None
+
+
+class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
+    name = "twitter"
+    label = "X"
+    summary = "Post to X (Twitter): an announcement with the link, or the post as a thread."
+    Settings = TwitterSettings
+    Options = TwitterOptions
+
+    def render(self, post: Post, options: TwitterOptions) -> Draft:
+        warnings: list[str] = []
+        template = self._template(post, options)
+        if not post.canonical_url:
+            warnings.append("the post has no canonical URL: the X post links nowhere")
+        tags = options.tags if options.tags is not None else list(post.tags)
+        composed = compose_post(
+            post.title,
+            post.canonical_url or "",
+            summary=post.summary,
+            tags=tags if self.settings.hashtags else (),
+            template=template,
+        )
+        if composed.dropped_hashtags:
+            dropped = " ".join(composed.dropped_hashtags)
+            warnings.append(f"hashtags dropped to fit {MAX_WEIGHTED_LENGTH}: {dropped}")
+        if composed.title_truncated:
+            warnings.append(f"title shortened to fit {MAX_WEIGHTED_LENGTH}")
+        if composed.summary_truncated:
+            warnings.append(f"summary shortened to fit {MAX_WEIGHTED_LENGTH}")
+
+        texts = [composed.text]
+        if options.thread:
+            plain = plain_paragraphs(post.document)
+            warnings.extend(plain.warnings)
+            texts = split_thread(plain.paragraphs, composed.text)
+            if len(texts) > 1 and not texts[0].startswith(composed.text + " "):
+                warnings.append("first post shortened to make room for the thread numbering")
+
+        media = self._media(post, options, warnings)
+        posts = [
+            {
+                "text": text,
+                "weighted_length": weighted_length(text),
+                "media": media if i == 0 else [],
+            }
+            for i, text in enumerate(texts)
+        ]
+        return Draft(
+            platform=self.name,
+            payload={"posts": posts},
+            preview=_preview(posts),
+            headline=(
+                f"{posts[0]['weighted_length']}/{MAX_WEIGHTED_LENGTH}"
+                if len(posts) == 1
+                else f"thread of {len(posts)} posts"
+            ),
+            warnings=warnings,
+        )
+
+    def _template(self, post: Post, options: TwitterOptions) -> str:
+        if options.text is not None:
+            try:
+                check_template(options.text)
+            except TemplateError as error:
+                raise PostError(f"{post.source}: xpost.twitter.text: {error}") from None
+            return options.text
+        if self.settings.template is not None:
+            try:
+                check_template(self.settings.template)
+            except TemplateError as error:
+                raise ConfigError(f"[twitter] template: {error}") from None
+            return self.settings.template
+        return DEFAULT_TEMPLATE
+
+    @staticmethod
+    def _media(post: Post, options: TwitterOptions, warnings: list[str]) -> list[dict[str, str]]:
+        """The image for the first post: the post's own choice, else its cover image."""
+        path: str | None = None
+        if options.image:
+            if _is_url(options.image):
+                path = options.image
+            else:
+                local = Path(options.image).expanduser()
+                local = local if local.is_absolute() else post.source.parent / local
+                path = str(local)
+                if not local.is_file():
+                    warnings.append(f"image not found: {local} (posting without it)")
+                    return []
+        elif post.cover_image_local is not None:
+            path = str(post.cover_image_local)
+            if not post.cover_image_local.is_file():
+                warnings.append(f"cover image not found: {path} (posting without it)")
+                return []
+        elif post.cover_image:
+            path = post.cover_image
+        if path is None:
+            return []
+        if not options.alt:
+            warnings.append("the image has no alt text: set xpost.twitter.alt in the post")
+        return [{"path": path, "alt": options.alt or ""}]
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("https://", "http://"))
+
+
+def _preview(posts: list[dict[str, Any]]) -> str:
+    def one(post: dict[str, Any]) -> str:
+        media = "".join(f"\n[image: {item['path']}]" for item in post["media"])
+        return f"{post['text']}{media}\n({post['weighted_length']}/{MAX_WEIGHTED_LENGTH})"
+
+    if len(posts) == 1:
+        return one(posts[0])
+    separator = "\n" + "─" * 40 + "\n"
+    return separator.join(one(post) for post in posts)
+
+
+# -- the body as plain text ----------------------------------------------------------
+
+
+@dataclass
+class PlainText:
+    """A document as plain-text paragraphs, and what could not be carried over."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def plain_paragraphs(document: Document) -> PlainText:
+    """The body as paragraphs of plain text, for a thread.
+
+    Inline Markdown is stripped (emphasis, code backticks; a link becomes ``text url``,
+    or just the URL when the text is the URL); headings become their text, a list one
+    line per item; embeds become their URL (after their title); call-outs and details are flattened;
+    images, code and math are left out, with a warning.
+    """
+    result = PlainText(warnings=list(document.notes))
+    _blocks(document.blocks, result)
+    return result
+
+
+def _blocks(blocks: tuple[Block, ...], out: PlainText) -> None:
+    for block in blocks:
+        match block:
+            case Markdown():
+                out.paragraphs.extend(markdown_paragraphs(block.text, out))
+            case Embed():
+                out.paragraphs.append(f"{block.title} {block.url}" if block.title else block.url)
+            case Callout():
+                if block.title:
+                    out.paragraphs.append(block.title)
+                _blocks(block.blocks, out)
+            case Details():
+                if block.summary:
+                    out.paragraphs.append(block.summary)
+                _blocks(block.blocks, out)
+            case Html():
+                out.paragraphs.extend(markdown_paragraphs(block.markdown, out))
+            case Code():
+                out.warn("X thread: code blocks are left out")
+            case Math():
+                out.warn("X thread: math blocks are left out")
+            case Image():
+                out.warn("X thread: images in the body are left out")
+
+
+_PARSER: Any = None
+
+
+def _parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        _PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    return _PARSER
+
+
+def markdown_paragraphs(text: str, out: PlainText) -> list[str]:
+    """Plain-text paragraphs of a Markdown fragment (one per paragraph, heading, list)."""
+    tokens: list[Token] = _parser().parse(join_soft_breaks(text))
+    paragraphs: list[str] = []
+    lines: list[str] = []  # the lines of the list or table being read
+    depth = 0  # nesting of lists and tables: their lines make one paragraph
+    ordinals: list[int] = []  # the next number of each open ordered list (0: bullets)
+    for token in tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else 0
+            ordinals.append(start)
+            depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            ordinals.pop()
+            depth -= 1
+        elif token.type == "list_item_open":
+            marker = f"{ordinals[-1]}. " if ordinals[-1] else "- "
+            if ordinals[-1]:
+                ordinals[-1] += 1
+            lines.append("  " * (len(ordinals) - 1) + marker)
+        elif token.type == "table_open":
+            depth += 1
+        elif token.type == "table_close":
+            depth -= 1
+        elif token.type == "tr_open":
+            lines.append("")
+        elif token.type in ("th_open", "td_open") and lines and lines[-1]:
+            lines[-1] += " | "
+        elif token.type == "inline":
+            inline = _inline_text(token, out)
+            if depth and lines:
+                lines[-1] += inline
+            elif depth:
+                lines.append(inline)
+            elif inline.strip():
+                paragraphs.append(inline.strip())
+        elif token.type in ("fence", "code_block"):
+            out.warn("X thread: code blocks are left out")
+        if depth == 0 and lines:
+            paragraphs.append("\n".join(line.rstrip() for line in lines if line.strip()))
+            lines = []
+    return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def _inline_text(token: Token, out: PlainText) -> str:
+    parts: list[str] = []
+    link_stack: list[tuple[str, int]] = []  # (href, where its text starts in parts)
+    after_link = False
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            if after_link and child.content[:1].isalnum():
+                parts.append(" ")  # "URLで" reads (and links) better as "URL で"
+            parts.append(child.content)
+        elif child.type == "softbreak":
+            parts.append(" ")
+        elif child.type == "hardbreak":
+            parts.append("\n")
+        elif child.type == "link_open":
+            link_stack.append((str(child.attrGet("href") or ""), len(parts)))
+        elif child.type == "link_close" and link_stack:
+            href, start = link_stack.pop()
+            label = "".join(parts[start:]).strip()
+            del parts[start:]
+            parts.append(_link_text(label, href))
+        elif child.type == "image":
+            out.warn("X thread: images in the body are left out")
+        after_link = child.type == "link_close"
+    return "".join(parts)
+
+
+def _link_text(label: str, href: str) -> str:
+    """``label href``, or just one of them when they say the same thing."""
+    if not href or href.startswith("#"):
+        return label
+    bare = href.split("://", 1)[-1].removeprefix("mailto:").rstrip("/")
+    if not label or label.rstrip("/") in (href.rstrip("/"), bare):
+        return href
+    return f"{label} {href}"

@@ -1,0 +1,254 @@
+"""Zenn: an article is ``articles/<slug>.md`` in the user's Zenn-linked GitHub repo.
+
+Zenn has no write API; publishing is a commit and a push. ``render`` builds the
+whole file (front matter + body) and lists the local images the repo must carry.
+The front-matter rules are zenn-model's ``validateArticle`` (0.1.155).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+import regex
+
+from xpost.adapters.base import Adapter, Draft
+from xpost.errors import ConfigError, PostError
+from xpost.post import Post
+from xpost.render.zenn_markdown import ZennMarkdown
+
+ArticleType = Literal["tech", "idea"]
+
+SLUG_PATTERN = re.compile(r"^[0-9a-z\-_]{12,50}$")
+PUBLICATION_PATTERN = re.compile(r"^[0-9a-z_]{2,15}$")
+MAX_TITLE = 70  # counted as JavaScript does (UTF-16 code units)
+MAX_TOPICS = 5
+# zenn-model's invalid-topic-letters class: ASCII space and punctuation.
+_TOPIC_INVALID = re.compile(r"[\s!-/:-@\[-`{-~]")
+_TOPIC_NAMES = {"c++": "cpp", "c#": "csharp", "f#": "fsharp", ".net": "dotnet"}
+_ONE_EMOJI = regex.compile(
+    r"^(?=\X$)(?:.*\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)"
+)
+
+
+class ZennSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The ``[zenn]`` config table."""
+
+    repo: str | None = None  # the local clone of the Zenn-linked repository
+    branch: str = "main"
+    push: bool = True
+    username: str | None = None
+    publication: str | None = None  # default ``publication_name``
+    emoji: str = "📝"  # for posts that name none
+    type: str = "tech"
+    #: A line pointing at the original, ``{url}`` is the canonical URL; "" disables it.
+    origin_note: str = "この記事は {url} からの転載です。"
+    origin_note_position: Literal["top", "bottom"] = "top"
+
+
+class ZennOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A post's ``xpost: {zenn: {...}}`` table."""
+
+    slug: str | None = None
+    emoji: str | None = None
+    type: str | None = None
+    topics: list[str] | None = None
+    title: str | None = None
+    published: bool | None = None
+    publication_name: str | None = None
+
+
+class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
+    name: ClassVar[str] = "zenn"
+    label: ClassVar[str] = "Zenn"
+    summary: ClassVar[str] = "commit articles/<slug>.md to your Zenn-linked GitHub repository"
+    Settings: ClassVar[type[msgspec.Struct]] = ZennSettings
+    Options: ClassVar[type[msgspec.Struct]] = ZennOptions
+
+    def render(self, post: Post, options: ZennOptions, *, now: datetime | None = None) -> Draft:
+        warnings: list[str] = []
+        slug = article_slug(post, options)
+        front = self._front_matter(post, options, warnings, now or datetime.now(UTC))
+        flavor = ZennMarkdown(image_dir=f"images/{slug}")
+        body = self._with_origin_note(post, flavor.emit(post.document), warnings)
+        content = format_front_matter(front) + "\n" + body
+        path = f"articles/{slug}.md"
+        images = [{"source": str(i.source), "target": i.target} for i in flavor.images]
+        return Draft(
+            platform=self.name,
+            payload={"path": path, "slug": slug, "content": content, "images": images},
+            preview=content,
+            headline=path,
+            warnings=warnings + flavor.warnings,
+        )
+
+    # -- front matter --------------------------------------------------------------
+
+    def _front_matter(
+        self, post: Post, options: ZennOptions, warnings: list[str], now: datetime
+    ) -> dict[str, Any]:
+        title = truncate_title(" ".join((options.title or post.title).split()), warnings)
+        published = not post.draft and options.published is not False
+        if post.draft and options.published:
+            warnings.append("Zenn: the post is a draft: rendered with published: false")
+        front: dict[str, Any] = {
+            "title": title,
+            "emoji": self._emoji(post, options),
+            "type": self._type(post, options),
+            "topics": normalise_topics(
+                options.topics if options.topics is not None else post.tags or post.categories,
+                warnings,
+            ),
+            "published": published,
+        }
+        when = post.publish_date or post.date
+        if published and when is not None and when > now:
+            front["published_at"] = self._local_time(when)
+        publication = options.publication_name or self.settings.publication
+        if publication:
+            if not PUBLICATION_PATTERN.match(publication):
+                problem = f"{publication!r} is not a Zenn publication name (2-15 of a-z, 0-9, _)"
+                if options.publication_name:
+                    _bad_post(post, "xpost.zenn.publication_name", problem)
+                raise ConfigError(f"zenn.publication: {problem}")
+            front["publication_name"] = publication
+        return front
+
+    def _emoji(self, post: Post, options: ZennOptions) -> str:
+        for value, key in ((options.emoji, "xpost.zenn.emoji"), (post.emoji, "emoji")):
+            if value:
+                if not is_one_emoji(value):
+                    _bad_post(post, key, f"{value!r} is not exactly one emoji")
+                return value
+        if not is_one_emoji(self.settings.emoji):
+            raise ConfigError(f"zenn.emoji: {self.settings.emoji!r} is not exactly one emoji")
+        return self.settings.emoji
+
+    def _type(self, post: Post, options: ZennOptions) -> str:
+        for value, key in ((options.type, "xpost.zenn.type"), (post.article_type, "type")):
+            if value:
+                if value not in ("tech", "idea"):
+                    _bad_post(post, key, f"{value!r} is not a Zenn article type (tech or idea)")
+                return value
+        if self.settings.type not in ("tech", "idea"):
+            raise ConfigError(f"zenn.type: {self.settings.type!r} is not tech or idea")
+        return self.settings.type
+
+    def _local_time(self, when: datetime) -> str:
+        try:
+            zone = ZoneInfo(self.site.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"site.timezone: unknown time zone {self.site.timezone!r}") from exc
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=zone)
+        return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    def _with_origin_note(self, post: Post, body: str, warnings: list[str]) -> str:
+        template = self.settings.origin_note
+        if not template:
+            return body
+        if not post.canonical_url:
+            warnings.append("Zenn: the post has no canonical URL: no origin note added")
+            return body
+        note = template.replace("{url}", post.canonical_url)
+        if self.settings.origin_note_position == "bottom":
+            return f"{body}\n{note}\n"
+        return f"{note}\n\n{body}"
+
+
+# -- the pieces, as plain functions ------------------------------------------------------
+
+
+def article_slug(post: Post, options: ZennOptions) -> str:
+    """The article's slug: ``xpost.zenn.slug`` as given, else derived from the post's."""
+    if options.slug is not None:
+        if not SLUG_PATTERN.match(options.slug):
+            problem = f"{options.slug!r} is not a Zenn slug (12-50 of a-z, 0-9, - and _)"
+            _bad_post(post, "xpost.zenn.slug", problem)
+        return options.slug
+    return derive_slug(post.slug or post.source.stem, post.date, post.id)
+
+
+def derive_slug(base: str, date: datetime | None, stable_id: str) -> str:
+    """Make ``base`` a Zenn slug: invalid characters become ``-``; a slug too short gets
+    the date (``-20220715``), then a short hash of the post id; a long one is cut."""
+    slug = re.sub(r"-{2,}", "-", re.sub(r"[^0-9a-z_-]", "-", base.lower())).strip("-")
+    if len(slug) < 12 and date is not None:
+        slug = "-".join(part for part in (slug, date.strftime("%Y%m%d")) if part)
+    if len(slug) < 12:
+        digest = hashlib.sha256(stable_id.encode()).hexdigest()[:8]
+        slug = "-".join(part for part in (slug, digest) if part)
+    if len(slug) < 12:
+        slug = f"{slug}-post"  # a bare 8-char digest still needs 4 more
+    return slug[:50].rstrip("-") if len(slug) > 50 else slug
+
+
+def truncate_title(title: str, warnings: list[str]) -> str:
+    """Cut a title to Zenn's 70 (UTF-16) characters at a grapheme boundary, with ``…``."""
+    if _utf16_len(title) <= MAX_TITLE:
+        return title
+    kept = ""
+    for grapheme in regex.findall(r"\X", title):
+        if _utf16_len(kept + grapheme) + 1 > MAX_TITLE:
+            break
+        kept += grapheme
+    cut = kept.rstrip() + "…"
+    warnings.append(f"Zenn: the title is longer than {MAX_TITLE} characters: cut to {cut!r}")
+    return cut
+
+
+def normalise_topics(tags: tuple[str, ...] | list[str], warnings: list[str]) -> list[str]:
+    """Tags as Zenn topics: lowercase, ``C++``→``cpp``, no spaces or ASCII punctuation,
+    no duplicates, at most five. Every change is reported."""
+    topics: list[str] = []
+    for tag in tags:
+        lowered = tag.strip().lower()
+        topic = _TOPIC_INVALID.sub("", _TOPIC_NAMES.get(lowered, lowered))
+        if not topic:
+            warnings.append(f"Zenn: tag {tag!r} has no letters a topic can use: dropped")
+            continue
+        if topic != tag:
+            warnings.append(f"Zenn: tag {tag!r} became topic {topic!r}")
+        if topic not in topics:
+            topics.append(topic)
+    if len(topics) > MAX_TOPICS:
+        dropped = ", ".join(topics[MAX_TOPICS:])
+        warnings.append(f"Zenn allows {MAX_TOPICS} topics: dropped {dropped}")
+    return topics[:MAX_TOPICS]
+
+
+def is_one_emoji(text: str) -> bool:
+    """Exactly one grapheme, and an emoji (pictograph, flag or keycap)."""
+    return bool(_ONE_EMOJI.match(text))
+
+
+def format_front_matter(front: dict[str, Any]) -> str:
+    """YAML front matter, written out deterministically: strings double-quoted."""
+    lines = ["---"]
+    for key, value in front.items():
+        lines.append(f"{key}: {_yaml_value(value)}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(item) for item in value) + "]"
+    # JSON strings are YAML double-quoted scalars; YAML also breaks lines at U+2028/9.
+    quoted = json.dumps(str(value), ensure_ascii=False)
+    return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _bad_post(post: Post, key: str, problem: str) -> NoReturn:
+    raise PostError(f"{post.source}: {key}: {problem}")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

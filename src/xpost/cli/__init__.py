@@ -1,0 +1,82 @@
+"""The ``xpost`` command line: click commands that parse, call, and print.
+
+Each command lives in its own module and is imported only when it runs (or when
+``--help`` lists it), so start-up stays within a few tens of milliseconds. Errors
+are turned into one line and an exit code here, and only here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from xpost import __version__
+from xpost.errors import ExitCode, XpostError
+
+# name → "module:attribute"; listed here so that ``--help`` needs no scan.
+COMMANDS = {
+    "publish": "xpost.cli.publish:publish",
+    "adapters": "xpost.cli.adapters:adapters",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module, _, attr = COMMANDS[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="xpost")
+def cli() -> None:
+    """Publish a Markdown post on your own site, syndicate it everywhere else.
+
+    \b
+    Preview what every platform would get, offline and without an account:
+      xpost publish content/post/hello/index.md --dry-run
+
+    Set XPOST_DEBUG=1 to see a traceback when something goes wrong.
+    """
+
+
+def main() -> None:
+    """Console-script entry point: run the CLI, map errors to exit codes."""
+    try:
+        result = cli.main(standalone_mode=False)
+    except XpostError as exc:
+        if os.environ.get("XPOST_DEBUG"):
+            raise
+        click.echo(f"xpost: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(ExitCode.BAD_INPUT)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # ``xpost … | head``: the reader left; say nothing more.
+        sys.stderr.close()
+        sys.exit(ExitCode.OK)
+    except Exception as exc:
+        if os.environ.get("XPOST_DEBUG"):
+            raise
+        click.echo(
+            f"xpost: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in xpost. Rerun with XPOST_DEBUG=1 for the traceback and report it.",
+            err=True,
+        )
+        sys.exit(ExitCode.TARGET_FAILED)
+    sys.exit(result if isinstance(result, int) else ExitCode.OK)

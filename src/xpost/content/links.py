@@ -1,0 +1,112 @@
+"""Make a post's relative URLs absolute and find the local files they point at.
+
+Only the URL itself is rewritten; every other byte of the author's Markdown stays
+as written, so the rewriting works on the source text (outside code spans) rather
+than on a re-serialised tree.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+from xpost.content.model import LinkContext
+
+_HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
+# ``](dest`` of an inline link or image; the destination may hold one level of parens.
+_INLINE_DEST = re.compile(r"(\]\([ \t]*)(<[^<>\n]*>|(?:[^\s()<>\\]|\\.|\([^\s()]*\))+)")
+# ``[label]: dest`` of a link reference definition.
+_REF_DEST = re.compile(r"(^[ \t]{0,3}\[(?!\^)[^\]\n]+\]:[ \t]*)(<[^<>\n]*>|\S+)", re.MULTILINE)
+# ``src=`` / ``href=`` of inline raw HTML.
+_HTML_ATTR = re.compile(r"""(<[a-zA-Z][^<>]*?\b(?:src|href)=)(["'])([^"'<>]*)\2""")
+
+
+class LinkResolver:
+    """Resolves URLs against a ``LinkContext``; remembers the one note it may need."""
+
+    def __init__(self, context: LinkContext) -> None:
+        self.context = context
+        self.unresolved: list[str] = []
+
+    def absolute(self, url: str) -> str:
+        """``url`` made absolute, or unchanged when it already is or cannot be."""
+        if not needs_base(url):
+            return url
+        base = self._base_for(url)
+        if base is None:
+            if url not in self.unresolved:
+                self.unresolved.append(url)
+            return url
+        if url.startswith("/"):
+            return base.rstrip("/") + url
+        return urljoin(base if base.endswith("/") else base + "/", url)
+
+    def _base_for(self, url: str) -> str | None:
+        ctx = self.context
+        if url.startswith("/"):
+            return ctx.site_url
+        if ctx.is_bundle and ctx.page_url:
+            return ctx.page_url
+        return ctx.site_url or ctx.page_url
+
+    def local_file(self, url: str) -> Path | None:
+        """The file on disk a relative or root-relative URL names, if it exists."""
+        if not needs_base(url):
+            return None
+        path = unquote(re.split(r"[?#]", url, maxsplit=1)[0])
+        if not path:
+            return None
+        ctx = self.context
+        if path.startswith("/"):
+            roots = [ctx.site_root / "static", ctx.site_root] if ctx.site_root else []
+            candidates = [root / path.lstrip("/") for root in roots]
+        else:
+            candidates = [ctx.source_dir / path]
+        return next((c for c in candidates if c.is_file()), None)
+
+    def rewrite_markdown(self, text: str, references: bool = False) -> str:
+        """``text`` with link and image destinations made absolute.
+
+        ``references``: the text is link reference definitions (``[id]: url``), which
+        markdown-it does not turn into tokens, so only the caller knows them.
+        """
+        if "](" not in text and "]:" not in text and "=" not in text:
+            return text
+        parts = []
+        position = 0
+        for span in _CODE_SPAN.finditer(text):
+            parts.append(self._rewrite_prose(text[position : span.start()], references))
+            parts.append(span.group(0))
+            position = span.end()
+        parts.append(self._rewrite_prose(text[position:], references))
+        return "".join(parts)
+
+    def _rewrite_prose(self, text: str, references: bool) -> str:
+        text = _INLINE_DEST.sub(lambda m: m[1] + self._destination(m[2]), text)
+        if references:
+            text = _REF_DEST.sub(lambda m: m[1] + self._destination(m[2]), text)
+        return _HTML_ATTR.sub(lambda m: m[1] + m[2] + self.absolute(m[3]) + m[2], text)
+
+    def _destination(self, dest: str) -> str:
+        if dest.startswith("<") and dest.endswith(">"):
+            return "<" + self.absolute(dest[1:-1]) + ">"
+        return self.absolute(dest)
+
+    def notes(self) -> list[str]:
+        if not self.unresolved:
+            return []
+        count = len(self.unresolved)
+        return [
+            f"{count} relative link{'s' if count > 1 else ''} kept as written "
+            f"(no site base_url to resolve against): {', '.join(self.unresolved[:3])}"
+            + (", …" if count > 3 else "")
+        ]
+
+
+def needs_base(url: str) -> bool:
+    """A URL that only means something relative to the page: not absolute, not ``#x``."""
+    return bool(url) and not (
+        url.startswith(("#", "//", "{{")) or _HAS_SCHEME.match(url) is not None
+    )

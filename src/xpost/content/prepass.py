@@ -1,0 +1,227 @@
+"""The line pre-pass that runs before markdown-it sees a body.
+
+markdown-it knows nothing of Hugo shortcodes, Liquid tags or Zenn's ``@[x](y)`` and
+``:::`` containers, so this pass cuts the block-level ones out of the text (outside
+code fences) and leaves a placeholder line, ``<!--xpost-block:N-->``, that
+markdown-it reads as an HTML block; the parser swaps the stored blocks back in.
+Inline ones (``{{< ref >}}``, ``{% post_url %}``, ``{{ site.baseurl }}``) are
+replaced by their text in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from xpost.content.model import Block, Callout, CalloutKind, Code, Details
+from xpost.content.shortcodes import (
+    CALLOUT_KINDS,
+    CALLOUT_SHORTCODES,
+    DETAILS_SHORTCODES,
+    HIGHLIGHT_SHORTCODE,
+    InlineSubstitution,
+    Shortcode,
+    embed_shortcode,
+    parse_shortcode,
+    unescape_hugo,
+    zenn_embed,
+)
+
+PLACEHOLDER = re.compile(r"^<!--xpost-block:\d+-->$")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_HUGO_LINE = re.compile(r"^ {0,3}\{\{([<%])\s*((?:(?![>%]\}\}).)*?)\s*[>%]\}\}\s*$")
+_LIQUID_LINE = re.compile(r"^ {0,3}\{%-?\s*(\w+)\s*(.*?)\s*-?%\}\s*$")
+_ENDHIGHLIGHT = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
+_ZENN_EMBED = re.compile(r"^ {0,3}@\[([\w-]+)\]\((.*)\)\s*$")
+_CONTAINER = re.compile(r"^ {0,3}(:{3,})[ \t]*(message|details|note)\b[ \t]*(.*?)\s*$")
+_RAW_TAG = re.compile(r"\{%-?\s*(raw|endraw)\s*-?%\}")
+
+_CONTAINER_KINDS: dict[str, CalloutKind] = {
+    "": "note",
+    "info": "note",
+    "warn": "warning",
+    "alert": "caution",
+}
+
+
+def _hugo_close(name: str) -> re.Pattern[str]:
+    return re.compile(r"\{\{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]\}\}")
+
+
+@dataclass
+class PrePass:
+    """One run over a body. ``parse`` parses a container's inner text (recursion)."""
+
+    inline: InlineSubstitution
+    parse: Callable[[str], list[Block]]
+    store: dict[str, tuple[Block, ...]]
+    out: list[str] = field(default_factory=list)
+    in_raw: bool = False
+
+    @property
+    def notes(self) -> list[str]:
+        return self.inline.notes
+
+    def run(self, body: str) -> str:
+        lines = body.split("\n")
+        fence = ""
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if fence:
+                self.out.append(unescape_hugo(line))
+                if _closes_fence(fence, line):
+                    fence = ""
+                index += 1
+                continue
+            opened = _FENCE.match(line)
+            if opened:
+                fence = opened[1]
+                self.out.append(self.text_line(line))
+                index += 1
+                continue
+            handled = None if self.in_raw else self.block_at(lines, index)
+            if handled is None:
+                self.out.append(self.text_line(line))
+                index += 1
+            else:
+                blocks, index = handled
+                self.emit(blocks)
+        return "\n".join(self.out)
+
+    def emit(self, blocks: tuple[Block, ...]) -> None:
+        """Put a placeholder where blocks go; blank lines keep it a block of its own."""
+        if not blocks:
+            self.out.append("")
+            return
+        key = f"<!--xpost-block:{len(self.store)}-->"
+        self.store[key] = blocks
+        self.out.extend(["", key, ""])
+
+    def text_line(self, line: str) -> str:
+        """Inline substitution, except inside ``{% raw %}`` … ``{% endraw %}``."""
+        if "{%" not in line or not _RAW_TAG.search(line):
+            return line if self.in_raw else self.inline.line(line)
+        parts = _RAW_TAG.split(line)
+        text = []
+        for position, part in enumerate(parts):
+            if position % 2:
+                self.in_raw = part == "raw"
+            else:
+                text.append(part if self.in_raw else self.inline.line(part))
+        return "".join(text)
+
+    # -- block-level constructs ----------------------------------------------------
+
+    def block_at(self, lines: list[str], index: int) -> tuple[tuple[Block, ...], int] | None:
+        """The blocks starting at ``lines[index]`` and the index after them, or None."""
+        line = lines[index]
+        if "{{" in line and (hugo := _HUGO_LINE.match(line)):
+            return self.hugo(lines, index, parse_shortcode(hugo[2]), hugo[0].strip())
+        if "{%" in line and (liquid := _LIQUID_LINE.match(line)) and liquid[1] == "highlight":
+            return self.liquid_highlight(lines, index, liquid[2])
+        if line.lstrip().startswith("@[") and (zenn := _ZENN_EMBED.match(line)):
+            embed = zenn_embed(zenn[1], zenn[2])
+            if embed is None:
+                self.notes.append(f"dropped unknown Zenn embed {zenn[0].strip()}")
+                return (), index + 1
+            return (embed,), index + 1
+        if line.lstrip().startswith(":::") and (container := _CONTAINER.match(line)):
+            return self.container(lines, index, container)
+        return None
+
+    def hugo(
+        self, lines: list[str], index: int, code: Shortcode, source: str
+    ) -> tuple[tuple[Block, ...], int] | None:
+        if code.escaped:
+            return None
+        if code.closing:
+            return (), index + 1
+        paired = code.name in CALLOUT_SHORTCODES | DETAILS_SHORTCODES | {HIGHLIGHT_SHORTCODE}
+        if paired:
+            end = _find_line(lines, index + 1, _hugo_close(code.name))
+            if end is None:
+                self.notes.append(f"dropped {source}: its closing shortcode is missing")
+                return (), index + 1
+            inner = lines[index + 1 : end]
+            return (self.paired(code, inner),), end + 1
+        block = embed_shortcode(code, self.inline.links)
+        if block is None:
+            self.notes.append(f"dropped unknown shortcode {source}")
+            return (), index + 1
+        return (block,), index + 1
+
+    def paired(self, code: Shortcode, inner: list[str]) -> Block:
+        if code.name == HIGHLIGHT_SHORTCODE:
+            return Code("\n".join(inner), lang=code.arg("lang", 0))
+        if code.name in DETAILS_SHORTCODES:
+            summary = code.arg("summary") or code.arg("title") or code.arg("text", 0) or "Details"
+            return Details(summary, tuple(self.parse("\n".join(inner))))
+        kind_name = (
+            code.name if code.name in CALLOUT_KINDS else code.arg("type", 0) or code.arg("kind")
+        )
+        kind = CALLOUT_KINDS.get(kind_name.lower(), "note")
+        return Callout(kind, tuple(self.parse("\n".join(inner))), title=code.arg("title"))
+
+    def liquid_highlight(
+        self, lines: list[str], index: int, args: str
+    ) -> tuple[tuple[Block, ...], int] | None:
+        end = _find_line(lines, index + 1, _ENDHIGHLIGHT)
+        if end is None:
+            return None
+        lang = args.split()[0] if args.split() else ""
+        return (Code("\n".join(lines[index + 1 : end]), lang=lang),), end + 1
+
+    def container(
+        self, lines: list[str], index: int, opener: re.Match[str]
+    ) -> tuple[tuple[Block, ...], int] | None:
+        colons, name, rest = opener[1], opener[2], opener[3]
+        end = _find_container_end(lines, index + 1, colons)
+        if end is None:
+            return None
+        blocks = tuple(self.parse("\n".join(lines[index + 1 : end])))
+        if name == "details":
+            return (Details(rest or "Details", blocks),), end + 1
+        return (Callout(_CONTAINER_KINDS.get(rest.lower(), "note"), blocks),), end + 1
+
+
+def _closes_fence(fence: str, line: str) -> bool:
+    closing = _FENCE.match(line)
+    return bool(
+        closing
+        and closing[1][0] == fence[0]
+        and len(closing[1]) >= len(fence)
+        and not line[closing.end() :].strip()
+    )
+
+
+def _find_line(lines: list[str], start: int, pattern: re.Pattern[str]) -> int | None:
+    return next((i for i in range(start, len(lines)) if pattern.search(lines[i])), None)
+
+
+def _find_container_end(lines: list[str], start: int, colons: str) -> int | None:
+    """The line closing a ``:::`` container: same colon count, nested ones skipped."""
+    depth = 0
+    fence = ""
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if fence:
+            fence = "" if _closes_fence(fence, line) else fence
+            continue
+        opened = _FENCE.match(line)
+        if opened:
+            fence = opened[1]
+            continue
+        stripped = line.strip()
+        if stripped == colons:
+            if depth == 0:
+                return i
+            depth -= 1
+        elif (
+            stripped.startswith(colons)
+            and not stripped.startswith(colons + ":")
+            and stripped[len(colons) :].strip()
+        ):
+            depth += 1  # a nested container with as many colons
+    return None

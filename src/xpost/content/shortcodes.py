@@ -1,0 +1,286 @@
+"""Hugo shortcodes, Jekyll Liquid tags and Zenn's ``@[name](arg)``: what each one means.
+
+``prepass`` finds them in the body; this module says what one of them stands for:
+a block (``embed_shortcode``, ``zenn_embed``), or text substituted in place
+(``InlineSubstitution`` for ``ref``, ``post_url``, ``link``, site variables).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from xpost.content.embeds import (
+    card_or_provider,
+    embed_from_url,
+    gist_embed,
+    slideshare_embed,
+    speakerdeck_embed,
+    tweet_embed,
+    youtube_embed,
+)
+from xpost.content.links import LinkResolver
+from xpost.content.model import Block, CalloutKind, Embed, Image
+
+_ARG = re.compile(r"""(?:([\w-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)""")
+# One scanner for everything inline: Hugo ``{{< >}}`` / ``{{% %}}``, Liquid ``{% %}``
+# and Liquid ``{{ }}`` output, so that a ``{{% x %}}`` is never read as ``{% x %}``.
+# Bounded lengths keep a line full of unclosed ``{{<`` from taking quadratic time.
+INLINE = re.compile(
+    r"\{\{<\s*(?P<angle>.{0,2000}?)\s*>\}\}"
+    r"|\{\{%\s*(?P<percent>.{0,2000}?)\s*%\}\}"
+    r"|\{%-?\s*(?P<tag>.{0,2000}?)\s*-?%\}"
+    r"|\{\{-?\s*(?P<output>[^{}]{0,2000}?)\s*-?\}\}"
+)
+_CODE_SPAN = re.compile(r"(`+).*?(?<!`)\1(?!`)")
+_RELATIVE_URL_FILTER = re.compile(r"""^(["'])(.*)\1\s*\|\s*(?:relative_url|absolute_url)$""")
+_SITE_VARIABLE = re.compile(r"^site\.(?:url|baseurl)$")
+_JEKYLL_POST = re.compile(r"^(?:.*/)?(\d{4})-(\d{2})-(\d{2})-([^/]+?)(?:\.\w+)?$")
+
+CALLOUT_KINDS: dict[str, CalloutKind] = {
+    "note": "note",
+    "info": "note",
+    "primary": "note",
+    "tip": "tip",
+    "hint": "tip",
+    "success": "tip",
+    "important": "important",
+    "warning": "warning",
+    "warn": "warning",
+    "caution": "caution",
+    "danger": "caution",
+    "alert": "caution",
+    "error": "caution",
+}
+CALLOUT_SHORTCODES = frozenset(
+    {"notice", "callout", "alert", "admonition", "hint", "note", "tip", "warning"}
+)
+DETAILS_SHORTCODES = frozenset({"details", "spoiler", "expand"})
+HIGHLIGHT_SHORTCODE = "highlight"
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    """One parsed ``{{< name args >}}``: positional and named arguments."""
+
+    name: str
+    positional: tuple[str, ...]
+    named: dict[str, str]
+    closing: bool = False
+    escaped: bool = False
+
+    def arg(self, name: str, position: int = -1, default: str = "") -> str:
+        if name in self.named:
+            return self.named[name]
+        if 0 <= position < len(self.positional):
+            return self.positional[position]
+        return default
+
+
+def parse_shortcode(inner: str) -> Shortcode:
+    """``inner`` is what stands between ``{{<`` and ``>}}``."""
+    if inner.startswith("/*") and inner.endswith("*/"):
+        return Shortcode("", (), {}, escaped=True)
+    closing = inner.startswith("/")
+    inner = inner.lstrip("/").strip()
+    name, _, rest = inner.partition(" ")
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for match in _ARG.finditer(rest):
+        value = _unquote(match[2])
+        if match[1]:
+            named[match[1]] = value
+        else:
+            positional.append(value)
+    return Shortcode(name.strip(), tuple(positional), named, closing=closing)
+
+
+def unescape_hugo(text: str) -> str:
+    """``{{</* x */>}}`` is how Hugo shows a shortcode literally, in code too."""
+    if "/*" not in text:
+        return text
+    return (
+        text.replace("{{</*", "{{<")
+        .replace("*/>}}", ">}}")
+        .replace("{{%/*", "{{%")
+        .replace("*/%}}", "%}}")
+    )
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
+        inner = value[1:-1]
+        return inner if value[0] == "`" else re.sub(r"\\(.)", r"\1", inner)
+    return value
+
+
+def embed_shortcode(code: Shortcode, links: LinkResolver) -> Block | None:
+    """The block a standalone Hugo shortcode stands for; None when xpost does not know it."""
+    match code.name:
+        case "youtube":
+            video = code.arg("id", 0)
+            return youtube_embed(video, "shortcode", code.arg("title")) if video else None
+        case "speakerdeck":
+            deck = code.arg("id", 0)
+            return speakerdeck_embed(deck, "shortcode") if deck else None
+        case "slideshare":
+            key = code.arg("id", 0) or code.arg("key")
+            return slideshare_embed(key, "shortcode") if key else None
+        case "tweet" | "twitter" | "x":
+            tweet = code.arg("id", 1 if len(code.positional) > 1 else 0)
+            user = code.arg("user", 0 if len(code.positional) > 1 else -1)
+            return tweet_embed(tweet, user, "shortcode") if tweet.isdigit() else None
+        case "gist":
+            user, gist = code.arg("user", 0), code.arg("id", 1)
+            return gist_embed(user, gist, "shortcode", code.arg("file", 2)) if gist else None
+        case "vimeo":
+            video = code.arg("id", 0)
+            url = f"https://vimeo.com/{video}"
+            return Embed(
+                "iframe", url, id=video, title=code.arg("title") or "Vimeo", origin="shortcode"
+            )
+        case "instagram":
+            post = code.arg("id", 0)
+            url = f"https://www.instagram.com/p/{post}/"
+            return Embed("card", url, id=post, origin="shortcode") if post else None
+        case "figure":
+            return figure(code, links)
+    return None
+
+
+def figure(code: Shortcode, links: LinkResolver) -> Image | None:
+    src = code.arg("src", 0)
+    if not src:
+        return None
+    link = code.arg("link")
+    return Image(
+        src=links.absolute(src),
+        alt=code.arg("alt") or code.arg("caption") or code.arg("title"),
+        title=code.arg("title"),
+        caption=code.arg("caption"),
+        link=links.absolute(link) if link else "",
+        local=links.local_file(src),
+    )
+
+
+def zenn_embed(name: str, arg: str) -> Embed | None:
+    """The embed Zenn's ``@[name](arg)`` stands for; None for a name Zenn does not know."""
+    arg = arg.strip()
+    match name:
+        case "youtube":
+            return youtube_embed(arg, "zenn")
+        case "speakerdeck":
+            return speakerdeck_embed(arg, "zenn")
+        case "slideshare":
+            return slideshare_embed(arg, "zenn")
+        case "card":
+            return Embed("card", arg, origin="zenn")
+        case "tweet" | "gist" | "docswell" | "codepen" | "figma":
+            return embed_from_url(arg, "zenn") or Embed("card", arg, origin="zenn")
+        case "stackblitz" | "codesandbox" | "jsfiddle" | "blueprintue":
+            return Embed("iframe", arg, title=name, origin="zenn")
+    return None
+
+
+def url_embed(url: str) -> Embed:
+    return card_or_provider(url, "url")
+
+
+@dataclass
+class InlineSubstitution:
+    """Replaces inline shortcodes and Liquid tags in a line; collects notes."""
+
+    links: LinkResolver
+    notes: list[str] = field(default_factory=list)
+
+    def line(self, text: str) -> str:
+        """Substitute outside code spans (a shortcode in backticks is being shown)."""
+        if "{" not in text:
+            return text
+        parts = []
+        position = 0
+        for span in _CODE_SPAN.finditer(text):
+            parts.append(INLINE.sub(self._replace, text[position : span.start()]))
+            parts.append(unescape_hugo(span[0]))
+            position = span.end()
+        parts.append(INLINE.sub(self._replace, text[position:]))
+        return "".join(parts)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        if match["angle"] is not None or match["percent"] is not None:
+            inner = match["angle"] if match["angle"] is not None else match["percent"]
+            return self.hugo(match[0], parse_shortcode(inner))
+        if match["tag"] is not None:
+            return self.liquid(match[0], match["tag"])
+        return self.output(match[0], match["output"])
+
+    def hugo(self, source: str, code: Shortcode) -> str:
+        if code.escaped:  # {{</* x */>}} shows the shortcode itself
+            return unescape_hugo(source)
+        if code.closing:
+            return ""
+        if code.name in ("ref", "relref"):
+            return self.ref(code.arg("path", 0))
+        block = embed_shortcode(code, self.links)
+        if isinstance(block, Embed):
+            return block.url
+        if isinstance(block, Image):
+            return f"![{block.alt}]({block.src})"
+        self.note(f"dropped unknown shortcode {source}")
+        return ""
+
+    def ref(self, target: str) -> str:
+        """Best effort: Hugo resolves ``ref`` through its page tree, which xpost doesn't have."""
+        path, _, anchor = target.partition("#")
+        path = re.sub(r"(?:/_?index)?\.(?:md|markdown|html)$", "", path.strip("/"))
+        path = re.sub(r"^content/", "", path)
+        if path and "/" not in path:
+            path = f"{self._section()}/{path}".strip("/")
+        url = self.links.absolute(f"/{path}/" if path else "/")
+        if anchor:
+            url += f"#{anchor}"
+        self.note(f'guessed the URL of ref "{target}" as {url}')
+        return url
+
+    def _section(self) -> str:
+        ctx = self.links.context
+        if ctx.page_url and ctx.site_url and ctx.page_url.startswith(ctx.site_url):
+            rest = urlsplit(ctx.page_url[len(ctx.site_url.rstrip("/")) :]).path.strip("/")
+            return rest.split("/")[0] if "/" in rest else ""
+        return ""
+
+    def liquid(self, source: str, tag: str) -> str:
+        name, _, args = tag.partition(" ")
+        args = args.strip().strip("\"'")
+        if name == "post_url":
+            post = _JEKYLL_POST.match(args)
+            if post is None:
+                self.note(f"could not resolve {source}")
+                return ""
+            year, month, day, title = post.groups()
+            url = self.links.absolute(f"/{year}/{month}/{day}/{title}/")
+            self.note(f"guessed the URL of {source} as {url}")
+            return url
+        if name == "link":
+            post = _JEKYLL_POST.match(args)
+            if args.startswith("_posts/") and post is not None:
+                return self.liquid(source, f"post_url {post[0].rsplit('/', 1)[-1]}")
+            path = re.sub(r"\.(?:md|markdown)$", ".html", args)
+            return self.links.absolute("/" + path.lstrip("/"))
+        if name in ("raw", "endraw"):
+            return ""
+        self.note(f"dropped Liquid tag {source}")
+        return ""
+
+    def output(self, source: str, expression: str) -> str:
+        if _SITE_VARIABLE.match(expression):
+            return ""  # the link around it is resolved against site_url afterwards
+        literal = _RELATIVE_URL_FILTER.match(expression)
+        if literal:
+            return literal[2]
+        return source  # not ours: `{{ x }}` in a Vue or Jinja example
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)

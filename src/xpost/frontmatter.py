@@ -1,0 +1,232 @@
+"""Split a post file into its front matter (YAML, TOML or JSON) and its body.
+
+The three dialects Hugo reads: YAML between ``---`` lines (``...`` may close it, as
+in Jekyll), TOML between ``+++`` lines, and a JSON object at the very top. Errors
+name the file and the line *in the file*, not in the front-matter snippet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from xpost.config import toml_error_position
+from xpost.errors import PostError
+
+try:  # libyaml is several times faster; fall back to pure Python where it's missing
+    _YamlLoader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _YamlLoader = yaml.SafeLoader
+
+_YAML_OPEN = re.compile(r"---[ \t]*")
+_YAML_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_TOML_FENCE = re.compile(r"\+\+\+[ \t]*")
+
+
+def normalise_text(text: str) -> str:
+    """Drop a UTF-8 byte-order mark and turn CRLF/CR line ends into LF."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+    """Return ``(metadata, body, body_line)``; ``body_line`` is 1-based, in the file.
+
+    A file without front matter gives an empty mapping and the whole text as body.
+    """
+    text = normalise_text(text)
+    first_line, _, _ = text.partition("\n")
+    if _YAML_OPEN.fullmatch(first_line):
+        return _split_fenced(text, path, "YAML", _YAML_CLOSE, _parse_yaml)
+    if _TOML_FENCE.fullmatch(first_line):
+        return _split_fenced(text, path, "TOML", _TOML_FENCE, _parse_toml)
+    # ``{{< shortcode >}}`` and ``{% tag %}`` at the top are body, not JSON.
+    if text.startswith("{") and not text.startswith(("{{", "{%")):
+        return _split_json(text, path)
+    return {}, text, 1
+
+
+def _split_fenced(
+    text: str,
+    path: Path,
+    dialect: str,
+    closer: re.Pattern[str],
+    parse: Any,
+) -> tuple[dict[str, Any], str, int]:
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if closer.fullmatch(lines[index]):
+            source = "\n".join(lines[1:index])
+            metadata = parse(source, path)
+            body = "\n".join(lines[index + 1 :])
+            return _as_mapping(metadata, path, dialect), body, index + 2
+    raise PostError(f"{path}:1: front matter opened here is never closed")
+
+
+def _parse_yaml(source: str, path: Path) -> Any:
+    try:
+        return yaml.load(source, Loader=_YamlLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        # At the end of the block (an unclosed bracket or quote) the problem mark
+        # points past the last line; where the construct began is more useful.
+        if exc.context_mark is not None and (mark is None or mark.index >= len(source)):
+            mark = exc.context_mark
+        line = mark.line + 2 if mark is not None else 1  # +1: 0-based, +1: the fence
+        reason = exc.problem or "syntax error"
+        if exc.context and exc.context_mark is not None:
+            began = exc.context_mark.line + 2
+            reason += f" ({exc.context})" if began == line else f" ({exc.context} on line {began})"
+        raise PostError(f"{path}:{line}: front matter is not valid YAML: {reason}") from None
+    except yaml.YAMLError as exc:
+        raise PostError(f"{path}:1: front matter is not valid YAML: {exc}") from None
+
+
+def _parse_toml(source: str, path: Path) -> Any:
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        line, reason = toml_error_position(str(exc))
+        # +1 for the opening fence; "at end of document" means the last line before the closer
+        file_line = (line if line else source.count("\n") + 1) + 1
+        raise PostError(f"{path}:{file_line}: front matter is not valid TOML: {reason}") from None
+
+
+def _split_json(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+    try:
+        metadata, end = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise PostError(f"{path}:{exc.lineno}: front matter is not valid JSON: {exc.msg}") from None
+    # The body starts on the line after the closing brace.
+    newline = text.find("\n", end)
+    body = "" if newline == -1 else text[newline + 1 :]
+    body_line = text.count("\n", 0, end) + 2
+    return _as_mapping(metadata, path, "JSON"), body, body_line
+
+
+def _as_mapping(metadata: Any, path: Path, dialect: str) -> dict[str, Any]:
+    if metadata is None:  # an empty YAML block
+        return {}
+    if not isinstance(metadata, dict):
+        kind = type(metadata).__name__
+        raise PostError(f"{path}:2: {dialect} front matter must be a mapping of keys, got {kind}")
+    return {str(key): value for key, value in metadata.items()}
+
+
+_DATE_STRING = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
+    r"(?:[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+def parse_date(value: object, default_tz: tzinfo) -> datetime:
+    """A front-matter date as an aware ``datetime``; naive ones get ``default_tz``.
+
+    Accepts what YAML and TOML already parsed (``datetime``, ``date``) and strings:
+    ISO 8601, ``2022-07-15 15:16:04-07:00``, Jekyll's ``2021-03-04 10:00:00 +0900``,
+    Zenn's ``2023-01-01 09:00``, a bare ``2023-01-01``. Raises ``ValueError``.
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        parsed = _parse_date_string(value.strip())
+    else:
+        raise ValueError(f"expected a date, got {type(value).__name__}")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_tz)
+    return parsed
+
+
+def _parse_date_string(text: str) -> datetime:
+    match = _DATE_STRING.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD or YYYY-MM-DD hh:mm:ss)")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        parsed = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid date: {exc}") from None
+    if offset is None:
+        return parsed
+    if offset in ("Z", "z", "UTC"):
+        return parsed.replace(tzinfo=UTC)
+    digits = offset[1:].replace(":", "").ljust(4, "0")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return parsed.replace(tzinfo=timezone(-delta if offset[0] == "-" else delta))
+
+
+class FrontMatter:
+    """Typed access to front-matter values; a wrong type is a ``PostError`` naming the key."""
+
+    def __init__(self, metadata: dict[str, Any], path: Path, tz: tzinfo) -> None:
+        self.metadata = metadata
+        self.path = path
+        self.tz = tz
+
+    def text(self, key: str) -> str:
+        value = self.metadata.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise PostError(f"{self.path}: {key}: expected a string, got {describe_type(value)}")
+        return str(value).strip()
+
+    def date(self, keys: tuple[str, ...]) -> datetime | None:
+        for key in keys:
+            value = self.metadata.get(key)
+            if value is None or value == "":
+                continue
+            try:
+                return parse_date(value, self.tz)
+            except ValueError as exc:
+                raise PostError(f"{self.path}: {key}: {exc}") from None
+        return None
+
+    def names(self, key: str) -> list[str]:
+        """A tag-like list: ``[a, b]``, ``"a, b"``, or Qiita's ``[{name: a}]``."""
+        value = self.metadata.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list):
+            raise PostError(f"{self.path}: {key}: expected a list, got {describe_type(value)}")
+        names: list[str] = []
+        for item in value:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                item = item["name"]
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                raise PostError(
+                    f"{self.path}: {key}: expected a list of names, found {describe_type(item)}"
+                )
+            if str(item).strip():
+                names.append(str(item).strip())
+        return names
+
+
+def describe_type(value: object) -> str:
+    """A value's type in the words of the error messages: ``a string``, ``a table``."""
+    names = {str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    names |= {list: "a list", dict: "a table", type(None): "nothing"}
+    return names.get(type(value), type(value).__name__)

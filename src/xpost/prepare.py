@@ -1,0 +1,126 @@
+"""From post files to per-platform drafts: load, choose targets, render.
+
+This is the offline half of ``xpost publish``: everything here is pure and fast,
+and it is all a ``--dry-run`` does. Any bad input (a post, an option, a config
+table) raises before a single draft is returned, so nothing is ever published
+from a half-valid batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from xpost.adapters import registry
+from xpost.adapters.base import Action, Adapter, Draft
+from xpost.config import Config
+from xpost.errors import ConfigError, PostError, UsageError
+from xpost.post import Post, load_post
+from xpost.validation import convert, key_error
+
+
+@dataclass
+class Target:
+    """One platform's fate for one post in this run."""
+
+    platform: str
+    label: str
+    action: Action
+    draft: Draft | None = None
+    reason: str | None = None  # why it is skipped
+
+
+@dataclass
+class PreparedPost:
+    post: Post
+    targets: list[Target] = field(default_factory=list)
+
+
+def parse_platform_list(values: Iterable[str], where: str = "--to") -> list[str]:
+    """``--to a,b --to c`` → ``[a, b, c]``, each checked against the installed adapters."""
+    names = [n.strip().lower() for value in values for n in value.split(",") if n.strip()]
+    known = registry.installed()
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"unknown platform '{name}' in {where} (installed: {', '.join(known) or 'none'})"
+            )
+    return list(dict.fromkeys(names))
+
+
+class Renderer:
+    """Adapters instantiated once per run, each with its validated config table."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._adapters: dict[str, Adapter[Any, Any]] = {}
+
+    def adapter(self, name: str) -> Adapter[Any, Any]:
+        if name not in self._adapters:
+            cls = registry.load(name)
+            raw = self.config.platforms.get(name, {})
+            try:
+                settings = convert(raw, cls.Settings)
+            except msgspec.ValidationError as exc:
+                key, problem = key_error(exc)
+                where = self.config.path or "config"
+                raise ConfigError(f"{where}: [{name}] {key}: {problem}") from None
+            self._adapters[name] = cls(settings, self.config.site)
+        return self._adapters[name]
+
+    def render(self, post: Post, platforms: Sequence[str]) -> PreparedPost:
+        prepared = PreparedPost(post)
+        for name in platforms:
+            adapter = self.adapter(name)
+            excluded = _excluded_by_post(post, name)
+            raw = post.overrides.platforms.get(name, {})
+            try:
+                options = convert(raw, adapter.Options)
+            except msgspec.ValidationError as exc:
+                key, problem = key_error(exc)
+                raise PostError(f"{post.source}: xpost.{name}.{key}: {problem}") from None
+            draft = None if excluded else adapter.render(post, options)
+            reason = excluded or (draft.skip_reason if draft else None)
+            if reason is None and post.draft:
+                reason = "the post is a draft (draft: true); preview only"
+            prepared.targets.append(
+                Target(
+                    platform=name,
+                    label=adapter.label,
+                    action="skip" if reason else "create",
+                    draft=draft,
+                    reason=reason,
+                )
+            )
+        return prepared
+
+
+def _excluded_by_post(post: Post, name: str) -> str | None:
+    wanted = post.overrides.targets
+    if wanted is not None and name not in wanted:
+        return f"not in the post's xpost.targets ({', '.join(wanted) or 'none'})"
+    if name in post.overrides.exclude:
+        return "excluded by the post's xpost.exclude"
+    return None
+
+
+def prepare(paths: Sequence[Path], config: Config, requested: Sequence[str]) -> list[PreparedPost]:
+    """Load every post and render it for each requested (else configured) platform."""
+    platforms = list(requested) or parse_platform_list(
+        config.publish.targets, where=f"{config.path or 'config'}: [publish] targets"
+    )
+    posts = [load_post(path, config) for path in paths]
+    for post in posts:
+        unknown = [
+            n
+            for n in (*(post.overrides.targets or ()), *post.overrides.exclude)
+            if n not in registry.installed()
+        ]
+        if unknown:
+            raise PostError(f"{post.source}: xpost.targets: unknown platform '{unknown[0]}'")
+    renderer = Renderer(config)
+    return [renderer.render(post, platforms) for post in posts]

@@ -1,0 +1,296 @@
+"""Composing X posts: the single announcement post, truncation, hashtags and threads.
+
+Everything here measures with ``twitter_text.weighted_length`` (X's own count), cuts
+only between grapheme clusters, and never inside a URL or a hashtag: an entity that
+does not fit is dropped whole.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import regex
+
+from xpost.render.twitter_text import (
+    MAX_WEIGHTED_LENGTH,
+    extract_hashtags,
+    extract_urls,
+    is_hashtag_word,
+    weighted_length,
+)
+
+DEFAULT_TEMPLATE = "{title}\n{url}\n{hashtags}"
+ELLIPSIS = "…"
+PLACEHOLDERS = ("title", "url", "summary", "hashtags")
+
+Builder = Callable[[str], str]  # from a prefix to the whole text to measure
+
+_GRAPHEME = regex.compile(r"\X")
+# A sentence ends at Japanese 。！？ (with any closing brackets), or at .!? followed by
+# whitespace; the whitespace stays with the sentence so joining restores the text.
+_SENTENCE_END = regex.compile(r"[。！？]+[」』）)]*\s*|[.!?]+[\"'”’)\]]*\s+")
+# Spelled-out forms for the punctuation of technology names: C++, C#, F#.
+_HASHTAG_SPELLINGS = (
+    (regex.compile(r"(?<=\w)\+\+"), "pp"),
+    (regex.compile(r"(?<=\w)[#＃]"), "sharp"),
+)
+_NOT_HASHTAG_CHAR = regex.compile(r"[^\p{L}\p{M}\p{Nd}_]+")
+
+
+# -- truncation --------------------------------------------------------------------
+
+
+def truncate(text: str, limit: int = MAX_WEIGHTED_LENGTH, ellipsis: str = ELLIPSIS) -> str:
+    """``text`` shortened to at most ``limit`` weighted units, ending in ``ellipsis``.
+
+    The cut falls between grapheme clusters and outside every URL and hashtag; the
+    result links no URL and tags no hashtag that ``text`` did not. Returns ``text``
+    itself when it fits, and ``""`` when not even the ellipsis fits.
+    """
+    if weighted_length(text) <= limit:
+        return text
+    cut = _longest_fitting_prefix(text, lambda prefix: prefix.rstrip() + ellipsis, limit)
+    if cut is None:
+        return ""
+    return text[:cut].rstrip() + ellipsis
+
+
+def _cut_points(text: str) -> list[int]:
+    """Grapheme boundaries of ``text`` that are not inside a URL or a hashtag."""
+    entities = [*extract_urls(text), *extract_hashtags(text)]
+    inside = {i for entity in entities for i in range(entity.start + 1, entity.end)}
+    points = [0] + [match.end() for match in _GRAPHEME.finditer(text)]
+    return [point for point in points if point not in inside]
+
+
+def _longest_fitting_prefix(text: str, build: Builder, limit: int) -> int | None:
+    """The largest cut point whose ``build(text[:cut])`` fits and keeps entities intact.
+
+    Weight grows with the prefix almost everywhere (a prefix can turn into a URL,
+    "foo.co" of "foo.cox"), so a binary search finds the neighbourhood and a short
+    walk down finds a cut that passes every check.
+    """
+    points = _cut_points(text)
+    low, high = 0, len(points) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if weighted_length(build(text[: points[middle]])) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    known = _entity_values(build(text))
+    for index in range(low, -1, -1):
+        candidate = build(text[: points[index]])
+        if weighted_length(candidate) <= limit and _entity_values(candidate) <= known:
+            return points[index]
+    return None
+
+
+def _entity_values(text: str) -> set[str]:
+    return {e.value for e in extract_urls(text)} | {e.value for e in extract_hashtags(text)}
+
+
+# -- hashtags ------------------------------------------------------------------------
+
+
+def hashtag(tag: str) -> str | None:
+    """``tag`` as a hashtag word (no ``#``), or None when it cannot be one.
+
+    Spaces and punctuation go (``machine learning`` → ``machinelearning``,
+    ``Node.js`` → ``Nodejs``); ``C++`` → ``cpp``, ``C#`` → ``csharp``; a tag of
+    digits only is no hashtag on X.
+    """
+    word = tag.strip().lstrip("#＃")
+    for symbol, spelled in _HASHTAG_SPELLINGS:
+        word, count = symbol.subn(spelled, word)
+        if count:
+            word = word.lower()  # "Cpp" reads as a word; "cpp" as the usual tag
+    word = _NOT_HASHTAG_CHAR.sub("", word)
+    return word if word and is_hashtag_word(word) else None
+
+
+def hashtags_for(tags: tuple[str, ...] | list[str]) -> list[str]:
+    """The distinct hashtags (``#word``) the tags make, in order; unusable tags skipped."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for tag in tags:
+        word = hashtag(tag)
+        if word and word.casefold() not in seen:
+            seen.add(word.casefold())
+            result.append("#" + word)
+    return result
+
+
+# -- the single post -----------------------------------------------------------------
+
+
+@dataclass
+class Composed:
+    """A composed post and what had to give way for it to fit."""
+
+    text: str
+    dropped_hashtags: list[str] = field(default_factory=list)
+    title_truncated: bool = False
+    summary_truncated: bool = False
+
+
+class TemplateError(ValueError):
+    """A post template names a placeholder xpost does not know, or is malformed."""
+
+
+def check_template(template: str) -> None:
+    """Raise ``TemplateError`` unless every ``{placeholder}`` is a known one."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as error:
+        raise TemplateError(f"malformed template: {error}") from None
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise TemplateError(f"unknown placeholder {{{name}}} (known: {known})")
+
+
+def fill_template(template: str, **fields: str) -> str:
+    """The template with its placeholders replaced; blank lines at the ends removed."""
+    check_template(template)
+    values = {name: fields.get(name, "") for name in PLACEHOLDERS}
+    lines = [line.rstrip() for line in template.format_map(values).split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def compose_post(
+    title: str,
+    url: str,
+    *,
+    summary: str = "",
+    tags: tuple[str, ...] | list[str] = (),
+    template: str = DEFAULT_TEMPLATE,
+    limit: int = MAX_WEIGHTED_LENGTH,
+) -> Composed:
+    """The announcement post: by default the title, the URL, then the hashtags that fit.
+
+    When too long, hashtags go first (last one first), then the summary and then the
+    title are shortened with an ellipsis; the URL is never touched. A template that
+    still does not fit with an empty title and summary is truncated as a whole.
+    """
+    tag_words = hashtags_for(tags)
+
+    def render(title_text: str, summary_text: str, tag_count: int) -> str:
+        hashtags = " ".join(tag_words[:tag_count])
+        return fill_template(
+            template, title=title_text, url=url, summary=summary_text, hashtags=hashtags
+        )
+
+    kept = len(tag_words)
+    while kept > 0 and weighted_length(render(title, summary, kept)) > limit:
+        kept -= 1
+    result = Composed(render(title, summary, kept), dropped_hashtags=tag_words[kept:])
+    if weighted_length(result.text) <= limit:
+        return result
+    if "{summary}" in template and summary:
+        short = _shorten_field(summary, lambda s: render(title, s, kept), limit)
+        result.summary_truncated, summary = True, short
+        result.text = render(title, summary, kept)
+    if weighted_length(result.text) > limit and "{title}" in template and title:
+        short = _shorten_field(title, lambda t: render(t, summary, kept), limit)
+        result.title_truncated, title = True, short
+        result.text = render(title, summary, kept)
+    if weighted_length(result.text) > limit:
+        result.text = truncate(result.text, limit)
+    return result
+
+
+def _shorten_field(value: str, render: Builder, limit: int) -> str:
+    """The longest truncation of ``value`` (with an ellipsis) whose rendering fits."""
+    cut = _longest_fitting_prefix(value, lambda prefix: render(_with_ellipsis(prefix)), limit)
+    return "" if cut is None else _with_ellipsis(value[:cut])
+
+
+def _with_ellipsis(prefix: str) -> str:
+    prefix = prefix.rstrip()
+    return prefix + ELLIPSIS if prefix else ""
+
+
+# -- threads -------------------------------------------------------------------------
+
+
+def split_thread(paragraphs: list[str], first: str, limit: int = MAX_WEIGHTED_LENGTH) -> list[str]:
+    """A thread: ``first``, then the paragraphs packed into posts, each numbered `` n/N``.
+
+    Paragraphs are kept together where they fit, else split at sentences, else (one
+    unbreakable sentence) at grapheme boundaries outside URLs and hashtags. Room for
+    the number is reserved, and the count of digits in N is part of that room.
+    """
+    paragraphs = [p.strip() for p in paragraphs if p.strip()]
+    if not paragraphs:
+        return [first] if weighted_length(first) <= limit else [truncate(first, limit)]
+    digits = 1
+    while True:
+        width = weighted_length(f" {'9' * digits}/{'9' * digits}")
+        posts = [truncate(first, limit - width), *_pack(paragraphs, limit - width)]
+        if len(str(len(posts))) <= digits:
+            break
+        digits = len(str(len(posts)))
+    total = len(posts)
+    return [f"{post} {number}/{total}" for number, post in enumerate(posts, start=1)]
+
+
+def _pack(paragraphs: list[str], budget: int) -> list[str]:
+    """Greedily fill posts of at most ``budget`` with paragraphs, then sentences."""
+    posts: list[str] = []
+    current = ""
+    for paragraph in paragraphs:
+        pieces = [paragraph] if weighted_length(paragraph) <= budget else _pieces(paragraph, budget)
+        for index, piece in enumerate(pieces):
+            joiner = "\n\n" if index == 0 else ""
+            candidate = current + joiner + piece if current else piece
+            if weighted_length(candidate.rstrip()) <= budget:
+                current = candidate
+            else:
+                if current.strip():
+                    posts.append(current.rstrip())
+                current = piece.lstrip()
+    if current.strip():
+        posts.append(current.rstrip())
+    return posts
+
+
+def _pieces(paragraph: str, budget: int) -> list[str]:
+    """A too-long paragraph as sentences, each of them cut further if still too long."""
+    pieces: list[str] = []
+    for sentence in _sentences(paragraph):
+        while weighted_length(sentence.rstrip()) > budget:
+            cut = _longest_fitting_prefix(sentence, lambda prefix: prefix.rstrip(), budget)
+            if not cut:  # one entity longer than a post: cut through it after all
+                cut = _grapheme_cut(sentence, budget)
+            pieces.append(sentence[:cut])
+            sentence = sentence[cut:].lstrip()
+        if sentence:
+            pieces.append(sentence)
+    return pieces
+
+
+def _sentences(paragraph: str) -> list[str]:
+    urls = extract_urls(paragraph)
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        if not any(url.start < match.end() < url.end for url in urls):
+            sentences.append(paragraph[start : match.end()])
+            start = match.end()
+    if start < len(paragraph):
+        sentences.append(paragraph[start:])
+    return sentences
+
+
+def _grapheme_cut(text: str, budget: int) -> int:
+    """The longest grapheme-boundary prefix that fits, ignoring entities (at least one)."""
+    ends: list[int] = [match.end() for match in _GRAPHEME.finditer(text)]
+    best = ends[0]
+    for end in ends:
+        if weighted_length(text[:end].rstrip()) > budget:
+            break
+        best = end
+    return best

@@ -1,0 +1,186 @@
+"""Zenn Markdown: ``@[name](arg)`` embeds, ``:::message``/``:::details`` containers,
+``lang:filename`` fences, images hosted in the Zenn repo's ``images/``.
+
+Facts come from ``zenn-markdown-html@0.4.4`` (what zenn.dev renders with): an unknown
+``@[name]`` renders nothing and an argument its checker rejects renders an error text,
+so every embed is checked here with the same patterns before it is emitted, and
+degraded to a link card (``@[card](url)``) otherwise. Raw HTML is escaped (shown as
+text), except ``<br>`` and ``<!-- comments -->``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from xpost.content.model import Callout, Code, Details, Embed, Image, Markdown
+from xpost.render.markdown import PROVIDER_NAMES, MarkdownFlavor, code_fence, embed_link
+
+# The argument patterns zenn-markdown-html@0.4.4 accepts per embed (src/utils/url-matcher.ts
+# and src/embed.ts); an argument outside them renders an error message instead of a player.
+_ARGUMENT_PATTERNS: dict[str, re.Pattern[str]] = {
+    "youtube": re.compile(r"^[a-zA-Z0-9_-]+$"),
+    "slideshare": re.compile(r"^[a-zA-Z0-9_-]+$"),
+    "speakerdeck": re.compile(r"^[a-zA-Z0-9_-]+(?:\?slide=\d+)?$"),
+    "docswell": re.compile(
+        r"^https://www\.docswell\.com/(?:s/[a-zA-Z0-9_-]+/[a-zA-Z0-9_-]+(?:/\d+)?(?:#p\d+)?"
+        r"|slide/[a-zA-Z0-9_-]+/embed(?:#p\d+)?)$"
+    ),
+    "tweet": re.compile(r"^https://(?:twitter|x)\.com/[a-zA-Z0-9_-]+/status/[a-zA-Z0-9?=&\-_]+$"),
+    "gist": re.compile(
+        r"^https://gist\.github\.com/[a-zA-Z0-9](?:-?[a-zA-Z0-9]){0,38}/[a-zA-Z0-9]{1,32}"
+        r"(?:/[a-zA-Z0-9]+)?(?:\?file=.+)?$"
+    ),
+    "codepen": re.compile(r"^https://codepen\.io/[a-zA-Z0-9\-_/@]+/pen/[a-zA-Z0-9\-_/.@?&=%,]+$"),
+    "figma": re.compile(
+        r"^https://(?:[\w.-]+\.)?figma.com/(?:file|proto)/[0-9a-zA-Z]{22,128}(?:/[\w\-?=&%]+)?$"
+    ),
+    # Players Zenn has but the model has no provider for: recognised from a plain iframe.
+    "stackblitz": re.compile(r"^https://stackblitz\.com/[a-zA-Z0-9\-_/.@?&=%\[\]]+$"),
+    "codesandbox": re.compile(r"^https://codesandbox\.io/embed/[a-zA-Z0-9\-_/.@?&=%,+]+$"),
+    "jsfiddle": re.compile(r"^https?://jsfiddle\.net/[a-zA-Z0-9_,/-]+$"),
+    "blueprintue": re.compile(r"^https://blueprintue\.com/render/[-\w]+/?$"),
+}
+_IFRAME_PLAYERS = ("stackblitz", "codesandbox", "jsfiddle", "blueprintue")
+# Longer arguments are refused by zenn-markdown-html (cards excepted).
+_MAX_ARGUMENT = 300
+_HTTP_URL = re.compile(r"^https?://[^\s]+$")
+
+# Inline HTML Zenn escapes. ``<br>`` (lowercase) and comments are the exceptions it keeps.
+_INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_KEPT_TAG = re.compile(r"^<br\s?/?>$")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_FENCED_CODE = re.compile(r"^[ \t>]*(`{3,}|~{3,}).*?^[ \t>]*\1", re.DOTALL | re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_CONTAINER_FENCE = re.compile(r"^(:{3,})", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class HostedImage:
+    """A local image the Zenn repo must carry: copy ``source`` to ``target``."""
+
+    source: Path
+    target: str  # repo-relative: ``images/<slug>/<name>``
+
+
+class ZennMarkdown(MarkdownFlavor):
+    """Emit a document as a Zenn article body.
+
+    ``image_dir`` is the repo folder for this article's images (``images/<slug>``);
+    local images are rewritten to ``/<image_dir>/<name>`` and collected in ``images``.
+    """
+
+    platform = "Zenn"
+    join_soft_breaks = True  # zenn-markdown-html renders with ``breaks: true``
+    #: ``:::details`` needs a summary; this one stands in for an empty one.
+    default_summary = "Details"
+
+    def __init__(self, image_dir: str = "images") -> None:
+        super().__init__()
+        self.image_dir = image_dir.strip("/")
+        self.images: list[HostedImage] = []
+
+    # -- hooks -------------------------------------------------------------------
+
+    def markdown(self, block: Markdown) -> str:
+        self._warn_inline_html(block.text)
+        return super().markdown(block)
+
+    def code(self, block: Code) -> str:
+        if not block.filename:
+            return super().code(block)
+        fence = code_fence(block.code)
+        return f"{fence}{block.lang}:{block.filename}\n{block.code}\n{fence}"
+
+    def embed(self, block: Embed) -> str:
+        name, argument = self._embed_argument(block)
+        if name and _ARGUMENT_PATTERNS[name].match(argument) and len(argument) <= _MAX_ARGUMENT:
+            return f"@[{name}]({argument})"
+        if block.provider == "iframe":
+            return super().embed(block)  # a link, with a warning
+        if not _HTTP_URL.match(block.url):
+            self.warn(
+                f"Zenn cannot embed {PROVIDER_NAMES[block.provider]} {block.url!r}: shown as a link"
+            )
+            return embed_link(block)
+        if block.provider != "card":
+            self.warn(
+                f"Zenn cannot embed this {PROVIDER_NAMES[block.provider]}"
+                f"{' (no player id)' if block.provider == 'speakerdeck' and not block.id else ''}:"
+                f" shown as a link card for {block.url}"
+            )
+        return f"@[card]({block.url})"
+
+    def image(self, block: Image) -> str:
+        if block.local is None:
+            return super().image(block)
+        src = "/" + self._host(block.local)
+        return super().image(
+            Image(src=src, alt=block.alt, title=block.title, caption=block.caption, link=block.link)
+        )
+
+    def callout(self, block: Callout) -> str:
+        body = self.blocks(block.blocks)
+        if block.title:
+            body = f"**{block.title}**\n\n{body}" if body else f"**{block.title}**"
+        kind = "message alert" if block.kind in ("warning", "caution") else "message"
+        return _container(kind, body)
+
+    def details(self, block: Details) -> str:
+        summary = " ".join(block.summary.split()) or self.default_summary
+        return _container(f"details {summary}", self.blocks(block.blocks))
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _embed_argument(self, block: Embed) -> tuple[str, str]:
+        """The ``@[name](argument)`` Zenn would need, or ``("", "")`` if it has none."""
+        match block.provider:
+            case "speakerdeck" | "youtube" | "slideshare":
+                return block.provider, block.id
+            case "docswell" | "tweet" | "gist" | "figma":
+                url = _figma_page(block.url) if block.provider == "figma" else block.url
+                return block.provider, url
+            case "codepen":
+                return "codepen", block.url.replace("/embed/", "/pen/", 1)
+            case "iframe":
+                for name in _IFRAME_PLAYERS:
+                    if _ARGUMENT_PATTERNS[name].match(block.url):
+                        return name, block.url
+        return "", ""
+
+    def _host(self, local: Path) -> str:
+        """The repo path for a local image; a second file with a taken name gets a suffix."""
+        for hosted in self.images:
+            if hosted.source == local:
+                return hosted.target
+        taken = {hosted.target for hosted in self.images}
+        target = f"{self.image_dir}/{local.name}"
+        counter = 2
+        while target in taken:
+            target = f"{self.image_dir}/{local.stem}-{counter}{local.suffix}"
+            counter += 1
+        self.images.append(HostedImage(source=local, target=target))
+        return target
+
+    def _warn_inline_html(self, text: str) -> None:
+        prose = _COMMENT.sub("", _CODE_SPAN.sub("", _FENCED_CODE.sub("", text)))
+        for tag in _INLINE_TAG.findall(prose):
+            if not _KEPT_TAG.match(tag):
+                self.warn(f"Zenn shows raw HTML as text: {tag}")
+
+
+def _container(info: str, body: str) -> str:
+    """A ``:::`` container; it takes more colons than any container nested inside it."""
+    inner = max((len(m) for m in _CONTAINER_FENCE.findall(body)), default=2)
+    fence = ":" * max(3, inner + 1)
+    return f"{fence}{info}\n{body}\n{fence}" if body else f"{fence}{info}\n{fence}"
+
+
+def _figma_page(url: str) -> str:
+    """Figma's embed URL (``/embed?…&url=PAGE``) carries the page URL Zenn wants."""
+    parts = urlsplit(url)
+    if parts.path.rstrip("/") == "/embed" and parts.netloc.endswith("figma.com"):
+        return parse_qs(parts.query).get("url", [url])[0]
+    return url

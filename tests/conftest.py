@@ -1,0 +1,33 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+#: The project's shared folder (spec, examples, contracts): the repo root's sibling.
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: Where ``npm ci`` installs the Node.js ground truth (tests/node/package.json).
+NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_PACKAGES = ("zenn-model", "zenn-markdown-html", "twitter-text", "gray-matter")
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """The ``node_modules`` holding the npm packages, or a skip saying what is missing.
+
+    ``XPOST_NODE_MODULES`` points elsewhere (a shared install, CI cache).
+    """
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is not installed (needed for the zenn/twitter-text checks)")
+    path = Path(os.environ.get("XPOST_NODE_MODULES") or NODE_DIR / "node_modules")
+    missing = [name for name in NODE_PACKAGES if not (path / name / "package.json").is_file()]
+    if missing:
+        pytest.skip(
+            f"npm packages missing in {path}: {', '.join(missing)} "
+            f"(run `npm ci` in {NODE_DIR} or set XPOST_NODE_MODULES)"
+        )
+    return path
