@@ -25,12 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "examples" / "2022-07-15-mlse-infraop-wg.md"
 EXAMPLE = ROOT / "examples" / "hello-xpost" / "index.md"
 XPOST = [sys.executable, "-m", "xpost"]
+EMPTY_CONFIG = Path(tempfile.mkdtemp(prefix="xpost-bench-")) / "xpost.toml"
 NETWORK_MODULES = ("requests", "tweepy", "keyring", "urllib3", "http.client", "ssl")
+
+
+def bench_env(config: Path) -> dict[str, str]:
+    """A user's environment: an empty config, and bytecode caching on (as pip installs
+    leave it), even where PYTHONDONTWRITEBYTECODE is set for development."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "XPOST_CONFIG": str(config)}
 
 
 def wall(cmd: list[str], runs: int) -> float:
     """Median wall time of ``cmd`` in milliseconds (one warm-up run first)."""
-    env = {**os.environ, "XPOST_CONFIG": os.devnull}
+    env = bench_env(EMPTY_CONFIG)
     subprocess.run(cmd, check=True, capture_output=True, env=env)
     times = []
     for _ in range(runs):
@@ -56,10 +64,16 @@ def imported_by_dry_run(post: Path) -> list[str]:
         "import sys, runpy; sys.argv = ['xpost', 'publish', sys.argv[1], '--dry-run'];\n"
         "try: runpy.run_module('xpost', run_name='__main__')\n"
         "except SystemExit: pass\n"
-        f"print(','.join(m for m in {NETWORK_MODULES!r} if m in sys.modules), file=sys.stderr)"
+        f"print('NETWORK:' + ','.join(m for m in {NETWORK_MODULES!r} if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", probe, str(post)], capture_output=True, text=True)
-    return [m for m in done.stderr.strip().splitlines()[-1].split(",") if m]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(post)],
+        capture_output=True,
+        text=True,
+        env=bench_env(EMPTY_CONFIG),
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("NETWORK:"))
+    return [m for m in line.removeprefix("NETWORK:").split(",") if m]
 
 
 def render_throughput(seconds: float) -> float:
@@ -72,7 +86,7 @@ def render_throughput(seconds: float) -> float:
         "See [the notes](https://example.com/notes) and `code`.\n"
     )
     body = "\n".join(
-        [f"## 見出し {i}\n\n{paragraph * 3}\n- item one\n- item two\n" for i in range(12)]
+        [f"## 見出し {i}\n\n{paragraph * 3}\n- item one\n- item two\n" for i in range(9)]
         + [
             '<iframe class="speakerdeck-iframe" src="https://speakerdeck.com/player/'
             'd2b7118ec5eb461fbe8c79bb6343f6b8" title="deck"></iframe>',
@@ -111,6 +125,7 @@ def render_throughput(seconds: float) -> float:
 
 
 def main() -> int:
+    EMPTY_CONFIG.write_text("# benchmark: defaults only\n")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=3.0)

@@ -7,6 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI must not turn red by chance: there, property tests replay the same examples.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 #: The project's shared folder (spec, examples, contracts): the repo root's sibling.
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -21,12 +27,13 @@ def node_modules() -> Path:
 
     ``XPOST_NODE_MODULES`` points elsewhere (a shared install, CI cache).
     """
+    skip = pytest.fail if os.environ.get("XPOST_REQUIRE_NODE") else pytest.skip
     if shutil.which("node") is None:
-        pytest.skip("Node.js is not installed (needed for the zenn/twitter-text checks)")
+        skip("Node.js is not installed (needed for the zenn/twitter-text checks)")
     path = Path(os.environ.get("XPOST_NODE_MODULES") or NODE_DIR / "node_modules")
     missing = [name for name in NODE_PACKAGES if not (path / name / "package.json").is_file()]
     if missing:
-        pytest.skip(
+        skip(
             f"npm packages missing in {path}: {', '.join(missing)} "
             f"(run `npm ci` in {NODE_DIR} or set XPOST_NODE_MODULES)"
         )

@@ -163,7 +163,7 @@ def test_an_empty_file_is_the_defaults(tmp_path: Path) -> None:
         ),
         (
             '[site]\nwrite_back = "yes"\n',
-            "xpost.toml: [site] write_back: expected a boolean, got a string",
+            "xpost.toml: [site] write_back: expected true or false, got a string",
         ),
         (
             "[site]\npermalink = 2024-01-01T00:00:00\n",

@@ -210,13 +210,16 @@ def reference_lengths(texts: list[str], node_modules: Path) -> list[int]:
 def test_weighted_length_matches_reference_counter(node_modules: Path) -> None:
     texts: list[str] = []
 
-    @settings(max_examples=400, database=None)
+    # Derandomized: CI must not turn red by chance; widen max_examples to explore.
+    @settings(max_examples=1000, database=None, derandomize=True)
     @given(MIXED_TEXT)
     def collect(text: str) -> None:
         texts.append(text)
 
     collect()
     texts += [case["text"] for case in suite("validate.yml")["UnicodeDirectionalMarkerCounterTest"]]
+    # Found by this test: the reference ends a path step at "!(" (its grammar quirk).
+    texts += ["http://t.co/abcY!(http://en.wikipedia.org/wiki/Foo_(bar))", "a.co/x!(y)z"]
     expected = reference_lengths(texts, node_modules)
     mismatches = [
         (text, ours, theirs)

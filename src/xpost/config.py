@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from xpost.errors import ConfigError
+from xpost.validation import TYPE_NAMES, convert, key_error
 
 StructT = TypeVar("StructT", bound=msgspec.Struct)
 
@@ -70,22 +71,7 @@ _SECRET_WORDS = (
     "private_key",
     "consumer_key",
 )
-_VALIDATION = re.compile(r"(?P<reason>.*?)(?: - at `\$(?P<where>[^`]*)`)?")
-_EXPECTED = re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`")
-_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(?P<key>[^`]+)`")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
-_TYPE_NAMES = {
-    "str": "a string",
-    "int": "an integer",
-    "float": "a number",
-    "bool": "a boolean",
-    "array": "a list",
-    "object": "a table",
-    "datetime": "a date-time",
-    "date": "a date",
-    "time": "a time",
-    "null": "nothing",
-}
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -204,31 +190,17 @@ def _reject_secrets(
 
 def _convert(value: dict[str, Any], kind: type[StructT], path: Path, section: str) -> StructT:
     try:
-        return msgspec.convert(value, kind)
+        return convert(value, kind)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: [{section}] {describe_validation_error(exc)}") from None
-
-
-def describe_validation_error(exc: msgspec.ValidationError) -> str:
-    """msgspec's ``Expected `str`, got `int` - at `$.permalink``` as ``permalink: expected a
-    string, got an integer``; an unknown field as ``unknown key 'name'``."""
-    match = _VALIDATION.fullmatch(str(exc))
-    reason, where = (match.group("reason"), match.group("where")) if match else (str(exc), "")
-    where = (where or "").lstrip(".")
-    prefix = f"{where}: " if where else ""
-    if unknown := _UNKNOWN_FIELD.fullmatch(reason):
-        return f"{prefix}unknown key '{unknown.group('key')}'"
-    if expected := _EXPECTED.fullmatch(reason):
-        wanted = [w.strip() for w in expected.group("want").split("|") if w.strip() != "null"]
-        want = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
-        got = _TYPE_NAMES.get(expected.group("got"), expected.group("got"))
-        return f"{prefix}expected {want}, got {got}"
-    return f"{prefix}{reason[:1].lower()}{reason[1:]}"
+        key, problem = key_error(exc)
+        raise ConfigError(
+            f"{path}: [{section}] {key}: {problem}" if key else f"{path}: [{section}] {problem}"
+        ) from None
 
 
 def _type_name(value: object) -> str:
     names = {str: "str", bool: "bool", int: "int", float: "float", list: "array"}
-    return _TYPE_NAMES.get(names.get(type(value), ""), type(value).__name__)
+    return TYPE_NAMES.get(names.get(type(value), ""), type(value).__name__)
 
 
 def _check_site(site: SiteConfig, path: Path) -> None:

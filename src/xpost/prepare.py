@@ -82,7 +82,8 @@ class Renderer:
                 options = convert(raw, adapter.Options)
             except msgspec.ValidationError as exc:
                 key, problem = key_error(exc)
-                raise PostError(f"{post.source}: xpost.{name}.{key}: {problem}") from None
+                where = f"xpost.{name}.{key}" if key else f"xpost.{name}"
+                raise PostError(f"{post.source}: {where}: {problem}") from None
             draft = None if excluded else adapter.render(post, options)
             reason = excluded or (draft.skip_reason if draft else None)
             if reason is None and post.draft:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from xpost.content.model import (
     Block,
@@ -182,6 +183,7 @@ def _joiner(left: str, right: str) -> str:
     return "" if _is_wide(left[-1]) or _is_wide(right[0]) else " "
 
 
+@lru_cache(maxsize=4096)  # one post's blocks are joined by three flavors
 def join_soft_breaks(text: str) -> str:
     """Join soft-wrapped lines, keeping hard breaks and block structure.
 

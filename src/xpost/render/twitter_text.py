@@ -185,10 +185,13 @@ def _url_patterns() -> _UrlPatterns:
     path_char = f"[a-z{_CYRILLIC}0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~@|&{_LATIN_ACCENTS}]"
     # Balanced parentheses, one nested level: Wikipedia's /Primer_(film).
     parens = f"\\((?:{path_char}+|(?:{path_char}*\\({path_char}+\\){path_char}*))\\)"
-    path_end = f"(?:[+\\-a-z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|{parens})"
+    path_end = f"[+\\-a-z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]"
     # A path never ends in punctuation (so "see http://a.com/x." leaves the period
-    # out); "@" only in the middle, as in http://example.com/@user/.
-    path = f"(?:(?:{path_char}*(?:{parens}{path_char}*)*{path_end})|(?:@{path_char}+/))"
+    # out); "@" only in the middle, as in http://example.com/@user/. The reference
+    # grammar splices its ending-character alternation in ungrouped, so a path step
+    # is either chars ending in an ending character, or balanced parentheses alone:
+    # "a.co/x!(y)" links only "a.co/x". Reproduced here to count as X counts.
+    path = f"(?:(?:{path_char}*(?:{parens}{path_char}*)*{path_end})|{parens}|(?:@{path_char}+/))"
     query_char = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
     query_end = r"[a-z0-9\-_&=#/]"
     before = f"(?:[^A-Za-z0-9@＠$#＃{_INVALID}]|[{_DIRECTIONAL}]|^)"
