@@ -48,3 +48,44 @@ class AdapterError(XpostError):
     """An adapter could not be loaded or failed while rendering."""
 
     exit_code = ExitCode.BAD_INPUT
+
+
+class PublishError(XpostError):
+    """A platform refused or failed a request; this target failed, the others go on.
+
+    ``retry_after`` (seconds), when known, says when trying again makes sense.
+    """
+
+    exit_code = ExitCode.TARGET_FAILED
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthError(PublishError):
+    """The platform rejected the credentials (401/403): wrong, expired or revoked."""
+
+
+class RateLimited(PublishError):
+    """The platform's rate limit is spent until ``retry_after`` seconds from now."""
+
+
+class RemoteConflict(PublishError):
+    """The copy was edited on the platform after xpost last wrote it; ``--force`` overwrites."""
+
+
+class OutcomeUnknown(PublishError):
+    """The request may have been applied but no answer came (a timeout after sending).
+
+    The ledger records the target as ``unknown``; the next run looks the copy up on
+    the platform before it creates anything again.
+    """
+
+
+class CredentialsMissing(InputError):
+    """No credentials for a platform: neither in the keyring nor in the environment."""
+
+
+class LedgerError(InputError):
+    """The ledger file cannot be opened or is not an xpost ledger; it is left untouched."""

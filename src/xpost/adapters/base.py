@@ -7,19 +7,27 @@ An adapter is registered under the entry-point group ``xpost.adapters``::
 
 It declares two msgspec types: ``Settings`` (its ``[name]`` table in the config
 file) and ``Options`` (its ``xpost: {name: {...}}`` table in a post's front
-matter). ``render`` is pure and offline; publishing comes later through
-``publish``. Adapters never touch the ledger, the config file or the terminal.
+matter). ``render`` is pure and offline. ``publish`` sends a draft (creating, or
+updating the copy the previous ``Receipt`` names), ``lookup`` finds a copy whose
+creation outcome was never learned, ``unpublish`` removes one, ``whoami`` checks the
+credentials. Network code is imported inside those methods, never at module level,
+so that a dry-run stays offline and fast. Adapters never touch the ledger, the
+config file, the keyring or the terminal: the caller hands them what they need.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import msgspec
 
 from xpost.config import SiteConfig
+from xpost.errors import PublishError
 from xpost.post import Post
 
 Action = Literal["create", "update", "unchanged", "skip"]
@@ -51,14 +59,56 @@ class Draft:
     skip_reason: str | None = None
 
 
+@dataclass
+class Receipt:
+    """Where one copy of a post lives on a platform: what the ledger keeps per target.
+
+    ``status`` is "awaiting" for assisted targets (connpass) whose copy the user
+    still has to put in place. ``remote_updated_at`` is the platform's own
+    last-modified time, to notice edits made there. ``state`` is the adapter's own
+    JSON-able memory (a thread's part ids, a Zenn commit), handed back next time.
+    """
+
+    remote_id: str
+    url: str | None = None
+    status: Literal["published", "awaiting"] = "published"
+    remote_updated_at: datetime | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PublishContext:
+    """What the caller hands an adapter for one publish, lookup or unpublish.
+
+    ``credentials`` holds the fields the adapter declared (from the keyring or
+    ``XPOST_<PLATFORM>_<FIELD>``). ``checkpoint`` records partial progress at once
+    (each posted part of a thread), so a crash halfway resumes instead of repeating.
+    ``force`` is the user's explicit ``--force``: overwrite edits made on the platform.
+    """
+
+    credentials: Mapping[str, str]
+    checkpoint: Callable[[Receipt], None] = lambda receipt: None
+    #: A folder only the user can read, for files handed to the user (connpass text).
+    outbox: Path | None = None
+    force: bool = False
+    timeout: float = 30.0
+    now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+
+
 class Adapter(ABC, Generic[SettingsT, OptionsT]):
-    """One platform. Subclasses set the class variables and implement ``render``."""
+    """One platform. Subclasses set the class variables and implement ``render``;
+    adapters that publish implement ``publish`` (and ``lookup``, ``unpublish``,
+    ``whoami`` where the platform allows)."""
 
     name: ClassVar[str]  # the platform key: ``--to NAME``, ``[NAME]``, ``xpost: {NAME: …}``
     label: ClassVar[str]  # the human name: "X", "Qiita"
     summary: ClassVar[str] = ""  # one line for ``xpost adapters``
     Settings: ClassVar[type[msgspec.Struct]]
     Options: ClassVar[type[msgspec.Struct]]
+    #: Secret fields: ``xpost auth set NAME`` asks for them; env ``XPOST_<NAME>_<FIELD>``.
+    credential_fields: ClassVar[tuple[str, ...]] = ()
+    #: False where a published copy cannot be edited (X): a changed post is left alone.
+    can_update: ClassVar[bool] = True
 
     def __init__(self, settings: SettingsT, site: SiteConfig) -> None:
         self.settings = settings
@@ -67,3 +117,42 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
     @abstractmethod
     def render(self, post: Post, options: OptionsT) -> Draft:
         """Turn a post into this platform's payload. Pure: no I/O beyond reading files."""
+
+    def missing_credentials(self, credentials: Mapping[str, str]) -> list[str]:
+        """The credential fields still needed (adapters with alternatives override)."""
+        return [name for name in self.credential_fields if not credentials.get(name)]
+
+    def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
+        """Create the copy (``previous`` is None) or update the one ``previous`` names.
+
+        Raises ``PublishError`` (or a subclass) on failure; ``OutcomeUnknown`` when the
+        request may have been applied but no answer came (a timeout after sending).
+        """
+        raise PublishError(f"{self.label}: publishing is not supported by this adapter")
+
+    def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
+        """Find the copy a create whose outcome is unknown may have made; None if none."""
+        return None
+
+    def unpublish(self, receipt: Receipt, ctx: PublishContext) -> None:
+        """Remove (or withdraw) the copy ``receipt`` names."""
+        raise PublishError(f"{self.label}: unpublishing is not supported by this adapter")
+
+    def whoami(self, ctx: PublishContext) -> str:
+        """Check the credentials against the platform; return the account's name."""
+        raise PublishError(f"{self.label}: checking credentials is not supported")
+
+    def login(
+        self,
+        credentials: Mapping[str, str],
+        ask: Callable[[str], str],
+        tell: Callable[[str], None],
+    ) -> dict[str, str]:
+        """An interactive sign-in (``xpost auth login NAME``), e.g. X's OAuth 1.0a PIN flow.
+
+        ``ask`` prompts the user, ``tell`` shows them a line (a URL to open); returns
+        the credential fields to store. Adapters without one keep this default.
+        """
+        raise PublishError(
+            f"{self.label} has no interactive login; use 'xpost auth set {self.name}'"
+        )
