@@ -85,7 +85,7 @@ def render_throughput(seconds: float) -> float:
         "機械学習の運用について議論しました。MLOps の課題は組織ごとに異なります。"
         "See [the notes](https://example.com/notes) and `code`.\n"
     )
-    body = "\n".join(
+    body = "\n\n".join(
         [f"## 見出し {i}\n\n{paragraph * 3}\n- item one\n- item two\n" for i in range(9)]
         + [
             '<iframe class="speakerdeck-iframe" src="https://speakerdeck.com/player/'

@@ -87,8 +87,13 @@ def _parse_yaml(source: str, path: Path) -> Any:
             began = exc.context_mark.line + 2
             reason += f" ({exc.context})" if began == line else f" ({exc.context} on line {began})"
         raise PostError(f"{path}:{line}: front matter is not valid YAML: {reason}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (a control code)
+        line = source.count("\n", 0, exc.position) + 2
+        reason = f"character U+{exc.character:04X} is not allowed"
+        raise PostError(f"{path}:{line}: front matter is not valid YAML: {reason}") from None
     except yaml.YAMLError as exc:
-        raise PostError(f"{path}:1: front matter is not valid YAML: {exc}") from None
+        reason = " ".join(str(exc).split())
+        raise PostError(f"{path}:1: front matter is not valid YAML: {reason}") from None
 
 
 def _parse_toml(source: str, path: Path) -> Any:

@@ -20,6 +20,7 @@ from xpost.errors import ExitCode, XpostError
 COMMANDS = {
     "publish": "xpost.cli.publish:publish",
     "adapters": "xpost.cli.adapters:adapters",
+    "auth": "xpost.cli.auth:auth",
 }
 
 
@@ -55,7 +56,8 @@ def main() -> None:
     except XpostError as exc:
         if os.environ.get("XPOST_DEBUG"):
             raise
-        click.echo(f"xpost: error: {exc}", err=True)
+        # One line, always: cron mails and scripts read the first line only.
+        click.echo("xpost: error: " + " ".join(str(exc).split()), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

@@ -230,8 +230,15 @@ def _fallback(html: str) -> Html:
 
 def html_to_markdown(html: str) -> str:
     """markdownify, imported only when some HTML actually needs converting (bs4 is slow)."""
+    import warnings
+
     from markdownify import markdownify
 
     html = _STYLE.sub("", _SCRIPT.sub("", html))
-    converted: str = markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    with warnings.catch_warnings():
+        # bs4 warns when a fragment looks like a URL or a file name; it is still HTML.
+        warnings.simplefilter("ignore")
+        converted: str = markdownify(
+            html, heading_style="ATX", bullets="-", strip=["script", "style"]
+        )
     return converted.strip()

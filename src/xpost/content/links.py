@@ -8,6 +8,7 @@ than on a re-serialised tree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
@@ -74,14 +75,7 @@ class LinkResolver:
         """
         if "](" not in text and "]:" not in text and "=" not in text:
             return text
-        parts = []
-        position = 0
-        for span in _CODE_SPAN.finditer(text):
-            parts.append(self._rewrite_prose(text[position : span.start()], references))
-            parts.append(span.group(0))
-            position = span.end()
-        parts.append(self._rewrite_prose(text[position:], references))
-        return "".join(parts)
+        return outside_code_spans(text, lambda prose: self._rewrite_prose(prose, references))
 
     def _rewrite_prose(self, text: str, references: bool) -> str:
         text = _INLINE_DEST.sub(lambda m: m[1] + self._destination(m[2]), text)
@@ -103,6 +97,18 @@ class LinkResolver:
             f"(no site base_url to resolve against): {', '.join(self.unresolved[:3])}"
             + (", …" if count > 3 else "")
         ]
+
+
+def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to everything but its code spans (shown as is)."""
+    parts = []
+    position = 0
+    for span in _CODE_SPAN.finditer(text):
+        parts.append(change(text[position : span.start()]))
+        parts.append(span.group(0))
+        position = span.end()
+    parts.append(change(text[position:]))
+    return "".join(parts)
 
 
 def needs_base(url: str) -> bool:

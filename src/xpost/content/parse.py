@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from xpost.content.html import plain_text, recognise_html
-from xpost.content.links import LinkResolver
+from xpost.content.links import LinkResolver, outside_code_spans
 from xpost.content.model import (
     Block,
     Callout,
@@ -21,6 +21,7 @@ from xpost.content.model import (
     Code,
     Details,
     Document,
+    Html,
     Image,
     LinkContext,
     Markdown,
@@ -47,6 +48,10 @@ _IMAGE_START = re.compile(r"^\s*\[?!\[")
 _LONE_URL = re.compile(r"^<?(https?://[^\s<>]+)>?$")
 _ALERT = re.compile(
     r"^ {0,3}>[ \t]?\[!(note|tip|important|warning|caution)\][ \t]*(.*)$", re.IGNORECASE
+)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>|<!--")
+_INLINE_SCRIPT = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>|<(?:script|style)\b[^>]*/>", re.IGNORECASE | re.DOTALL
 )
 _QUOTE_MARK = re.compile(r"^ {0,3}>[ \t]?")
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
@@ -138,10 +143,7 @@ class _BodyParser:
                 groups[-1][1].extend(["", *chunk])
             else:
                 groups.append((kind, chunk))
-        return [
-            Markdown(self.links.rewrite_markdown("\n".join(chunk), references=True), kind)
-            for kind, chunk in groups
-        ]
+        return [self.markdown("\n".join(chunk), kind, references=True) for kind, chunk in groups]
 
     def block(self, token: Token, source: str, env: dict[str, object]) -> list[Block]:
         match token.type:
@@ -157,16 +159,40 @@ class _BodyParser:
                 return self.paragraph(source, env)
             case "blockquote_open":
                 return self.blockquote(source)
-        kind = _MARKDOWN_KINDS.get(token.type, "paragraph")
-        return [Markdown(self.links.rewrite_markdown(source), kind)]
+        return [self.markdown(source, _MARKDOWN_KINDS.get(token.type, "paragraph"))]
+
+    def markdown(self, source: str, kind: MarkdownKind, references: bool = False) -> Markdown:
+        """Author's Markdown: links made absolute, inline ``<script>``/``<style>`` dropped."""
+        text = self.links.rewrite_markdown(source, references)
+        if "<s" in text.lower():
+            kept = outside_code_spans(text, lambda prose: _INLINE_SCRIPT.sub("", prose))
+            if kept != text:
+                self.note("dropped inline <script>/<style> from the text")
+                text = kept
+        return Markdown(text, kind)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
 
     def html(self, source: str) -> list[Block]:
         key = source.strip()
         if PLACEHOLDER.match(key) and key in self.store:
             return list(self.store[key])
         blocks, notes = recognise_html(source, self.links)
-        self.notes.extend(note for note in notes if note not in self.notes)
-        return blocks
+        for note in notes:
+            self.note(note)
+        # An HTML block runs to the next blank line: Markdown the author wrote right
+        # under an embed is still Markdown, not HTML to convert.
+        return [
+            part
+            for block in blocks
+            for part in (
+                self.blocks(block.html)
+                if isinstance(block, Html) and not _HTML_TAG.search(block.html)
+                else [block]
+            )
+        ]
 
     def paragraph(self, source: str, env: dict[str, object]) -> list[Block]:
         lone_url = _LONE_URL.match(source.strip())
@@ -175,7 +201,7 @@ class _BodyParser:
         image = self.lone_image(source, env) if _IMAGE_START.match(source) else None
         if image is not None:
             return [image]
-        return [Markdown(self.links.rewrite_markdown(source), "paragraph")]
+        return [self.markdown(source, "paragraph")]
 
     def lone_image(self, source: str, env: dict[str, object]) -> Image | None:
         """The image of a paragraph that holds only an image, maybe linked."""
@@ -209,7 +235,7 @@ class _BodyParser:
         first, _, rest = source.partition("\n")
         alert = _ALERT.match(first)
         if alert is None:
-            return [Markdown(self.links.rewrite_markdown(source), "blockquote")]
+            return [self.markdown(source, "blockquote")]
         inner = "\n".join(_QUOTE_MARK.sub("", line, count=1) for line in rest.split("\n"))
         kind: CalloutKind = alert[1].lower()  # type: ignore[assignment]
         return [Callout(kind, tuple(self.blocks(inner)), title=alert[2].strip())]
