@@ -38,3 +38,21 @@ def node_modules() -> Path:
             f"(run `npm ci` in {NODE_DIR} or set XPOST_NODE_MODULES)"
         )
     return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the real user's ledger, config or home.
+
+    ``XPOST_CONFIG`` is removed rather than pointed at a temp file: it outranks
+    ``./xpost.toml``, which tests that write a local config rely on; the user config
+    dir is a temp dir through ``HOME``/``XDG_CONFIG_HOME`` instead.
+    """
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XPOST_DATA_DIR", str(home / "xpost-data"))
+    monkeypatch.delenv("XPOST_CONFIG", raising=False)

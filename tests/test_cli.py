@@ -142,10 +142,11 @@ def test_post_option_with_wrong_type_names_the_key(tmp_path: Path) -> None:
     )
 
 
-def test_publishing_for_real_is_refused_plainly(tmp_path: Path) -> None:
+def test_publishing_without_credentials_is_refused_plainly(tmp_path: Path) -> None:
     result = run_xpost("publish", str(SEED), cwd=tmp_path)
     assert result.returncode == 2
-    assert "--dry-run" in result.stderr
+    assert result.stderr.startswith("xpost: error: X: no credentials")
+    assert "xpost auth set twitter" in result.stderr and result.stderr.count("\n") == 1
     assert result.stdout == ""
 
 

@@ -11,7 +11,7 @@ from xpost.config import Config, LedgerConfig, PublishConfig, SiteConfig, find_c
 from xpost.errors import ConfigError
 
 PLATFORMS = ("connpass", "qiita", "twitter", "zenn")
-KNOWN_KEYS = "(known: site, publish, ledger, connpass, qiita, twitter, zenn)"
+KNOWN_KEYS = "(known: site, publish, ledger, schedule, connpass, qiita, twitter, zenn)"
 BAD_URL = "xpost.toml: [site] base_url: expected an http(s) URL like 'https://example.com/', got "
 SECRET = " looks like a secret; secrets never go in the config file: "
 KEYRING_HINT = "remove it and keep credentials in the keyring ('xpost auth set PLATFORM')"

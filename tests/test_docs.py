@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from xpost.adapters import registry
 from xpost.cli import COMMANDS, cli
-from xpost.config import LedgerConfig, PublishConfig, SiteConfig, load_config
+from xpost.config import LedgerConfig, PublishConfig, ScheduleConfig, SiteConfig, load_config
 from xpost.validation import convert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +25,7 @@ def test_config_example_is_valid_and_documents_every_key() -> None:
     config = load_config(EXAMPLE, registry.installed())
     tables = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
     expected = {"site": SiteConfig, "publish": PublishConfig, "ledger": LedgerConfig}
+    expected["schedule"] = ScheduleConfig
     expected |= {name: registry.load(name).Settings for name in registry.installed()}
     assert set(tables) == set(expected)
     for name, struct in expected.items():

@@ -107,14 +107,15 @@ def test_seed_post_thread() -> None:
     payload, headline, preview, warnings = render(thread=True)
     first = f"{SEED_TITLE}\n{SEED_URL} 1/3"
     second = (
-        "2019年から土橋さん (@masaru_dobashi https://twitter.com/masaru_dobashi) と"
+        # The @name link to an X profile is its URL alone: no automated mention.
+        "2019年から土橋さん (https://twitter.com/masaru_dobashi) と"
         "共同幹事をしていた、機械学習工学研究会 (MLSE) の「本番適用のためのインフラと運用WG」を、"
         "今月頭の夏合宿で終了しました。\n\n"
         "2022年MLSE夏合宿での議論\n\n"
-        "議論に使ったMuralはGitHubにexportしてあります。 2/3"
+        "議論に使ったMuralはGitHubにexportしてあります。\n\n"
+        f"{GITHUB_PDF} 2/3"
     )
     third = (
-        f"{GITHUB_PDF}\n\n"
         "History of the ML system in KARTE "
         "https://speakerdeck.com/player/d2b7118ec5eb461fbe8c79bb6343f6b8\n\n"
         "もう一回程度、事例共有カンファレンスがしたかったですが、最近では"
@@ -124,14 +125,14 @@ def test_seed_post_thread() -> None:
     assert payload == {
         "posts": [
             {"text": first, "weighted_length": 88, "media": []},
-            {"text": second, "weighted_length": 260, "media": []},
-            {"text": third, "weighted_length": 254, "media": []},
+            {"text": second, "weighted_length": 269, "media": []},
+            {"text": third, "weighted_length": 229, "media": []},
         ]
     }
     assert headline == "thread of 3 posts"
     rule = "\n" + "─" * 40 + "\n"
     assert preview == rule.join(
-        [f"{first}\n(88/280)", f"{second}\n(260/280)", f"{third}\n(254/280)"]
+        [f"{first}\n(88/280)", f"{second}\n(269/280)", f"{third}\n(229/280)"]
     )
     assert warnings == []
 

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,12 +42,47 @@ class LedgerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     path: str | None = None
 
 
+#: ``[schedule]`` durations: seconds as a number, or "90s", "5m", "2h", "1d", "1h30m".
+Duration = int | str
+_DURATION_PART = re.compile(r"(\d+)([smhd])")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ScheduleConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """``xpost run``: how cautiously unattended runs publish."""
+
+    min_age: Duration = "5m"  # a file must be unchanged this long (not half-written)
+    max_posts: Annotated[int, msgspec.Meta(ge=1)] = 5  # posts published per run
+    cooldown: Duration = "0s"  # between two posts to the same platform
+    retry_limit: Annotated[int, msgspec.Meta(ge=0)] = 5  # failed attempts before giving up
+    first_run_limit: Annotated[int, msgspec.Meta(ge=0)] = 3  # due posts an empty ledger takes
+
+    def seconds(self, key: Literal["min_age", "cooldown"]) -> float:
+        return parse_duration(getattr(self, key))
+
+
+def parse_duration(value: Duration) -> float:
+    """Seconds in ``value``: ``300``, ``"300"``, ``"5m"``, ``"1h30m"``; ``ValueError`` if not."""
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"expected a duration of 0 or more, got {value}")
+        return float(value)
+    text = value.strip().lower()
+    if text.isdigit():
+        return float(text)
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"expected a duration like '30s', '5m', '2h' or '1d', got {value!r}")
+    return float(sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
+
+
 class Config(msgspec.Struct, kw_only=True):
     """The whole configuration. ``platforms`` holds each adapter's raw table."""
 
     site: SiteConfig = msgspec.field(default_factory=SiteConfig)
     publish: PublishConfig = msgspec.field(default_factory=PublishConfig)
     ledger: LedgerConfig = msgspec.field(default_factory=LedgerConfig)
+    schedule: ScheduleConfig = msgspec.field(default_factory=ScheduleConfig)
     platforms: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     path: Path | None = None  # the file it came from, None for the built-in defaults
 
@@ -58,6 +93,7 @@ _SECTIONS: dict[str, type[msgspec.Struct]] = {
     "site": SiteConfig,
     "publish": PublishConfig,
     "ledger": LedgerConfig,
+    "schedule": ScheduleConfig,
 }
 # A key is a secret when it is one of these words or ends in ``_<word>``.
 _SECRET_WORDS = (
@@ -129,6 +165,7 @@ def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
     config = Config(**sections, platforms=platforms, path=path)  # type: ignore[arg-type]
     _check_site(config.site, path)
     _check_targets(config.publish, path, known_platforms)
+    _check_schedule(config.schedule, path)
     return config
 
 
@@ -227,3 +264,11 @@ def _check_targets(publish: PublishConfig, path: Path, known: Collection[str]) -
             raise ConfigError(
                 f"{path}: [publish] targets: unknown platform '{target}' (known: {names})"
             )
+
+
+def _check_schedule(schedule: ScheduleConfig, path: Path) -> None:
+    for key in ("min_age", "cooldown"):
+        try:
+            parse_duration(getattr(schedule, key))
+        except ValueError as exc:
+            raise ConfigError(f"{path}: [schedule] {key}: {exc}") from None

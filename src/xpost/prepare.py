@@ -109,8 +109,16 @@ def _excluded_by_post(post: Post, name: str) -> str | None:
     return None
 
 
-def prepare(paths: Sequence[Path], config: Config, requested: Sequence[str]) -> list[PreparedPost]:
-    """Load every post and render it for each requested (else configured) platform."""
+def prepare(
+    paths: Sequence[Path],
+    config: Config,
+    requested: Sequence[str],
+    renderer: Renderer | None = None,
+) -> list[PreparedPost]:
+    """Load every post and render it for each requested (else configured) platform.
+
+    Pass a ``renderer`` to reuse its adapters afterwards (publishing needs them).
+    """
     platforms = list(requested) or parse_platform_list(
         config.publish.targets, where=f"{config.path or 'config'}: [publish] targets"
     )
@@ -123,5 +131,5 @@ def prepare(paths: Sequence[Path], config: Config, requested: Sequence[str]) -> 
         ]
         if unknown:
             raise PostError(f"{post.source}: xpost.targets: unknown platform '{unknown[0]}'")
-    renderer = Renderer(config)
+    renderer = renderer or Renderer(config)
     return [renderer.render(post, platforms) for post in posts]

@@ -2,23 +2,47 @@
 
 Rendering builds the exact request body. Qiita has no canonical-URL field, so an
 "originally published at" paragraph points readers at the post's own page.
+Publishing goes through ``xpost.clients.qiita`` (imported only then: it needs
+``requests``): create, update in place unless the item was edited on Qiita, look up
+a create whose answer never came, delete; the decisions live in ``qiita_publish``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, ClassVar, Literal
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
-from xpost.adapters.base import Adapter, Draft
+from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
+from xpost.adapters.qiita_publish import (
+    gone,
+    is_copy,
+    item_or_none,
+    receipt_from,
+    refuse_if_edited_there,
+    same_content,
+    sendable,
+)
+from xpost.clients.errors import RemoteNotFound
+from xpost.clients.retry import RetryPolicy
+from xpost.config import SiteConfig
+from xpost.errors import ConfigError, CredentialsMissing, PublishError
 from xpost.post import Post
 from xpost.render.qiita_markdown import QiitaMarkdown
 
 MAX_TAGS = 5
 DEFAULT_ORIGIN_NOTE = "この記事は {url} からの転載です。"
 NO_TAGS_WARNING = "Qiita needs at least one tag: add tags or xpost.qiita.tags"
+#: How far back ``lookup`` searches the account's items (newest first), in pages of 100.
+LOOKUP_PAGES = 3
+PER_PAGE = 100
+
+if TYPE_CHECKING:
+    from xpost.clients.qiita import QiitaClient
 
 
 class QiitaSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -49,6 +73,14 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
     summary: ClassVar[str] = "Qiita items through API v2 (create, then update in place)"
     Settings: ClassVar[type[msgspec.Struct]] = QiitaSettings
     Options: ClassVar[type[msgspec.Struct]] = QiitaOptions
+    credential_fields: ClassVar[tuple[str, ...]] = ("token",)
+
+    def __init__(
+        self, settings: QiitaSettings, site: SiteConfig, *, retry: RetryPolicy | None = None
+    ) -> None:
+        super().__init__(settings, site)
+        self.api_base = qiita_api_base(settings.api_base)
+        self.retry = retry or RetryPolicy()
 
     def render(self, post: Post, options: QiitaOptions) -> Draft:
         flavor = QiitaMarkdown()
@@ -97,6 +129,82 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
         if self.settings.origin_note_position == "top":
             return f"{note}\n\n{body}"
         return f"{body}\n{note}\n"
+
+    # -- publishing ------------------------------------------------------------------
+
+    def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
+        payload = sendable(draft)
+        with self._client(ctx) as client:
+            if previous is None:
+                return receipt_from(client.create_item(payload), created=True)
+            return self._update(client, previous, payload, force=ctx.force)
+
+    def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
+        """The item an unanswered create made, among the account's newest items."""
+        with self._client(ctx) as client:
+            if previous is not None:  # the ledger knows the item: it is ours if it is there
+                item = item_or_none(client, previous.remote_id)
+                if item is not None:
+                    return receipt_from(item)
+            for page in range(1, LOOKUP_PAGES + 1):
+                items = client.my_items(page, PER_PAGE)
+                for item in items:
+                    if is_copy(item, draft.payload, self.settings.origin_note):
+                        return receipt_from(item)
+                if len(items) < PER_PAGE:
+                    break
+        return None
+
+    def unpublish(self, receipt: Receipt, ctx: PublishContext) -> None:
+        # Already deleted on Qiita (404): the goal is reached.
+        with self._client(ctx) as client, suppress(RemoteNotFound):
+            client.delete_item(receipt.remote_id)
+
+    def whoami(self, ctx: PublishContext) -> str:
+        with self._client(ctx) as client:
+            user_id = client.authenticated_user().get("id")
+        if not isinstance(user_id, str):
+            raise PublishError("Qiita: the authenticated user has no id; is api_base right?")
+        return f"@{user_id}"
+
+    def _client(self, ctx: PublishContext) -> QiitaClient:
+        from xpost.clients.qiita import QiitaClient
+
+        token = ctx.credentials.get("token")
+        if not token:
+            raise CredentialsMissing(
+                "Qiita: no access token: run 'xpost auth set qiita' or set XPOST_QIITA_TOKEN"
+            )
+        return QiitaClient(
+            self.api_base, token, timeout=ctx.timeout, now=ctx.now, policy=self.retry
+        )
+
+    def _update(
+        self, client: QiitaClient, previous: Receipt, payload: dict[str, Any], *, force: bool
+    ) -> Receipt:
+        """GET the item first: to notice edits made on Qiita, and updates already landed."""
+        current = item_or_none(client, previous.remote_id)
+        if current is None:
+            raise gone(previous.remote_id)
+        if same_content(current, payload):
+            return receipt_from(current)  # an earlier update whose answer was lost did land
+        if not force:
+            refuse_if_edited_there(current, previous)
+        try:
+            return receipt_from(client.update_item(previous.remote_id, payload))
+        except RemoteNotFound:
+            raise gone(previous.remote_id) from None
+
+
+def qiita_api_base(value: str) -> str:
+    """``[qiita] api_base`` checked to be an http(s) URL, without its trailing slash."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"[qiita] api_base: expected an http(s) URL like 'https://qiita.com' "
+            f"(or your Qiita Team host), got {value!r}"
+        )
+    return value.rstrip("/")
 
 
 _SPACES = re.compile(r"\s+")

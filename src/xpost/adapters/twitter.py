@@ -2,18 +2,22 @@
 
 Rendering is offline: the payload is the text of each post, its weighted length
 and the image to attach to the first one. Publishing (tweepy and the v2 media
-upload) lives elsewhere so that a dry run never imports the network stack.
+upload) lives in ``twitter_publish`` and ``xpost.clients.x``, imported by the methods
+that send, so that a dry run never imports the network stack.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from xpost.adapters.base import Adapter, Draft
+from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
+from xpost.clients.retry import RetryPolicy
 from xpost.content.model import (
     Block,
     Callout,
@@ -26,7 +30,7 @@ from xpost.content.model import (
     Markdown,
     Math,
 )
-from xpost.errors import ConfigError, PostError
+from xpost.errors import ConfigError, PostError, UsageError
 from xpost.post import Post
 from xpost.render.markdown import join_soft_breaks
 from xpost.render.tweet_compose import (
@@ -40,6 +44,14 @@ from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
+
+    from xpost.adapters.twitter_publish import ThreadPublisher
+    from xpost.clients.x import XClient
+
+#: OAuth 1.0a user context (``xpost auth login twitter`` fills the last two).
+OAUTH1_FIELDS = ("api_key", "api_secret", "access_token", "access_token_secret")
+#: Or an OAuth 2.0 user access token (scopes tweet.write, tweet.read, users.read, media.write).
+OAUTH2_FIELD = "oauth2_access_token"
 
 
 class TwitterSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -66,6 +78,76 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
     summary = "Post to X (Twitter): an announcement with the link, or the post as a thread."
     Settings = TwitterSettings
     Options = TwitterOptions
+    credential_fields = (*OAUTH1_FIELDS, OAUTH2_FIELD)
+    can_update = False  # X posts cannot be edited: a changed post is left alone
+    #: Retries, rate-limit waits and the sleep they use (tests inject a no-op sleep).
+    retry_policy = RetryPolicy()
+    #: Segment size of the chunked (GIF) media upload.
+    upload_chunk_size = 4 * 1024 * 1024
+
+    def missing_credentials(self, credentials: Mapping[str, str]) -> list[str]:
+        """Either the four OAuth 1.0a fields or an OAuth 2.0 user access token."""
+        if credentials.get(OAUTH2_FIELD):
+            return []
+        return [name for name in OAUTH1_FIELDS if not credentials.get(name)]
+
+    def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
+        """Post the draft (a thread part by part, each checkpointed), or continue the
+        thread ``previous`` left half-posted. A complete ``previous`` sends nothing."""
+        return self._publisher(ctx).publish(draft, previous)
+
+    def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
+        return self._publisher(ctx).lookup(draft, previous)
+
+    def unpublish(self, receipt: Receipt, ctx: PublishContext) -> None:
+        self._publisher(ctx).unpublish(receipt)
+
+    def whoami(self, ctx: PublishContext) -> str:
+        return f"@{self._client(ctx).me().username}"
+
+    def login(
+        self,
+        credentials: Mapping[str, str],
+        ask: Callable[[str], str],
+        tell: Callable[[str], None],
+    ) -> dict[str, str]:
+        """OAuth 1.0a PIN flow: the app's API key and secret (asked when missing), a URL
+        to open, the PIN X shows there; returns the access token and secret (and the key
+        and secret when they were asked for)."""
+        from xpost.clients.x import pin_login
+
+        asked: dict[str, str] = {}
+        for name, prompt in (("api_key", "X API key"), ("api_secret", "X API key secret")):
+            if not credentials.get(name):
+                asked[name] = ask(prompt).strip()
+                if not asked[name]:
+                    raise UsageError(f"X sign-in: the {prompt} is required")
+        api_key = credentials.get("api_key") or asked["api_key"]
+        api_secret = credentials.get("api_secret") or asked["api_secret"]
+
+        def ask_pin(url: str) -> str:
+            tell(f"Open this URL, authorize the app, then enter the PIN X shows: {url}")
+            return ask("PIN")
+
+        token, secret = pin_login(self.settings.api_base, api_key, api_secret, ask_pin)
+        return {**asked, "access_token": token, "access_token_secret": secret}
+
+    def _client(self, ctx: PublishContext) -> XClient:
+        from xpost.clients.x import XClient
+
+        return XClient(
+            self.settings.api_base,
+            ctx.credentials,
+            timeout=ctx.timeout,
+            policy=self.retry_policy,
+            now=ctx.now,
+            chunk_size=self.upload_chunk_size,
+        )
+
+    def _publisher(self, ctx: PublishContext) -> ThreadPublisher:
+        from xpost.adapters.twitter_publish import ThreadPublisher
+
+        return ThreadPublisher(self._client(ctx), ctx)
 
     def render(self, post: Post, options: TwitterOptions) -> Draft:
         warnings: list[str] = []
@@ -310,8 +392,25 @@ def _inline_text(token: Token, out: PlainText) -> str:
     return "".join(parts)
 
 
+#: A profile on X: ``https://x.com/name`` (or twitter.com, www., mobile.), nothing after.
+_X_PROFILE = re.compile(
+    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,15})/?",
+    re.IGNORECASE,
+)
+
+
 def _link_text(label: str, href: str) -> str:
-    """``label href``, or just one of them when they say the same thing."""
+    """``label href``, or just one of them when they say the same thing.
+
+    A label ``@name`` would be a live mention on X, and X's automation rules forbid
+    unsolicited automated mentions: a link to the X profile becomes the profile URL
+    alone (who it is stays one tap away, nobody is notified); any other link keeps the
+    name without its ``@``.
+    """
+    if label.startswith("@") and _X_PROFILE.fullmatch(href):
+        return href
+    if label.startswith("@"):
+        label = label.lstrip("@")
     if not href or href.startswith("#"):
         return label
     bare = href.split("://", 1)[-1].removeprefix("mailto:").rstrip("/")

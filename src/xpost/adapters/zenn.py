@@ -2,7 +2,9 @@
 
 Zenn has no write API; publishing is a commit and a push. ``render`` builds the
 whole file (front matter + body) and lists the local images the repo must carry.
-The front-matter rules are zenn-model's ``validateArticle`` (0.1.155).
+The front-matter rules are zenn-model's ``validateArticle`` (0.1.155). Publishing
+lives in ``xpost.adapters.zenn_publish`` (imported only when something is sent);
+it needs no credentials: git uses the user's own SSH or HTTPS setup.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 import regex
 
-from xpost.adapters.base import Adapter, Draft
+from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
 from xpost.errors import ConfigError, PostError
 from xpost.post import Post
 from xpost.render.zenn_markdown import ZennMarkdown
+
+if TYPE_CHECKING:
+    from xpost.adapters.zenn_publish import ZennRepo
 
 ArticleType = Literal["tech", "idea"]
 
@@ -69,6 +74,30 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
     summary: ClassVar[str] = "commit articles/<slug>.md to your Zenn-linked GitHub repository"
     Settings: ClassVar[type[msgspec.Struct]] = ZennSettings
     Options: ClassVar[type[msgspec.Struct]] = ZennOptions
+    credential_fields: ClassVar[tuple[str, ...]] = ()  # git's own SSH/HTTPS setup
+
+    # -- publishing: a commit (and a push) in the user's Zenn repository ------------------
+
+    def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
+        """Write ``articles/<slug>.md`` and its images, commit only those, push."""
+        return self._repo(ctx).publish(draft, previous, ctx)
+
+    def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
+        """The article as this draft would write it, if it is committed (and pushed)."""
+        return self._repo(ctx).lookup(draft)
+
+    def unpublish(self, receipt: Receipt, ctx: PublishContext) -> None:
+        """Commit ``published: false`` in the article's front matter, and push."""
+        self._repo(ctx).unpublish(receipt, ctx)
+
+    def whoami(self, ctx: PublishContext) -> str:
+        """Check the repository, its branch and (when pushing) that the remote answers."""
+        return self._repo(ctx).whoami()
+
+    def _repo(self, ctx: PublishContext) -> ZennRepo:
+        from xpost.adapters.zenn_publish import ZennRepo
+
+        return ZennRepo(self.settings, network_timeout=ctx.timeout)
 
     def render(self, post: Post, options: ZennOptions, *, now: datetime | None = None) -> Draft:
         warnings: list[str] = []

@@ -20,7 +20,13 @@ from xpost.errors import ExitCode, XpostError
 COMMANDS = {
     "publish": "xpost.cli.publish:publish",
     "adapters": "xpost.cli.adapters:adapters",
+    "status": "xpost.cli.status:status",
+    "history": "xpost.cli.status:history",
+    "doctor": "xpost.cli.doctor:doctor",
+    "unpublish": "xpost.cli.unpublish:unpublish",
+    "confirm": "xpost.cli.confirm:confirm",
     "auth": "xpost.cli.auth:auth",
+    "run": "xpost.cli.run:run",
 }
 
 

@@ -1,4 +1,4 @@
-"""``xpost publish``: preview (``--dry-run``) or publish posts to their platforms."""
+"""``xpost publish``: publish posts to their platforms (or preview with ``--dry-run``)."""
 
 from __future__ import annotations
 
@@ -19,38 +19,110 @@ from xpost.cli.options import config_option, json_option
     help="Only these platforms (default: [publish] targets in the config).",
 )
 @click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Send even what is unchanged, overwriting edits made on the platforms (asks first).",
+)
+@click.option(
+    "--repost",
+    is_flag=True,
+    help="Where posts cannot be edited (X): delete a changed post and post it again (asks).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before --force or --repost.")
+@click.option(
+    "--write-back/--no-write-back",
+    default=None,
+    help="Add the URLs to the post's front matter 'syndication' list (default: [site] write_back).",
+)
 @json_option
 @config_option
 def publish(
     posts: tuple[Path, ...],
     platforms: tuple[str, ...],
     dry_run: bool,
+    force: bool,
+    repost: bool,
+    yes: bool,
+    write_back: bool | None,
     as_json: bool,
     config_path: Path | None,
 ) -> int:
     """Convert POSTS for each platform and publish them (or preview with --dry-run).
 
+    Each platform gets one line: created, updated, unchanged, awaiting (handed to
+    you, e.g. connpass) or failed. What was sent is recorded in the ledger, so a
+    rerun sends only what changed. Exit code 1 when a platform failed.
+
     \b
     Examples:
       xpost publish content/post/hello/index.md --dry-run
-      xpost publish _posts/2024-05-01-hello.md --to qiita,zenn --dry-run --json
+      xpost publish _posts/2024-05-01-hello.md --to qiita,zenn
     """
     from xpost.adapters import registry
-    from xpost.cli.output import previews_json, print_previews
     from xpost.config import find_config, load_config
-    from xpost.errors import UsageError
-    from xpost.prepare import parse_platform_list, prepare
+    from xpost.errors import ExitCode
+    from xpost.ledger import Ledger, ledger_path
+    from xpost.prepare import Renderer, parse_platform_list, prepare
+    from xpost.publishing import plan_posts
 
     requested = parse_platform_list(platforms)
     config = load_config(find_config(config_path), registry.installed())
-    prepared = prepare(posts, config, requested)
-    if not dry_run:
-        raise UsageError(
-            "publishing is not available in this version yet; "
-            "preview with 'xpost publish POST --dry-run'"
-        )
+    renderer = Renderer(config)
+    prepared = prepare(posts, config, requested, renderer)
+    path = ledger_path(config)
+
+    if dry_run:
+        from xpost.cli.output import previews_json, print_previews
+
+        # Read what was sent before, if anything was; a preview never creates the ledger.
+        ledger = Ledger.open_existing(path)
+        try:
+            plans = plan_posts(prepared, ledger, renderer, force=force, repost=repost)
+        finally:
+            if ledger:
+                ledger.close()
+        for plan in plans:
+            for step in plan.steps:
+                step.target.action = step.action
+        click.echo(previews_json(prepared)) if as_json else print_previews(prepared)
+        return ExitCode.OK
+
+    from xpost.cli.prompts import confirm_or_refuse, interactive
+    from xpost.cli.results import print_results, results_json
+    from xpost.credentials import CredentialStore
+    from xpost.publishing import RunOptions, execute, preflight
+    from xpost.publishing import write_back as write_urls_back
+
+    store = CredentialStore()
+    with Ledger.open(path) as ledger, ledger.lock():
+        plans = plan_posts(prepared, ledger, renderer, force=force, repost=repost)
+        sending = [step for plan in plans for step in plan.steps if step.sends]
+        if force and sending:
+            names = ", ".join(dict.fromkeys(step.target.label for step in sending))
+            confirm_or_refuse(
+                f"--force sends to {names} even if unchanged, overwriting edits made there. Go on?",
+                yes=yes,
+                flag="--force",
+            )
+        reposts = [step for step in sending if step.kind == "repost"]
+        if reposts:
+            urls = ", ".join(step.record.url or "?" for step in reposts if step.record)
+            confirm_or_refuse(
+                f"--repost deletes {urls} and posts it again. Go on?", yes=yes, flag="--repost"
+            )
+        credentials = preflight(plans, renderer, store)
+        for hint in store.hints:
+            click.echo(f"xpost: {hint}", err=True)
+        options = RunOptions(force=force, outbox=path.parent / "outbox")
+        results = execute(plans, ledger, renderer, credentials, store, options)
+
+    if config.site.write_back if write_back is None else write_back:
+        for note in write_urls_back(results):
+            click.echo(f"xpost: {note}", err=True)
     if as_json:
-        click.echo(previews_json(prepared))
+        click.echo(results_json(results))
     else:
-        print_previews(prepared)
-    return 0
+        print_results(results, interactive=interactive())
+    failed = any(o.failed for result in results for o in result.outcomes)
+    return ExitCode.TARGET_FAILED if failed else ExitCode.OK

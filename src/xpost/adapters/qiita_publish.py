@@ -1,0 +1,130 @@
+"""The decisions behind the Qiita adapter's publishing, apart from the wire protocol.
+
+What may be sent, which item is this post's copy, whether it was edited on Qiita,
+and what a Receipt records. Pure functions, no network import: the client
+(``xpost.clients.qiita``) is passed in where one is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from xpost.adapters.base import Draft, Receipt
+from xpost.clients.errors import RemoteNotFound
+from xpost.errors import OutcomeUnknown, PublishError, RemoteConflict
+
+if TYPE_CHECKING:
+    from xpost.clients.qiita import QiitaClient
+
+
+def sendable(draft: Draft) -> dict[str, Any]:
+    """The payload, after refusing what must never reach Qiita."""
+    if draft.platform != "qiita":
+        raise PublishError(f"Qiita: refusing a draft rendered for {draft.platform!r}")
+    if draft.skip_reason:
+        # Defence in depth: render marks drafts skipped, and limited sharing ("private")
+        # is readable by anyone with the link, so a draft is never sent at all.
+        raise PublishError(f"Qiita: refusing to publish a skipped draft ({draft.skip_reason})")
+    return draft.payload
+
+
+def receipt_from(item: dict[str, Any], *, created: bool = False) -> Receipt:
+    """What the ledger keeps of an item Qiita returned."""
+    item_id = item.get("id")
+    if not isinstance(item_id, str) or not item_id:
+        message = "Qiita: the answer holds no item id"
+        if created:
+            raise OutcomeUnknown(message + "; the item may have been created")
+        raise PublishError(message)
+    url = item.get("url")
+    return Receipt(
+        remote_id=item_id,
+        url=url if isinstance(url, str) else None,
+        remote_updated_at=_timestamp(item.get("updated_at")),
+    )
+
+
+def item_or_none(client: QiitaClient, item_id: str) -> dict[str, Any] | None:
+    """The item, or None when Qiita answers 404."""
+    try:
+        return client.get_item(item_id)
+    except RemoteNotFound:
+        return None
+
+
+def gone(item_id: str) -> RemoteNotFound:
+    return RemoteNotFound(
+        f"Qiita: item {item_id} no longer exists (deleted on Qiita?); to publish the post "
+        "again, run 'xpost unpublish POST --from qiita' to forget it, then publish"
+    )
+
+
+def refuse_if_edited_there(current: dict[str, Any], previous: Receipt) -> None:
+    """RemoteConflict when Qiita's ``updated_at`` is newer than the one xpost recorded."""
+    theirs = _timestamp(current.get("updated_at"))
+    ours = previous.remote_updated_at
+    if theirs is None or ours is None:
+        return  # nothing to compare: the record predates timestamps, or Qiita sent none
+    if ours.tzinfo is None:
+        ours = ours.replace(tzinfo=UTC)
+    if theirs > ours:
+        raise RemoteConflict(
+            "Qiita: the item was edited on Qiita since xpost last wrote it "
+            f"(updated there {theirs.isoformat()}, xpost wrote {ours.isoformat()}); "
+            "rerun with --force to overwrite"
+        )
+
+
+def same_content(item: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """Does Qiita already hold exactly what ``payload`` would write?"""
+    tags = item.get("tags")
+    names = [t.get("name") for t in tags if isinstance(t, dict)] if isinstance(tags, list) else []
+    return (
+        item.get("title") == payload["title"]
+        and _same_body(item.get("body"), payload["body"])
+        and names == [tag["name"] for tag in payload["tags"]]
+        and item.get("private") == payload["private"]
+    )
+
+
+def is_copy(item: dict[str, Any], payload: dict[str, Any], origin_note: str) -> bool:
+    """Is ``item`` this post's copy? The "originally published at" line is xpost's own
+    footprint and survives a title edited since; without one, title and body must match."""
+    body = item.get("body")
+    if not isinstance(body, str):
+        return False
+    note = origin_note_in(payload["body"], origin_note)
+    if note is not None and note in body:
+        return True
+    return item.get("title") == payload["title"] and _same_body(body, payload["body"])
+
+
+def origin_note_in(body: str, template: str) -> str | None:
+    """The "originally published at" line ``template`` (with its URL) as found in ``body``."""
+    before, found, after = template.partition("{url}")
+    if not found:
+        return None
+    url = r"https?://\S+?" if after else r"https?://\S+"
+    match = re.search(re.escape(before) + url + re.escape(after), body)
+    return match.group(0) if match else None
+
+
+def _same_body(theirs: Any, ours: str) -> bool:
+    # Line-end style and surrounding blank lines carry no meaning in Markdown.
+    return isinstance(theirs, str) and _normalised(theirs) == _normalised(ours)
+
+
+def _normalised(body: str) -> str:
+    return body.replace("\r\n", "\n").strip()
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,50 @@
+"""``xpost confirm``: record a copy the user put in place by hand (connpass)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xpost.cli.options import config_option
+
+
+@click.command()
+@click.argument("post", type=click.Path(path_type=Path))
+@click.argument("platform")
+@click.argument("url", required=False)
+@config_option
+def confirm(post: Path, platform: str, url: str | None, config_path: Path | None) -> int:
+    """Record POST as published on PLATFORM at URL, done by hand.
+
+    For assisted platforms (connpass), after you pasted the text xpost handed you.
+    URL defaults to the one recorded when the text was handed over.
+
+    \b
+    Example:
+      xpost confirm content/post/hello/index.md connpass
+    """
+    from xpost.adapters import registry
+    from xpost.cli.results import outcome_line
+    from xpost.config import find_config, load_config
+    from xpost.errors import UsageError
+    from xpost.ledger import Ledger, TargetKey, ledger_path
+    from xpost.plan import plan_target
+    from xpost.prepare import Renderer, parse_platform_list, prepare
+    from xpost.publishing import confirm_by_hand
+
+    names = parse_platform_list([platform], where="PLATFORM")
+    if len(names) != 1:
+        raise UsageError(f"expected one platform, got {platform!r}")
+    name = names[0]
+    config = load_config(find_config(config_path), registry.installed())
+    renderer = Renderer(config)
+    (prepared,) = prepare([post], config, [name], renderer)
+    (target,) = prepared.targets
+    adapter = renderer.adapter(name)
+    with Ledger.open(ledger_path(config)) as ledger, ledger.lock():
+        record = ledger.get(TargetKey(prepared.post.id, name))
+        step = plan_target(target, record, adapter)
+        outcome = confirm_by_hand(ledger, prepared.post, step, url, adapter.label)
+    click.echo(outcome_line(outcome))
+    return 0

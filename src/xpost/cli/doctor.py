@@ -1,0 +1,129 @@
+"""``xpost doctor``: is everything in place to publish? One ok/FAIL line per check."""
+
+from __future__ import annotations
+
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from xpost.cli.options import config_option
+
+if TYPE_CHECKING:
+    from xpost.adapters.base import Adapter
+    from xpost.config import Config
+    from xpost.credentials import CredentialStore
+
+#: Seconds each platform gets to answer ``whoami``.
+WHOAMI_TIMEOUT = 10.0
+
+
+@dataclass
+class Check:
+    ok: bool
+    subject: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok' if self.ok else 'FAIL':<5} {self.subject:<9} {self.detail}"
+
+
+@click.command()
+@config_option
+def doctor(config_path: Path | None) -> int:
+    """Check the config file, the ledger, and each configured platform's credentials
+    and reachability. Exit code 1 if anything fails."""
+    from xpost.errors import ExitCode
+
+    checks = run_checks(config_path)
+    for check in checks:
+        click.echo(check.line())
+    return ExitCode.OK if all(c.ok for c in checks) else ExitCode.TARGET_FAILED
+
+
+def run_checks(config_path: Path | None) -> list[Check]:
+    from xpost.adapters import registry
+    from xpost.config import find_config, load_config
+    from xpost.errors import XpostError
+    from xpost.ledger import ledger_path
+
+    try:
+        found = find_config(config_path)
+        config = load_config(found, registry.installed())
+    except XpostError as exc:
+        return [Check(False, "config", str(exc))]
+    checks = [Check(True, "config", str(found) if found else "none found: built-in defaults")]
+    checks.append(_ledger_check(ledger_path(config)))
+    checks.extend(_platform_checks(config))
+    return checks
+
+
+def _ledger_check(path: Path) -> Check:
+    from xpost.errors import XpostError
+    from xpost.ledger import Ledger
+
+    if not path.exists():
+        return Check(True, "ledger", f"{path} (created on the first publish)")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return Check(
+            False, "ledger", f"{path} is readable by others (mode {mode:o}): chmod 600 {path}"
+        )
+    try:
+        ledger = Ledger.open_existing(path)
+    except XpostError as exc:
+        return Check(False, "ledger", str(exc))
+    if ledger is not None:
+        ledger.close()
+    return Check(True, "ledger", f"{path} (mode {mode:o})")
+
+
+def _platform_checks(config: Config) -> list[Check]:
+    """Per configured target: credentials present, then ``whoami`` — all concurrently."""
+    from xpost.credentials import CredentialStore
+    from xpost.errors import XpostError
+    from xpost.prepare import Renderer
+
+    renderer = Renderer(config)
+    store = CredentialStore()
+
+    def check(name: str) -> list[Check]:
+        try:
+            adapter = renderer.adapter(name)
+            fields = adapter.credential_fields
+            credentials = store.get(name, fields) if fields else {}
+            missing = adapter.missing_credentials(credentials)
+            if missing:
+                return [Check(False, name, store.missing_message(name, missing))]
+            sources = store.status(name, fields)
+            have = ", ".join(f"{f} ({sources[f]})" for f in fields) or "none needed"
+            checks = [Check(True, name, f"credentials: {have}")]
+            return [*checks, _reachability(adapter, credentials, store)]
+        except XpostError as exc:
+            return [Check(False, name, store.redact(str(exc)))]
+
+    with ThreadPoolExecutor(max(1, len(config.publish.targets))) as pool:
+        per_target = list(pool.map(check, config.publish.targets))
+    notes = [Check(True, "keyring", hint) for hint in dict.fromkeys(store.hints)]
+    return [c for checks in per_target for c in checks] + notes
+
+
+def _reachability(
+    adapter: Adapter[Any, Any], credentials: dict[str, str], store: CredentialStore
+) -> Check:
+    from xpost.adapters.base import Adapter, PublishContext
+    from xpost.errors import XpostError
+
+    if type(adapter).whoami is Adapter.whoami:
+        return Check(True, adapter.name, "reachability: not checked (the adapter has no check)")
+    try:
+        who = adapter.whoami(PublishContext(credentials, timeout=WHOAMI_TIMEOUT))
+    except XpostError as exc:
+        return Check(False, adapter.name, store.redact(str(exc)))
+    except Exception as exc:  # a broken adapter is a failed check, not a crash
+        message = f"{adapter.label}: the check failed: {type(exc).__name__}: {exc}"
+        return Check(False, adapter.name, store.redact(message))
+    return Check(True, adapter.name, f"reachable: {who}")

@@ -1,0 +1,65 @@
+"""``xpost unpublish``: take a post's copy down from one platform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xpost.cli.options import config_option
+
+
+@click.command()
+@click.argument("post", type=click.Path(path_type=Path))
+@click.option(
+    "--from", "platform", required=True, metavar="PLATFORM", help="The platform to remove it from."
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
+@config_option
+def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) -> int:
+    """Delete POST's copy from PLATFORM (asks first) and record it as removed.
+
+    A later 'xpost publish' creates a new copy.
+    """
+    from xpost.adapters import registry
+    from xpost.adapters.base import PublishContext
+    from xpost.cli.prompts import confirm_or_refuse
+    from xpost.cli.results import outcome_line
+    from xpost.config import find_config, load_config
+    from xpost.credentials import CredentialStore
+    from xpost.errors import CredentialsMissing, ExitCode, UsageError
+    from xpost.ledger import Ledger, TargetKey, ledger_path
+    from xpost.post import load_post
+    from xpost.prepare import Renderer, parse_platform_list
+    from xpost.publishing import unpublish as take_down
+
+    names = parse_platform_list([platform], where="--from")
+    if len(names) != 1:
+        raise UsageError(f"expected one platform, got {platform!r}")
+    name = names[0]
+    config = load_config(find_config(config_path), registry.installed())
+    loaded = load_post(post, config)
+    adapter = Renderer(config).adapter(name)
+    path = ledger_path(config)
+    nothing = UsageError(f"{loaded.source}: not published to {adapter.label}; nothing to remove")
+    if not path.exists():
+        raise nothing
+    with Ledger.open(path) as ledger:
+        record = ledger.get(TargetKey(loaded.id, name))
+        if record is None or record.receipt() is None or record.status == "removed":
+            raise nothing
+        confirm_or_refuse(
+            f"Delete {record.url or record.remote_id} from {adapter.label}?",
+            yes=yes,
+            flag="unpublish",
+        )
+        store = CredentialStore()
+        fields = adapter.credential_fields
+        credentials = store.get(name, fields) if fields else {}
+        missing = adapter.missing_credentials(credentials)
+        if missing:
+            raise CredentialsMissing(store.missing_message(name, missing))
+        with ledger.lock():
+            outcome = take_down(ledger, adapter, record, PublishContext(credentials), store)
+    click.echo(outcome_line(outcome))
+    return ExitCode.TARGET_FAILED if outcome.failed else ExitCode.OK

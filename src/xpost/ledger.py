@@ -1,0 +1,594 @@
+"""The ledger: where every copy of every post went, and every attempt to put it there.
+
+One SQLite file (standard library ``sqlite3``), readable by the user only. Per
+(post, platform, account) a row in ``syndications`` says what the platform holds:
+
+- ``pending``: a request is (or was, if xpost died) in flight; the outcome is unknown
+  until the next run looks the copy up on the platform.
+- ``published``: the copy exists; ``content_hash`` is what was sent.
+- ``failed``: the last attempt failed cleanly; retried on the next run.
+- ``unknown``: the request may have been applied but no answer came.
+- ``awaiting``: an assisted target (connpass) waits for the user to paste the text.
+- ``removed``: ``xpost unpublish`` took the copy down.
+
+``attempts`` logs each call to a platform with its error text (already redacted by
+the caller). Schema changes are small functions appended to ``MIGRATIONS``; the
+file's ``PRAGMA user_version`` says how many have run. A file that is not an xpost
+ledger, or is damaged, raises ``LedgerError`` and is never written to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from xpost.adapters.base import Receipt
+from xpost.config import Config
+from xpost.errors import LedgerError
+
+DATA_DIR_ENV = "XPOST_DATA_DIR"
+FILE_NAME = "xpost.sqlite3"
+#: ``PRAGMA application_id``: marks a SQLite file as an xpost ledger ("xpst").
+APPLICATION_ID = 0x78707374
+STATUSES = ("pending", "published", "failed", "unknown", "awaiting", "removed")
+DEFAULT_ACCOUNT = "default"
+_BUSY_TIMEOUT_MS = 5000
+#: Failed targets wait 1 min, 2, 4 … at most a day before a scheduled retry.
+_BACKOFF_BASE = timedelta(minutes=1)
+_BACKOFF_MAX = timedelta(days=1)
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _m001_syndications(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE syndications (
+            post_id TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            account TEXT NOT NULL DEFAULT 'default',
+            status TEXT NOT NULL,
+            remote_id TEXT,
+            url TEXT,
+            content_hash TEXT,
+            remote_updated_at TEXT,
+            state TEXT NOT NULL DEFAULT '{}',
+            source TEXT,
+            first_published_at TEXT,
+            last_published_at TEXT,
+            updated_at TEXT NOT NULL,
+            last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            PRIMARY KEY (post_id, platform, account)
+        )
+        """
+    )
+
+
+def _m002_attempts(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            post_id TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            account TEXT NOT NULL DEFAULT 'default',
+            action TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            outcome TEXT,
+            error TEXT,
+            FOREIGN KEY (post_id, platform, account)
+                REFERENCES syndications (post_id, platform, account) ON DELETE CASCADE
+        )
+        """
+    )
+    db.execute("CREATE INDEX attempts_by_time ON attempts (started_at)")
+    db.execute("CREATE INDEX attempts_by_target ON attempts (post_id, platform, account)")
+
+
+def _m003_scan_cache(db: sqlite3.Connection) -> None:
+    from xpost.scan import create_scan_cache  # ``xpost run``'s file cache (xpost.scan)
+
+    create_scan_cache(db)
+
+
+#: Applied in order; append new ones at the end, never edit or reorder old ones.
+MIGRATIONS: list[Migration] = [_m001_syndications, _m002_attempts, _m003_scan_cache]
+
+
+class LedgerBusy(LedgerError):
+    """Another xpost process holds the run lock (two cron ticks at once)."""
+
+
+@dataclass(frozen=True)
+class TargetKey:
+    post_id: str
+    platform: str
+    account: str = DEFAULT_ACCOUNT
+
+
+@dataclass
+class Record:
+    """One row of ``syndications``: what xpost knows about one copy."""
+
+    key: TargetKey
+    status: str
+    remote_id: str | None = None
+    url: str | None = None
+    content_hash: str | None = None
+    remote_updated_at: datetime | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+    first_published_at: datetime | None = None
+    last_published_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+    next_attempt_at: datetime | None = None
+
+    def receipt(self) -> Receipt | None:
+        """The adapter's view of this copy, or None when nothing exists remotely yet."""
+        if not self.remote_id:
+            return None
+        return Receipt(
+            remote_id=self.remote_id,
+            url=self.url,
+            status="awaiting" if self.status == "awaiting" else "published",
+            remote_updated_at=self.remote_updated_at,
+            state=dict(self.state),
+        )
+
+
+@dataclass
+class Attempt:
+    """One row of ``attempts``: one call to a platform."""
+
+    id: int
+    key: TargetKey
+    action: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str | None
+    error: str | None
+
+
+def ledger_path(config: Config) -> Path:
+    """``[ledger] path``, else ``$XPOST_DATA_DIR/xpost.sqlite3``, else the user data dir."""
+    if config.ledger.path:
+        return Path(config.ledger.path).expanduser()
+    from_env = os.environ.get(DATA_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser() / FILE_NAME
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("xpost")) / FILE_NAME
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def backoff(failures: int) -> timedelta:
+    """How long a target that failed ``failures`` times in a row waits before a retry."""
+    doubled: timedelta = _BACKOFF_BASE * 2 ** min(max(failures - 1, 0), 20)
+    return min(doubled, _BACKOFF_MAX)
+
+
+class Ledger:
+    """An open ledger file. Safe to share between the fan-out threads: one connection,
+    every statement behind one lock, each write its own transaction."""
+
+    def __init__(
+        self,
+        path: Path,
+        db: sqlite3.Connection,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.path = path
+        self._db = db
+        self._mutex = threading.RLock()
+        self.clock = clock
+
+    # ── opening ──────────────────────────────────────────────────────────────
+
+    @classmethod
+    def open(cls, path: Path, clock: Callable[[], datetime] = _utc_now) -> Ledger:
+        """Open the ledger for writing, creating it (mode 0600, folder 0700) if needed."""
+        if not path.exists():
+            _create_private_file(path)
+        db = _connect(path, read_only=False)
+        try:
+            fresh = _check_is_ledger(db, path)
+            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            if fresh:
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            _migrate(db, path)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise _damaged(path, exc) from None
+        except BaseException:
+            db.close()
+            raise
+        return cls(path, db, clock)
+
+    @classmethod
+    def open_existing(cls, path: Path, clock: Callable[[], datetime] = _utc_now) -> Ledger | None:
+        """Open the ledger read-only (dry-runs, ``status``), or None if there is none yet.
+
+        Never creates or changes anything on disk.
+        """
+        if not path.exists():
+            return None
+        db = _connect(path, read_only=True)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            if _check_is_ledger(db, path):
+                db.close()
+                return None  # an empty file: nothing recorded yet
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise _damaged(path, exc) from None
+        except BaseException:
+            db.close()
+            raise
+        return cls(path, db, clock)
+
+    def close(self) -> None:
+        with self._mutex:
+            self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the run lock (``<ledger>.lock``) or fail at once with ``LedgerBusy``.
+
+        Two ``xpost publish``/``run`` processes never publish at the same time; the
+        second one does not wait (a cron tick is better skipped than stacked up).
+        """
+        import fcntl
+
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LedgerBusy(
+                    f"{self.path}: another xpost process is publishing with this ledger "
+                    "right now; nothing was done — try again when it has finished"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """The raw connection, held exclusively: for modules that keep their own tables
+        in the ledger (``xpost run``'s file cache). Autocommit: use ``BEGIN`` yourself."""
+        with self._mutex:
+            yield self._db
+
+    # ── reading ──────────────────────────────────────────────────────────────
+
+    def get(self, key: TargetKey) -> Record | None:
+        rows = self._query(
+            "SELECT * FROM syndications WHERE post_id = ? AND platform = ? AND account = ?",
+            (key.post_id, key.platform, key.account),
+        )
+        return _record(rows[0]) if rows else None
+
+    def records(self, post_id: str) -> list[Record]:
+        """Every copy of one post, by platform name."""
+        rows = self._query(
+            "SELECT * FROM syndications WHERE post_id = ? ORDER BY platform, account", (post_id,)
+        )
+        return [_record(row) for row in rows]
+
+    def history(self, limit: int = 20, post_id: str | None = None) -> list[Attempt]:
+        """The most recent attempts, newest first (optionally of one post only)."""
+        where, args = ("WHERE post_id = ?", (post_id,)) if post_id else ("", ())
+        rows = self._query(
+            f"SELECT * FROM attempts {where} ORDER BY id DESC LIMIT ?", (*args, limit)
+        )
+        return [
+            Attempt(
+                id=row["id"],
+                key=TargetKey(row["post_id"], row["platform"], row["account"]),
+                action=row["action"],
+                started_at=datetime.fromisoformat(row["started_at"]),
+                finished_at=_moment(row["finished_at"]),
+                outcome=row["outcome"],
+                error=row["error"],
+            )
+            for row in rows
+        ]
+
+    # ── writing ──────────────────────────────────────────────────────────────
+
+    def mark_pending(self, key: TargetKey, *, source: str | None, content_hash: str) -> None:
+        """Before a request goes out. A target never published keeps ``content_hash``
+        (what is being sent) so that reconciling knows what the lost answer was for;
+        a published one keeps the hash of its last successful publish."""
+        now = _text(self.clock())
+        self._write(
+            """
+            INSERT INTO syndications (post_id, platform, account, status, content_hash,
+                                      source, updated_at)
+            VALUES (?, ?, ?, 'pending', ?, ?, ?)
+            ON CONFLICT (post_id, platform, account) DO UPDATE SET
+                status = 'pending',
+                content_hash = CASE WHEN syndications.first_published_at IS NULL
+                                    THEN excluded.content_hash
+                                    ELSE syndications.content_hash END,
+                source = excluded.source,
+                updated_at = excluded.updated_at
+            """,
+            (key.post_id, key.platform, key.account, content_hash, source, now),
+        )
+
+    def record_checkpoint(self, key: TargetKey, receipt: Receipt) -> None:
+        """Partial progress (a thread's first parts): saved at once, still ``pending``."""
+        self._write(
+            """
+            UPDATE syndications SET remote_id = ?, url = ?, remote_updated_at = ?,
+                                    state = ?, updated_at = ?
+            WHERE post_id = ? AND platform = ? AND account = ?
+            """,
+            (
+                receipt.remote_id,
+                receipt.url,
+                _text(receipt.remote_updated_at),
+                json.dumps(receipt.state, ensure_ascii=False),
+                _text(self.clock()),
+                key.post_id,
+                key.platform,
+                key.account,
+            ),
+        )
+
+    def record_published(
+        self,
+        key: TargetKey,
+        receipt: Receipt,
+        *,
+        content_hash: str | None,
+        source: str | None,
+    ) -> None:
+        """The copy exists (``published``) or was handed to the user (``awaiting``)."""
+        now = _text(self.clock())
+        published = receipt.status == "published"
+        self._write(
+            """
+            INSERT INTO syndications (post_id, platform, account, status, remote_id, url,
+                content_hash, remote_updated_at, state, source, first_published_at,
+                last_published_at, updated_at, last_error, failures, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, NULL)
+            ON CONFLICT (post_id, platform, account) DO UPDATE SET
+                status = excluded.status,
+                remote_id = excluded.remote_id,
+                url = excluded.url,
+                content_hash = excluded.content_hash,
+                remote_updated_at = excluded.remote_updated_at,
+                state = excluded.state,
+                source = COALESCE(excluded.source, syndications.source),
+                first_published_at = COALESCE(syndications.first_published_at,
+                                              excluded.first_published_at),
+                last_published_at = COALESCE(excluded.last_published_at,
+                                             syndications.last_published_at),
+                updated_at = excluded.updated_at,
+                last_error = NULL,
+                failures = 0,
+                next_attempt_at = NULL
+            """,
+            (
+                key.post_id,
+                key.platform,
+                key.account,
+                receipt.status,
+                receipt.remote_id,
+                receipt.url,
+                content_hash,
+                _text(receipt.remote_updated_at),
+                json.dumps(receipt.state, ensure_ascii=False),
+                source,
+                now if published else None,
+                now if published else None,
+                now,
+            ),
+        )
+
+    def record_failed(
+        self,
+        key: TargetKey,
+        error: str,
+        *,
+        unknown: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        """The attempt failed (``failed``), or its outcome was never learned (``unknown``).
+
+        ``next_attempt_at`` is when a scheduled run should try again: the platform's
+        ``retry_after`` when it said so, else an exponential backoff.
+        """
+        now = self.clock()
+        with self._mutex:
+            row = self.get(key)
+            failures = (row.failures if row else 0) + 1
+            wait = timedelta(seconds=retry_after) if retry_after else backoff(failures)
+            self._write(
+                """
+                UPDATE syndications SET status = ?, last_error = ?, failures = ?,
+                                        next_attempt_at = ?, updated_at = ?
+                WHERE post_id = ? AND platform = ? AND account = ?
+                """,
+                (
+                    "unknown" if unknown else "failed",
+                    error,
+                    failures,
+                    _text(now + wait),
+                    _text(now),
+                    key.post_id,
+                    key.platform,
+                    key.account,
+                ),
+            )
+
+    def record_removed(self, key: TargetKey) -> None:
+        """The copy was taken down (``xpost unpublish``, ``--repost``): a later publish
+        creates a new one, so nothing of the old copy is handed to the adapter again."""
+        self._write(
+            """
+            UPDATE syndications SET status = 'removed', remote_id = NULL, url = NULL,
+                                    content_hash = NULL, remote_updated_at = NULL, state = '{}',
+                                    last_error = NULL, failures = 0, next_attempt_at = NULL,
+                                    updated_at = ?
+            WHERE post_id = ? AND platform = ? AND account = ?
+            """,
+            (_text(self.clock()), key.post_id, key.platform, key.account),
+        )
+
+    def start_attempt(self, key: TargetKey, action: str) -> int:
+        """Log a call about to be made (the target's row must exist); returns its id."""
+        with self._mutex:
+            cursor = self._db.execute(
+                "INSERT INTO attempts (post_id, platform, account, action, started_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (key.post_id, key.platform, key.account, action, _text(self.clock())),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_attempt(self, attempt_id: int, outcome: str, error: str | None = None) -> None:
+        self._write(
+            "UPDATE attempts SET finished_at = ?, outcome = ?, error = ? WHERE id = ?",
+            (_text(self.clock()), outcome, error, attempt_id),
+        )
+
+    # ── plumbing ─────────────────────────────────────────────────────────────
+
+    def _query(self, sql: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
+        with self._mutex:
+            try:
+                return list(self._db.execute(sql, args))
+            except sqlite3.DatabaseError as exc:
+                raise _damaged(self.path, exc) from None
+
+    def _write(self, sql: str, args: tuple[Any, ...]) -> None:
+        with self._mutex:
+            try:
+                self._db.execute(sql, args)
+            except sqlite3.DatabaseError as exc:
+                raise LedgerError(f"{self.path}: cannot write to the ledger: {exc}") from None
+
+
+def _create_private_file(path: Path) -> None:
+    """The folder (0700, if xpost makes it) and an empty file (0600) before SQLite opens
+    it, so that the ledger is never readable by others, not even for a moment."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot create the ledger: {exc.strerror}") from None
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    mode = "ro" if read_only else "rw"
+    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    try:
+        db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise LedgerError(f"{path}: cannot open the ledger: {exc}") from None
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def _check_is_ledger(db: sqlite3.Connection, path: Path) -> bool:
+    """True for an empty file (a new ledger); raises unless it is an xpost ledger.
+
+    Only reads: a file that turns out not to be ours is left byte for byte as it was.
+    """
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id == 0 and version == 0 and tables == 0:
+        return True
+    if app_id != APPLICATION_ID:
+        raise LedgerError(
+            f"{path}: not an xpost ledger (a different SQLite database); "
+            "left untouched — point [ledger] path or XPOST_DATA_DIR elsewhere"
+        )
+    if version > len(MIGRATIONS):
+        raise LedgerError(
+            f"{path}: this ledger was written by a newer xpost (schema {version}, "
+            f"this one knows {len(MIGRATIONS)}); upgrade xpost"
+        )
+    return False
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+def _damaged(path: Path, exc: sqlite3.DatabaseError) -> LedgerError:
+    return LedgerError(
+        f"{path}: the ledger file is damaged or not a database ({exc}); "
+        "left untouched — restore it from a backup or move it away"
+    )
+
+
+def _record(row: sqlite3.Row) -> Record:
+    return Record(
+        key=TargetKey(row["post_id"], row["platform"], row["account"]),
+        status=row["status"],
+        remote_id=row["remote_id"],
+        url=row["url"],
+        content_hash=row["content_hash"],
+        remote_updated_at=_moment(row["remote_updated_at"]),
+        state=json.loads(row["state"] or "{}"),
+        source=row["source"],
+        first_published_at=_moment(row["first_published_at"]),
+        last_published_at=_moment(row["last_published_at"]),
+        updated_at=_moment(row["updated_at"]),
+        last_error=row["last_error"],
+        failures=row["failures"],
+        next_attempt_at=_moment(row["next_attempt_at"]),
+    )

@@ -1,0 +1,427 @@
+"""Publishing for real: plan against the ledger, check credentials, fan out, record.
+
+The plain functions ``xpost publish`` (and ``xpost run``) call, in this order::
+
+    plans = plan_posts(prepared, ledger, renderer, force=…, repost=…)
+    credentials = preflight(plans, renderer, store)      # before anything is sent
+    results = execute(plans, ledger, renderer, credentials, store, options)
+    notes = write_back(results)                          # when enabled
+
+Platforms run concurrently (one worker per platform; a platform's posts one after
+another, which keeps each adapter single-threaded and gentle on rate limits). The
+ledger says ``pending`` before each call and records the outcome the moment it is
+known, so a crash halfway leaves nothing that the next run would send twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from xpost.adapters.base import Action, Adapter, PublishContext, Receipt
+from xpost.errors import (
+    CredentialsMissing,
+    OutcomeUnknown,
+    PublishError,
+    UsageError,
+    XpostError,
+)
+from xpost.ledger import Ledger, Record, TargetKey
+from xpost.plan import Step, plan_target
+from xpost.post import Post
+from xpost.prepare import PreparedPost, Renderer
+
+#: Outcomes after which the copy exists on the platform (write-back lists their URLs).
+LIVE = frozenset({"created", "updated", "unchanged", "reconciled", "confirmed", "reposted"})
+
+
+class SecretStore(Protocol):
+    """What publishing needs from ``xpost.credentials.CredentialStore``."""
+
+    hints: list[str]
+
+    def get(self, platform: str, fields: Sequence[str]) -> dict[str, str]: ...
+
+    def missing_message(self, platform: str, fields: Sequence[str]) -> str: ...
+
+    def redact(self, text: str) -> str: ...
+
+
+@dataclass
+class PostPlan:
+    post: Post
+    steps: list[Step]
+
+
+@dataclass
+class Outcome:
+    """What happened to one target: one line of output."""
+
+    platform: str
+    label: str
+    action: Action  # what was planned, in dry-run words
+    outcome: str  # created updated unchanged reconciled confirmed reposted awaiting skipped failed
+    url: str | None = None
+    error: str | None = None
+    note: str | None = None
+    #: A copy just handed to the user (connpass): show them where it is.
+    handed_off: Receipt | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "failed"
+
+
+@dataclass
+class PostResult:
+    post: Post
+    outcomes: list[Outcome]
+
+
+@dataclass
+class RunOptions:
+    force: bool = False  # overwrite edits made on the platforms
+    timeout: float = 30.0  # seconds per request
+    outbox: Path | None = None  # files handed to the user (connpass)
+    now: Callable[[], datetime] | None = None  # the adapters' clock (tests)
+
+
+def plan_posts(
+    prepared: Sequence[PreparedPost],
+    ledger: Ledger | None,
+    renderer: Renderer,
+    *,
+    force: bool = False,
+    repost: bool = False,
+) -> list[PostPlan]:
+    """Each target's step, from the ledger (None: nothing was ever recorded)."""
+    plans = []
+    for item in prepared:
+        steps = []
+        for target in item.targets:
+            record = ledger.get(TargetKey(item.post.id, target.platform)) if ledger else None
+            adapter = renderer.adapter(target.platform)
+            steps.append(plan_target(target, record, adapter, force=force, repost=repost))
+        plans.append(PostPlan(item.post, steps))
+    return plans
+
+
+def preflight(
+    plans: Sequence[PostPlan], renderer: Renderer, store: SecretStore
+) -> dict[str, dict[str, str]]:
+    """Every sending platform's credentials, or ``CredentialsMissing`` before anything
+    is sent (a half-configured run publishes nothing rather than half)."""
+    found: dict[str, dict[str, str]] = {}
+    for plan in plans:
+        for step in plan.steps:
+            if not step.sends or step.platform in found:
+                continue
+            adapter = renderer.adapter(step.platform)
+            fields = adapter.credential_fields
+            credentials = store.get(step.platform, fields) if fields else {}
+            missing = adapter.missing_credentials(credentials)
+            if missing:
+                raise CredentialsMissing(store.missing_message(step.platform, missing))
+            found[step.platform] = credentials
+    return found
+
+
+def execute(
+    plans: Sequence[PostPlan],
+    ledger: Ledger,
+    renderer: Renderer,
+    credentials: dict[str, dict[str, str]],
+    store: SecretStore,
+    options: RunOptions | None = None,
+) -> list[PostResult]:
+    """Run every step, platforms concurrently; each outcome recorded as it is known."""
+    runner = _Runner(ledger, renderer, credentials, store, options or RunOptions())
+    outcomes: list[list[Outcome | None]] = [[None] * len(plan.steps) for plan in plans]
+    queues: dict[str, list[tuple[int, int]]] = {}
+    for i, plan in enumerate(plans):
+        for j, step in enumerate(plan.steps):
+            queues.setdefault(step.platform, []).append((i, j))
+
+    def work(queue: list[tuple[int, int]]) -> None:
+        for i, j in queue:
+            outcomes[i][j] = runner.run(plans[i].post, plans[i].steps[j])
+
+    if runner.options.outbox and any(step.sends for plan in plans for step in plan.steps):
+        runner.options.outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max(1, len(queues)), thread_name_prefix="xpost") as pool:
+        futures = [pool.submit(work, queue) for queue in queues.values()]
+    for future in futures:
+        future.result()  # a broken ledger is everyone's problem: re-raised here
+    return [
+        PostResult(plan.post, [o for o in row if o is not None])
+        for plan, row in zip(plans, outcomes, strict=True)
+    ]
+
+
+def unpublish(
+    ledger: Ledger,
+    adapter: Adapter[Any, Any],
+    record: Record,
+    ctx: PublishContext,
+    store: SecretStore,
+) -> Outcome:
+    """Take down the copy ``record`` names (``xpost unpublish``); ``removed`` when done.
+
+    On failure the record stays as it was: the copy is still there.
+    """
+    receipt = record.receipt()
+    outcome = Outcome(record.key.platform, adapter.label, "unchanged", "removed", record.url)
+    if receipt is None:
+        return outcome
+    attempt = ledger.start_attempt(record.key, "unpublish")
+    try:
+        adapter.unpublish(receipt, ctx)
+    except Exception as exc:
+        message = store.redact(_describe(exc, adapter.label))
+        ledger.finish_attempt(attempt, "failed", message)
+        outcome.outcome, outcome.error = "failed", message
+        return outcome
+    ledger.record_removed(record.key)
+    ledger.finish_attempt(attempt, "removed")
+    return outcome
+
+
+def confirm_by_hand(ledger: Ledger, post: Post, step: Step, url: str | None, label: str) -> Outcome:
+    """``xpost confirm``: the user put the copy in place themselves; record it published
+    with the current draft's hash, so the next run finds it unchanged."""
+    record = step.record
+    url = url or (record.url if record else None)
+    if not url:
+        raise UsageError(
+            f"{post.source}: no URL recorded for {label}; give it: "
+            f"xpost confirm {post.source} {step.platform} URL"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"expected an http(s) URL for {label}, got {url!r}")
+    key = TargetKey(post.id, step.platform)
+    previous = record.receipt() if record else None
+    receipt = Receipt(
+        remote_id=previous.remote_id if previous else url,
+        url=url,
+        state=previous.state if previous else {},
+    )
+    ledger.record_published(key, receipt, content_hash=step.content_hash, source=str(post.source))
+    ledger.finish_attempt(ledger.start_attempt(key, "confirm"), "confirmed")
+    return Outcome(step.platform, label, step.action, "confirmed", url)
+
+
+def write_back(results: Sequence[PostResult]) -> list[str]:
+    """Add each post's live URLs to its front matter ``syndication`` list.
+
+    Returns notes for stderr; a write-back problem never turns a publish into a failure.
+    """
+    from xpost.writeback import add_syndication
+
+    notes = []
+    for result in results:
+        urls = [o.url for o in result.outcomes if o.url and o.outcome in LIVE]
+        if not urls:
+            continue
+        try:
+            if add_syndication(result.post.source, urls):
+                notes.append(f"{result.post.source}: syndication links written back")
+        except NotImplementedError:
+            return ["write-back is not available in this version of xpost; nothing written"]
+        except XpostError as exc:
+            notes.append(f"{result.post.source}: write-back skipped: {exc}")
+    return notes
+
+
+def hand_off_lines(receipt: Receipt, *, interactive: bool) -> list[str]:
+    """What to tell the user about a copy handed to them (the connpass text)."""
+    try:
+        from xpost.handoff import hand_off
+    except ImportError:  # an older layout without hand-off helpers
+        outbox = receipt.state.get("outbox")
+        return [f"the text to paste is in {outbox}"] if outbox else []
+    return hand_off(receipt, interactive=interactive)
+
+
+def _describe(exc: Exception, label: str) -> str:
+    if isinstance(exc, XpostError):  # already one clear line for the user
+        return str(exc)
+    return f"{label}: the adapter failed unexpectedly: {type(exc).__name__}: {exc}"
+
+
+class _Runner:
+    """Carries one run's shared state into the worker threads."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        renderer: Renderer,
+        credentials: dict[str, dict[str, str]],
+        store: SecretStore,
+        options: RunOptions,
+    ) -> None:
+        self.ledger = ledger
+        self.renderer = renderer
+        self.credentials = credentials
+        self.store = store
+        self.options = options
+
+    def run(self, post: Post, step: Step) -> Outcome:
+        key = TargetKey(post.id, step.platform)
+        previous = step.record.receipt() if step.record else None
+        if step.kind == "skip":
+            return self._outcome(step, "skipped", note=step.note)
+        if step.kind == "unchanged":
+            return self._outcome(step, "unchanged", url=_url(step.record), note=step.note)
+        if step.kind == "confirm":
+            return self._confirm(post, step, key, previous)
+        if step.kind == "reconcile":
+            return self._reconcile(post, step, key, previous)
+        if step.kind == "repost":
+            assert step.record is not None
+            adapter = self.renderer.adapter(step.platform)
+            removed = unpublish(self.ledger, adapter, step.record, self._context(key), self.store)
+            if removed.failed:
+                removed.action = step.action
+                return removed
+            return self._send(post, step, key, None, word="reposted")
+        if step.kind == "update":
+            # A failed copy that was never published is a partial one (half a thread):
+            # handing it back resumes it.
+            updating = bool(step.record and step.record.first_published_at)
+            return self._send(post, step, key, previous, updating=updating)
+        return self._send(post, step, key, None)
+
+    # ── the three kinds of call ──────────────────────────────────────────────
+
+    def _send(
+        self,
+        post: Post,
+        step: Step,
+        key: TargetKey,
+        previous: Receipt | None,
+        *,
+        updating: bool = False,
+        word: str | None = None,
+    ) -> Outcome:
+        """Create, or update the copy ``previous`` names: ``pending`` first, then the
+        outcome. ``previous`` without ``updating`` is partial progress to resume."""
+        assert step.draft is not None and step.content_hash is not None
+        adapter = self.renderer.adapter(step.platform)
+        action = "update" if updating else "create"
+        self.ledger.mark_pending(key, source=str(post.source), content_hash=step.content_hash)
+        attempt = self.ledger.start_attempt(key, action)
+        try:
+            receipt = adapter.publish(step.draft, previous, self._context(key))
+            if not isinstance(receipt, Receipt):
+                raise TypeError(f"publish() returned {type(receipt).__name__}, not a Receipt")
+        except Exception as exc:
+            # Only a clean refusal is "failed": a crash may come after the request went
+            # out, and a create whose outcome is unknown is looked up before it is retried.
+            unknown = isinstance(exc, OutcomeUnknown) or (
+                not isinstance(exc, XpostError) and not updating
+            )
+            message = self.store.redact(_describe(exc, adapter.label))
+            retry = exc.retry_after if isinstance(exc, PublishError) else None
+            self.ledger.record_failed(key, message, unknown=unknown, retry_after=retry)
+            self.ledger.finish_attempt(attempt, "unknown" if unknown else "failed", message)
+            url = previous.url if previous else None
+            return self._outcome(step, "failed", url=url, error=message)
+        self.ledger.record_published(
+            key, receipt, content_hash=step.content_hash, source=str(post.source)
+        )
+        if receipt.status == "awaiting":
+            self.ledger.finish_attempt(attempt, "awaiting")
+            return self._outcome(step, "awaiting", url=receipt.url, handed_off=receipt)
+        word = word or ("updated" if updating else "created")
+        self.ledger.finish_attempt(attempt, word)
+        return self._outcome(step, word, url=receipt.url)
+
+    def _lookup(
+        self, step: Step, key: TargetKey, previous: Receipt | None
+    ) -> tuple[Receipt | None, str | None]:
+        """The copy as the platform has it (None: not there), or an error message."""
+        assert step.draft is not None
+        adapter = self.renderer.adapter(step.platform)
+        attempt = self.ledger.start_attempt(key, "lookup")
+        try:
+            found = adapter.lookup(step.draft, previous, self._context(key))
+        except Exception as exc:
+            message = self.store.redact(_describe(exc, adapter.label))
+            self.ledger.finish_attempt(attempt, "failed", message)
+            return None, message
+        self.ledger.finish_attempt(attempt, "found" if found else "not found")
+        return found, None
+
+    def _reconcile(
+        self, post: Post, step: Step, key: TargetKey, previous: Receipt | None
+    ) -> Outcome:
+        """The last attempt's outcome is unknown: look before creating anything."""
+        assert step.record is not None
+        found, error = self._lookup(step, key, previous)
+        if error is not None:
+            # Still unknown: creating now could make a duplicate. Try again next run.
+            self.ledger.record_failed(key, error, unknown=True)
+            return self._outcome(step, "failed", url=_url(step.record), error=error)
+        if found is None:
+            # Not there. A checkpointed partial copy (half a thread) is resumed.
+            return self._send(post, step, key, previous)
+        sent_hash = step.record.content_hash
+        self.ledger.record_published(key, found, content_hash=sent_hash, source=str(post.source))
+        adapter = self.renderer.adapter(step.platform)
+        changed = self.options.force or sent_hash != step.content_hash
+        if found.status == "awaiting":
+            return self._outcome(step, "awaiting", url=found.url)
+        if changed and adapter.can_update:
+            return self._send(post, step, key, found, updating=True)
+        note = None
+        if changed:
+            note = f"changed, but {adapter.label} posts cannot be edited; --repost posts it again"
+        return self._outcome(step, "reconciled", url=found.url, note=note)
+
+    def _confirm(self, post: Post, step: Step, key: TargetKey, previous: Receipt | None) -> Outcome:
+        """An assisted copy (connpass): did the user put it in place yet?"""
+        assert step.record is not None
+        found, error = self._lookup(step, key, previous)
+        if error is not None:
+            return self._outcome(step, "failed", url=_url(step.record), error=error)
+        if found is not None and found.status == "published":
+            self.ledger.record_published(
+                key, found, content_hash=step.record.content_hash, source=str(post.source)
+            )
+            return self._outcome(step, "confirmed", url=found.url)
+        if self.options.force or step.changed:
+            return self._send(post, step, key, previous)  # hand the new text over again
+        return self._outcome(
+            step,
+            "awaiting",
+            url=_url(step.record),
+            note=f"not confirmed yet; once it is up: xpost confirm {post.source} {step.platform}",
+        )
+
+    # ── helpers ──────────────────────────────────────────────────────────────
+
+    def _context(self, key: TargetKey) -> PublishContext:
+        ctx = PublishContext(
+            credentials=self.credentials.get(key.platform, {}),
+            checkpoint=lambda receipt: self.ledger.record_checkpoint(key, receipt),
+            outbox=self.options.outbox,
+            force=self.options.force,
+            timeout=self.options.timeout,
+        )
+        if self.options.now is not None:
+            ctx.now = self.options.now
+        return ctx
+
+    @staticmethod
+    def _outcome(step: Step, word: str, **extra: Any) -> Outcome:
+        return Outcome(step.platform, step.target.label, step.action, word, **extra)
+
+
+def _url(record: Record | None) -> str | None:
+    return record.url if record else None

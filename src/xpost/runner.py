@@ -1,0 +1,401 @@
+"""``xpost run``: publish every post under the content folders that is due, exactly once.
+
+One run: take the ledger's run lock (a second run at the same time stops at once),
+bring the scan cache up to date (``xpost.scan``), judge each file's timing from its
+cached facts (``xpost.schedule``), and only for the posts that are due and not yet
+done load, render and plan them (``xpost.prepare``, ``xpost.plan``). The posts that
+need a create or an update are queued oldest first, capped by ``max_posts`` and spaced
+by ``cooldown``, and handed to the same fan-out ``xpost publish`` uses
+(``xpost.publishing``), which records every outcome as it happens.
+
+A post whose every target is published, unchanged or deliberately left alone is
+marked done in the scan cache with its file hash: until the file changes, no later
+run parses it again. A target the ledger shows ``pending``/``unknown`` (a run killed
+halfway) or ``failed`` with its retry due brings its post back into the queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xpost import __version__
+from xpost.config import Config, parse_duration
+from xpost.errors import InputError, UsageError
+from xpost.scan import CachedFile, find_post_files, load_cache, save_cache, scan
+from xpost.schedule import (
+    Candidate,
+    TargetRecord,
+    due_order,
+    first_run_refusal,
+    retry_gate,
+    select,
+    timing,
+    wants_attention,
+)
+
+if TYPE_CHECKING:
+    from xpost.ledger import Ledger
+
+#: The ledger status ``--mark-existing`` writes: "this copy was never sent and
+#: ``xpost run`` must leave it alone" (``xpost publish`` can still send it).
+MARKED = "skipped"
+#: Ledger statuses that bring a post back into the queue although its file is unchanged.
+_UNSETTLED = ("pending", "unknown", "failed")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    roots: Sequence[Path]
+    platforms: Sequence[str] = ()  # --to; empty: [publish] targets
+    dry_run: bool = False
+    mark_existing: bool = False
+    since: datetime | None = None
+    min_age: float | None = None  # --min-age; None: [schedule] min_age
+
+
+@dataclass
+class TargetLine:
+    """One line of output: what happened (or would happen) to one post on one platform."""
+
+    source: str
+    post_id: str | None
+    platform: str
+    outcome: str  # created | updated | reconciled | failed | … | would create | waiting | marked
+    url: str | None = None
+    detail: str | None = None  # the error, or why it waits
+
+
+@dataclass
+class RunReport:
+    lines: list[TargetLine] = field(default_factory=list)  # sent, or would be (dry-run)
+    waiting: list[TargetLine] = field(default_factory=list)  # due, but not this run
+    warnings: list[str] = field(default_factory=list)  # broken post files, once each
+    write_back_notes: list[str] = field(default_factory=list)
+    parsed: int = 0  # front matters read by the scan
+    loaded: int = 0  # posts fully loaded and rendered
+
+    @property
+    def failed(self) -> bool:
+        return any(line.outcome == "failed" for line in self.lines)
+
+
+def config_key(config: Config) -> str:
+    """What the cached front-matter facts depend on besides the file (the time zone for
+    naive dates, xpost's own rules): a change re-reads them. It does not undo "done": a
+    config edit never makes a run send updates of every old post."""
+    digest = hashlib.sha256(__version__.encode())
+    if config.path is not None and config.path.is_file():
+        digest.update(config.path.read_bytes())
+    digest.update(config.site.timezone.encode())
+    return digest.hexdigest()[:16]
+
+
+def content_roots(dirs: Sequence[Path], config: Config) -> list[Path]:
+    """The folders to walk: the arguments, else ``[site] content`` (relative to the
+    config file's folder)."""
+    if dirs:
+        return list(dirs)
+    if not config.site.content:
+        raise UsageError(
+            "no content folders: name them ('xpost run content/post') "
+            "or set [site] content in the config"
+        )
+    base = config.path.parent if config.path is not None else Path()
+    return [base / Path(folder).expanduser() for folder in config.site.content]
+
+
+def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> RunReport:
+    """One scheduled run at ``now``. The caller holds the run lock unless dry-running."""
+    report = RunReport()
+    tz = _site_tz(config)
+    with ledger.connection() as db:
+        cached = load_cache(db)
+    scanned = scan(find_post_files(options.roots), cached, config_key(config), tz)
+    report.parsed = scanned.parsed
+    if scanned.updated or scanned.removed:
+        with ledger.connection() as db:
+            save_cache(db, scanned.updated, scanned.removed)
+
+    schedule = config.schedule
+    min_age = options.min_age if options.min_age is not None else schedule.seconds("min_age")
+    unsettled = _unsettled_posts(ledger, now, schedule.retry_limit)
+    due: list[CachedFile] = []
+    broken_reported: list[CachedFile] = []
+    for file in scanned.files:
+        verdict = timing(file, now, min_age, options.since)
+        if verdict.state == "broken" and not file.is_done:
+            report.warnings.append(f"{verdict.detail} (skipped until the file changes)")
+            broken_reported.append(replace(file, done_sha256=file.sha256))
+        elif verdict.is_due and (not file.is_done or file.post_id in unsettled):
+            due.append(file)
+    due = due_order(due)
+    if not options.dry_run:
+        _save_done(ledger, broken_reported)
+
+    if options.mark_existing:
+        _mark_existing(config, ledger, options, due, report)
+        return report
+    refusal = first_run_refusal(len(due), _ledger_is_empty(ledger), schedule.first_run_limit)
+    if refusal is not None:
+        raise UsageError(refusal)
+    if due:
+        _publish_due(config, ledger, options, due, now, report)
+    return report
+
+
+# --- deciding what the due posts need ---------------------------------------------------
+
+
+def _publish_due(
+    config: Config,
+    ledger: Ledger,
+    options: RunOptions,
+    due: list[CachedFile],
+    now: datetime,
+    report: RunReport,
+) -> None:
+    from xpost.prepare import Renderer, prepare
+    from xpost.publishing import PostPlan, plan_posts
+
+    platforms = _platforms(config, options.platforms)
+    renderer = Renderer(config)
+    schedule = config.schedule
+    plans: dict[str, PostPlan] = {}
+    candidates: list[Candidate] = []
+    cache_rows: list[CachedFile] = []
+    for file in due:
+        try:
+            [item] = prepare([Path(file.path)], config, platforms, renderer)
+        except InputError as exc:  # one bad post never holds back the others
+            report.warnings.append(f"{exc} (skipped until the file changes)")
+            cache_rows.append(replace(file, done_sha256=file.sha256))
+            continue
+        report.loaded += 1
+        [plan] = plan_posts([item], ledger, renderer)
+        plans[file.path] = plan
+        wanted = []
+        for step in plan.steps:
+            gate = retry_gate(_timing_record(step.record), now, schedule.retry_limit)
+            if step.kind not in _RUN_SENDS or (step.record and step.record.status == MARKED):
+                _hold(step, step.note)  # awaiting copies: 'xpost publish' or 'xpost confirm'
+            elif gate is not None:
+                _hold(step, gate)
+                report.waiting.append(_line(file.path, plan, step.platform, "waiting", gate))
+            else:
+                wanted.append(step.platform)
+        if wanted:
+            candidates.append(Candidate(file.path, wanted))
+            cache_rows.append(replace(file, post_id=plan.post.id))
+        else:
+            # Nothing to send; a retry that falls due brings it back (_unsettled_posts).
+            cache_rows.append(replace(file, post_id=plan.post.id, done_sha256=file.sha256))
+    if not options.dry_run:
+        _save_done(ledger, cache_rows)
+
+    cooldown = parse_duration(schedule.cooldown)
+    chosen = select(candidates, _last_sent(ledger), now, schedule.max_posts, cooldown)
+    for key, reasons in chosen.waiting.items():
+        for step in plans[key].steps:
+            if step.platform in reasons:
+                _hold(step, reasons[step.platform])
+                report.waiting.append(
+                    _line(key, plans[key], step.platform, "waiting", reasons[step.platform])
+                )
+    batch = [plans[key] for key in chosen.send]
+    if not batch:
+        return
+    if options.dry_run:
+        for plan in batch:
+            for step in plan.steps:
+                if step.sends:
+                    word = f"would {step.action}"
+                    report.lines.append(_line(str(plan.post.source), plan, step.platform, word))
+        return
+    results = _send(config, ledger, renderer, batch, now)
+    failed_posts: set[str] = set()
+    for result in results:
+        for outcome in result.outcomes:
+            if outcome.outcome in ("skipped", "unchanged"):
+                continue
+            if outcome.failed:
+                failed_posts.add(str(result.post.source))
+            report.lines.append(
+                TargetLine(
+                    str(result.post.source),
+                    result.post.id,
+                    outcome.platform,
+                    outcome.outcome,
+                    outcome.url,
+                    outcome.error,
+                )
+            )
+    report.write_back_notes = _write_back(config, results)
+    # Done: every target sent and nothing left waiting. A failure comes back with its
+    # retry (_unsettled_posts), so it is done as far as the file is concerned.
+    finished = [
+        replace(row, done_sha256=row.sha256)
+        for row in cache_rows
+        if row.path in chosen.send and row.path not in chosen.waiting
+    ]
+    _save_done(ledger, finished)
+
+
+#: The steps ``xpost run`` sends on its own; confirming an assisted (connpass) copy is
+#: left to ``xpost publish`` and ``xpost confirm``, so an idle run calls no platform.
+_RUN_SENDS = frozenset({"create", "update", "reconcile"})
+
+
+def _hold(step: Any, why: str | None) -> None:
+    """Keep a step out of this run: it is planned, but sends nothing."""
+    step.kind = "skip"
+    step.note = why
+
+
+def _line(
+    source: str, plan: Any, platform: str, outcome: str, detail: str | None = None
+) -> TargetLine:
+    return TargetLine(source, plan.post.id, platform, outcome, detail=detail)
+
+
+def _send(
+    config: Config, ledger: Ledger, renderer: Any, batch: list[Any], now: datetime
+) -> list[Any]:
+    """Hand the batch to ``xpost publish``'s pre-flight and fan-out (recorded as it goes)."""
+    from xpost.credentials import CredentialStore
+    from xpost.publishing import RunOptions as SendOptions
+    from xpost.publishing import execute, preflight
+
+    store = CredentialStore()
+    credentials = preflight(batch, renderer, store)
+    options = SendOptions(outbox=ledger.path.parent / "outbox", now=lambda: now)
+    return execute(batch, ledger, renderer, credentials, store, options)
+
+
+def _write_back(config: Config, results: list[Any]) -> list[str]:
+    if not config.site.write_back:
+        return []
+    from xpost.publishing import write_back
+
+    return write_back(results)
+
+
+# --- --mark-existing ------------------------------------------------------------------
+
+
+def _mark_existing(
+    config: Config,
+    ledger: Ledger,
+    options: RunOptions,
+    due: list[CachedFile],
+    report: RunReport,
+) -> None:
+    """Record every due post as done for each of its targets, sending nothing."""
+    from xpost.ledger import TargetKey
+    from xpost.post import load_post
+
+    platforms = _platforms(config, options.platforms)
+    marked: list[tuple[TargetKey, str]] = []
+    done: list[CachedFile] = []
+    for file in due:
+        post = load_post(Path(file.path), config)
+        report.loaded += 1
+        for platform in _post_platforms(post, platforms):
+            key = TargetKey(post.id, platform)
+            if ledger.get(key) is None:
+                marked.append((key, file.path))
+                report.lines.append(TargetLine(file.path, post.id, platform, "marked"))
+        done.append(replace(file, post_id=post.id, done_sha256=file.sha256))
+    if options.dry_run:
+        for line in report.lines:
+            line.outcome = "would mark"
+        return
+    stamp = ledger.clock().isoformat()
+    with ledger.connection() as db:
+        # The ledger has no method for this status yet: one INSERT per target, and only
+        # where no record exists (a copy published before is never overwritten).
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT OR IGNORE INTO syndications (post_id, platform, account, status, source,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(k.post_id, k.platform, k.account, MARKED, source, stamp) for k, source in marked],
+        )
+        db.execute("COMMIT")
+    _save_done(ledger, done)
+
+
+def _platforms(config: Config, requested: Sequence[str]) -> list[str]:
+    from xpost.prepare import parse_platform_list
+
+    if requested:
+        return list(requested)
+    where = f"{config.path or 'config'}: [publish] targets"
+    return parse_platform_list(config.publish.targets, where=where)
+
+
+def _post_platforms(post: Any, platforms: Sequence[str]) -> list[str]:
+    wanted = post.overrides.targets
+    return [
+        p for p in platforms if (wanted is None or p in wanted) and p not in post.overrides.exclude
+    ]
+
+
+# --- ledger queries -------------------------------------------------------------------
+
+
+def _unsettled_posts(ledger: Ledger, now: datetime, retry_limit: int) -> set[str]:
+    """Posts with a target to reconcile (a run killed halfway) or a retry that is due."""
+    marks = ",".join("?" * len(_UNSETTLED))
+    with ledger.connection() as db:
+        rows = list(
+            db.execute(
+                "SELECT post_id, status, failures, next_attempt_at FROM syndications"
+                f" WHERE status IN ({marks})",
+                _UNSETTLED,
+            )
+        )
+    return {
+        post_id
+        for post_id, status, failures, next_at in rows
+        if wants_attention(
+            [TargetRecord(status, failures, datetime.fromisoformat(next_at) if next_at else None)],
+            now,
+            retry_limit,
+        )
+    }
+
+
+def _ledger_is_empty(ledger: Ledger) -> bool:
+    with ledger.connection() as db:
+        return db.execute("SELECT 1 FROM syndications LIMIT 1").fetchone() is None
+
+
+def _last_sent(ledger: Ledger) -> dict[str, datetime]:
+    with ledger.connection() as db:
+        rows = db.execute(
+            "SELECT platform, MAX(last_published_at) FROM syndications"
+            " WHERE last_published_at IS NOT NULL GROUP BY platform"
+        )
+        return {platform: datetime.fromisoformat(last) for platform, last in rows}
+
+
+def _save_done(ledger: Ledger, rows: list[CachedFile]) -> None:
+    if rows:
+        with ledger.connection() as db:
+            save_cache(db, rows)
+
+
+def _timing_record(record: Any) -> TargetRecord | None:
+    if record is None:
+        return None
+    return TargetRecord(record.status, record.failures, record.next_attempt_at, record.last_error)
+
+
+def _site_tz(config: Config) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.site.timezone)

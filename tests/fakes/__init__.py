@@ -1,0 +1,1 @@
+"""Local fake servers of the platforms, checking what they receive against their specs."""

@@ -1,0 +1,189 @@
+"""Walking content folders, reading only front matter, and the cache that keeps idle runs cheap."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import xpost.scan
+from xpost.config import Config, SiteConfig
+from xpost.post import load_post
+from xpost.scan import (
+    FileState,
+    ScheduleFields,
+    create_scan_cache,
+    find_post_files,
+    load_cache,
+    read_schedule_fields,
+    save_cache,
+    scan,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+FIXTURES = Path(__file__).parent / "fixtures" / "posts"
+
+
+def write(path: Path, text: str = "---\ntitle: T\n---\nbody\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def relative(files: list[FileState], root: Path) -> list[str]:
+    return [str(Path(f.path).relative_to(root)) for f in files]
+
+
+def test_the_walk_sees_posts_as_hugo_jekyll_and_zenn_do(tmp_path: Path) -> None:
+    for name in (
+        "content/_index.md",  # a section page
+        "content/post/_index.md",
+        "content/post/bundle/index.md",  # a leaf bundle ...
+        "content/post/bundle/notes.md",  # ... whose other files are resources
+        "content/post/bundle/gallery/more.md",
+        "content/post/single.md",
+        "content/post/old.markdown",
+        "content/post/picture.png",
+        "content/.hidden/secret.md",
+        "content/node_modules/pkg/README.md",
+        "_posts/2024-01-01-hello.md",
+        "_drafts/idea.md",
+        "_site/copied.md",
+        "articles/zenn-article-slug.md",
+    ):
+        write(tmp_path / name)
+    assert relative(find_post_files([tmp_path]), tmp_path) == [
+        "_drafts/idea.md",
+        "_posts/2024-01-01-hello.md",
+        "articles/zenn-article-slug.md",
+        "content/post/bundle/index.md",
+        "content/post/old.markdown",
+        "content/post/single.md",
+    ]
+
+
+def test_a_file_root_is_taken_as_it_is_and_a_missing_root_is_a_usage_error(
+    tmp_path: Path,
+) -> None:
+    post = write(tmp_path / "one.md")
+    assert [f.path for f in find_post_files([post, post])] == [str(post)]
+    with pytest.raises(xpost.errors.UsageError) as caught:
+        find_post_files([tmp_path / "missing"])
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'missing'}: no such content folder (check [site] content)"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "hugo-yaml.md",
+        "hugo-toml.md",
+        "hugo-json.md",
+        "jekyll/_posts/2021-03-04-hello-world.md",
+        "jekyll/_posts/2021-03-05-no-excerpt.md",
+        "jekyll/_drafts/unfinished-idea.md",
+        "zenn/articles/xpost-zenn-sample01.md",
+        "qiita/public/qiita-sample.md",
+        "site/content/post/my-bundle/index.md",
+    ],
+)
+def test_front_matter_facts_agree_with_the_full_loader(path: str) -> None:
+    source = FIXTURES / path
+    post = load_post(source, Config(site=SiteConfig(timezone="Asia/Tokyo")))
+    facts = read_schedule_fields(source, source.read_bytes(), TOKYO)
+    assert facts == ScheduleFields(
+        draft=post.draft,
+        due_at=post.publish_date or post.date,
+        expires_at=post.expiry_date,
+        targets=post.overrides.targets,
+        exclude=post.overrides.exclude,
+    )
+
+
+def test_a_broken_file_gives_its_error_instead_of_raising(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.md", "---\ndate: not a date\n---\n")
+    facts = read_schedule_fields(bad, bad.read_bytes(), TOKYO)
+    assert (
+        facts.error
+        == f"{bad}: date: 'not a date' is not a date (expected YYYY-MM-DD or YYYY-MM-DD hh:mm:ss)"
+    )
+    binary = read_schedule_fields(bad, b"\0\1", TOKYO)
+    assert binary.error == f"{bad}: not a text file (it holds NUL bytes: binary data?)"
+
+
+def test_naive_dates_are_in_the_site_time_zone_and_publish_date_wins(tmp_path: Path) -> None:
+    post = write(
+        tmp_path / "p.md",
+        "---\ntitle: T\ndate: 2024-01-01\npublishDate: 2024-02-01 09:30\n"
+        "expiryDate: 2024-03-01T00:00:00Z\nxpost: {exclude: [twitter]}\n---\n",
+    )
+    facts = read_schedule_fields(post, post.read_bytes(), TOKYO)
+    assert facts.due_at == datetime(2024, 2, 1, 9, 30, tzinfo=TOKYO)
+    assert facts.expires_at == datetime.fromisoformat("2024-03-01T00:00:00+00:00")
+    assert (facts.targets, facts.exclude) == (None, ("twitter",))
+
+
+# --- the cache ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    create_scan_cache(conn)
+    return conn
+
+
+def test_only_changed_files_are_read_and_only_changed_bytes_are_parsed(
+    tmp_path: Path, db: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n")
+    b = write(tmp_path / "b.md")
+    first = scan(find_post_files([tmp_path]), {}, "k1", TOKYO)
+    assert (first.parsed, len(first.updated), first.removed) == (2, 2, [])
+    save_cache(db, first.updated)
+    assert load_cache(db) == {row.path: row for row in first.files}
+
+    reads: list[str] = []
+    real_read = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self.name)
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    idle = scan(find_post_files([tmp_path]), load_cache(db), "k1", TOKYO)
+    assert (idle.parsed, idle.updated, reads) == (0, [], [])
+
+    os.utime(a, ns=(0, 1_000_000_000))  # touched, same bytes: hashed, not parsed
+    touched = scan(find_post_files([tmp_path]), load_cache(db), "k1", TOKYO)
+    assert (touched.parsed, reads) == (0, ["a.md"])
+    assert [row.mtime_ns for row in touched.updated] == [1_000_000_000]
+    save_cache(db, touched.updated)
+
+    write(a, "---\ntitle: A\ndate: 2024-05-05\n---\n")
+    b.unlink()
+    changed = scan(find_post_files([tmp_path]), load_cache(db), "k1", TOKYO)
+    assert changed.parsed == 1
+    assert changed.removed == [str(b)]
+    assert changed.files[0].fields.due_at == datetime(2024, 5, 5, tzinfo=TOKYO)
+    save_cache(db, changed.updated, changed.removed)
+    assert list(load_cache(db)) == [str(a)]
+
+
+def test_done_survives_a_config_change_but_the_facts_are_read_again(
+    tmp_path: Path, db: sqlite3.Connection
+) -> None:
+    write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n")
+    first = scan(find_post_files([tmp_path]), {}, "k1", TOKYO)
+    done = [row.__class__(**{**row.__dict__, "done_sha256": row.sha256}) for row in first.files]
+    save_cache(db, done)
+    utc = scan(find_post_files([tmp_path]), load_cache(db), "k2", ZoneInfo("UTC"))
+    assert utc.parsed == 1
+    assert utc.files[0].is_done
+    assert utc.files[0].fields.due_at == datetime.fromisoformat("2024-01-01T00:00:00+00:00")
