@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def node_modules() -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Iterator[None]:
     """No test reads or writes the real user's ledger, config or home.
 
     ``XPOST_CONFIG`` is removed rather than pointed at a temp file: it outranks
@@ -56,3 +57,22 @@ def _isolated_user_dirs(
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XPOST_DATA_DIR", str(home / "xpost-data"))
     monkeypatch.delenv("XPOST_CONFIG", raising=False)
+    # Nor the real keyring: subprocesses get none (the headless case), and in-process
+    # tests an empty in-memory one, unless a test installs its own.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in list(os.environ):
+        if name.startswith("XPOST_") and name not in (
+            "XPOST_DATA_DIR",
+            "XPOST_NODE_MODULES",
+            "XPOST_REQUIRE_NODE",
+            "XPOST_REQUIRE_HUGO",
+        ):
+            monkeypatch.delenv(name)
+    import keyring
+
+    from credential_fakes import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)

@@ -183,7 +183,7 @@ def test_a_wrong_event_url_names_the_key_and_file(url: str) -> None:
 
 def test_a_draft_is_skipped() -> None:
     draft = render(make_post(Markdown("x"), draft=True), event_url=EVENT)
-    assert draft.skip_reason == "draft: true"
+    assert draft.skip_reason == "the post is a draft (draft: true)"
 
 
 def test_no_canonical_url_warns() -> None:

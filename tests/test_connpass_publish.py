@@ -221,7 +221,7 @@ def test_a_plain_draft_rebuilt_from_its_payload_is_handed_off_the_same(tmp_path:
         (
             render(make_post(draft=True)),
             Path("/nonexistent"),
-            "connpass: nothing to hand off: draft: true",
+            "connpass: nothing to hand off: the post is a draft (draft: true)",
         ),
     ],
 )

@@ -40,6 +40,7 @@ def test_hash_is_canonical_json() -> None:
     [
         (None, "create"),
         (record("removed", None, None), "create"),
+        (record("skipped", None, None), "create"),
         (record("published"), "unchanged"),
         (record("published", "other"), "update"),
         (record("pending"), "reconcile"),
@@ -51,6 +52,7 @@ def test_hash_is_canonical_json() -> None:
     ids=[
         "new",
         "removed",
+        "marked-by-run",
         "same",
         "changed",
         "pending",

@@ -329,7 +329,7 @@ def test_no_tags_at_all_is_a_warning() -> None:
 
 def test_a_draft_is_skipped_and_never_private() -> None:
     draft = render(make_post(Markdown("x"), draft=True), QiitaSettings(private=True))
-    assert draft.skip_reason == "draft: true"
+    assert draft.skip_reason == "the post is a draft (draft: true)"
     assert draft.payload["private"] is False
 
 

@@ -311,16 +311,14 @@ def check_credentials(
 
     name, fields = adapter.name, adapter.credential_fields
     check = CredentialCheck(name, adapter.label, store.status(name, fields), "not_needed")
-    if not fields:
-        return check
-    found = store.get(name, fields)
+    found = store.get(name, fields) if fields else {}
     missing = adapter.missing_credentials(found)
     if missing:
         check.outcome = "missing"
         check.error = store.missing_message(name, missing, adapter.label)
         return check
     if type(adapter).whoami is Adapter.whoami:  # this adapter cannot check online
-        check.outcome = "unchecked"
+        check.outcome = "unchecked" if fields else "not_needed"
         return check
     try:
         check.account = store.redact(adapter.whoami(PublishContext(found, timeout=timeout)))

@@ -23,7 +23,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,7 +39,7 @@ DATA_DIR_ENV = "XPOST_DATA_DIR"
 FILE_NAME = "xpost.sqlite3"
 #: ``PRAGMA application_id``: marks a SQLite file as an xpost ledger ("xpst").
 APPLICATION_ID = 0x78707374
-STATUSES = ("pending", "published", "failed", "unknown", "awaiting", "removed")
+STATUSES = ("pending", "published", "failed", "unknown", "awaiting", "removed", "skipped")
 DEFAULT_ACCOUNT = "default"
 _BUSY_TIMEOUT_MS = 5000
 #: Failed targets wait 1 min, 2, 4 … at most a day before a scheduled retry.
@@ -475,6 +475,25 @@ class Ledger:
             """,
             (_text(self.clock()), key.post_id, key.platform, key.account),
         )
+
+    def record_skipped(self, targets: Sequence[tuple[TargetKey, str | None]]) -> None:
+        """``xpost run --mark-existing``: take these copies as done without sending them.
+        Only where no record exists (a copy sent before is never overwritten); ``xpost
+        run`` leaves them alone, an explicit ``xpost publish`` creates them."""
+        stamp = _text(self.clock())
+        with self._mutex:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")  # one transaction: thousands of rows
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO syndications (post_id, platform, account,"
+                    " status, source, updated_at) VALUES (?, ?, ?, 'skipped', ?, ?)",
+                    [(k.post_id, k.platform, k.account, src, stamp) for k, src in targets],
+                )
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise LedgerError(f"{self.path}: cannot write to the ledger: {exc}") from None
 
     def start_attempt(self, key: TargetKey, action: str) -> int:
         """Log a call about to be made (the target's row must exist); returns its id."""

@@ -91,8 +91,8 @@ def plan_target(
         return Step(target, "skip", record, note=target.reason)
     digest = content_hash(target.draft.payload)
     step = Step(target, "create", record, digest)
-    if record is None or record.status == "removed":
-        return step
+    if record is None or record.status in ("removed", "skipped"):
+        return step  # skipped: marked done by 'xpost run --mark-existing', never sent
     changed = force or record.content_hash != digest
     if record.status in ("pending", "unknown"):
         step.kind = "reconcile"

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from xpost.adapters import registry
-from xpost.adapters.base import Action, Adapter, Draft
+from xpost.adapters.base import DRAFT_REASON, Action, Adapter, Draft
 from xpost.config import Config
 from xpost.errors import ConfigError, PostError, UsageError
 from xpost.post import Post, load_post
@@ -87,7 +87,7 @@ class Renderer:
             draft = None if excluded else adapter.render(post, options)
             reason = excluded or (draft.skip_reason if draft else None)
             if reason is None and post.draft:
-                reason = "the post is a draft (draft: true); preview only"
+                reason = DRAFT_REASON
             prepared.targets.append(
                 Target(
                     platform=name,

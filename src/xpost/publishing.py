@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from xpost.adapters.base import Action, Adapter, PublishContext, Receipt
 from xpost.errors import (
+    ConfigError,
     CredentialsMissing,
     OutcomeUnknown,
     PublishError,
@@ -114,14 +115,20 @@ def plan_posts(
 def preflight(
     plans: Sequence[PostPlan], renderer: Renderer, store: SecretStore
 ) -> dict[str, dict[str, str]]:
-    """Every sending platform's credentials, or ``CredentialsMissing`` before anything
-    is sent (a half-configured run publishes nothing rather than half)."""
+    """Every sending platform's credentials, or ``CredentialsMissing`` (or the adapter's
+    ``ConfigError``) before anything is sent: a half-configured run publishes nothing
+    rather than half."""
     found: dict[str, dict[str, str]] = {}
     for plan in plans:
         for step in plan.steps:
             if not step.sends or step.platform in found:
                 continue
             adapter = renderer.adapter(step.platform)
+            try:
+                adapter.check_setup()
+            except ConfigError as exc:
+                where = renderer.config.path
+                raise ConfigError(f"{where}: {exc}" if where else str(exc)) from None
             fields = adapter.credential_fields
             credentials = store.get(step.platform, fields) if fields else {}
             missing = adapter.missing_credentials(credentials)

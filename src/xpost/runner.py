@@ -314,17 +314,7 @@ def _mark_existing(
         for line in report.lines:
             line.outcome = "would mark"
         return
-    stamp = ledger.clock().isoformat()
-    with ledger.connection() as db:
-        # The ledger has no method for this status yet: one INSERT per target, and only
-        # where no record exists (a copy published before is never overwritten).
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany(
-            "INSERT OR IGNORE INTO syndications (post_id, platform, account, status, source,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [(k.post_id, k.platform, k.account, MARKED, source, stamp) for k, source in marked],
-        )
-        db.execute("COMMIT")
+    ledger.record_skipped(marked)
     _save_done(ledger, done)
 
 

@@ -32,6 +32,9 @@ from xpost.post import Post
 
 Action = Literal["create", "update", "unchanged", "skip"]
 
+#: Why a draft is never sent anywhere (shown by every adapter and by ``prepare``).
+DRAFT_REASON = "the post is a draft (draft: true)"
+
 
 class NoSettings(msgspec.Struct, forbid_unknown_fields=True):
     """For adapters with nothing to configure."""
@@ -117,6 +120,11 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
     @abstractmethod
     def render(self, post: Post, options: OptionsT) -> Draft:
         """Turn a post into this platform's payload. Pure: no I/O beyond reading files."""
+
+    def check_setup(self) -> None:
+        """Raise ``ConfigError`` if this adapter's settings cannot work (a Zenn repo that
+        is not a git repository): called before anything is sent, so a broken setup is
+        bad config (exit 2), not a failed target. Local checks only: no network."""
 
     def missing_credentials(self, credentials: Mapping[str, str]) -> list[str]:
         """The credential fields still needed (adapters with alternatives override)."""

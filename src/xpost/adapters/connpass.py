@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
 
-from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
+from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, PublishContext, Receipt
 from xpost.errors import PostError, PublishError
 from xpost.handoff import PASTE_BEGIN, PASTE_END, write_private
 from xpost.post import Post
@@ -99,7 +99,7 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
         }
         skip_reason = None
         if post.draft:
-            skip_reason = "draft: true"
+            skip_reason = DRAFT_REASON
         elif event_id is None:
             skip_reason = NO_EVENT_REASON
         return ConnpassDraft(

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
+from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, PublishContext, Receipt
 from xpost.adapters.qiita_publish import (
     gone,
     is_copy,
@@ -113,7 +113,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             preview=_preview(payload),
             headline=f"{_plural(len(tags), 'tag')} · {len(body):,} chars",
             warnings=warnings,
-            skip_reason="draft: true" if post.draft else None,
+            skip_reason=DRAFT_REASON if post.draft else None,
         )
 
     def _with_origin_note(self, body: str, url: str | None, warnings: list[str]) -> str:

@@ -94,6 +94,10 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         """Check the repository, its branch and (when pushing) that the remote answers."""
         return self._repo(ctx).whoami()
 
+    def check_setup(self) -> None:
+        """The repository exists, git knows who commits, and there is a remote to push to."""
+        self._repo(PublishContext(credentials={})).check_setup()
+
     def _repo(self, ctx: PublishContext) -> ZennRepo:
         from xpost.adapters.zenn_publish import ZennRepo
 

@@ -192,6 +192,12 @@ class ZennRepo:
 
     # -- checks before anything is written -----------------------------------------------
 
+    def check_setup(self) -> None:
+        """What makes the settings unusable, whatever the post: bad config, not a failure."""
+        self._check_identity()
+        if self.settings.push:
+            self._check_remote()
+
     def _preflight(self, paths: Iterable[str]) -> set[str]:
         """Everything that must hold before xpost writes; returns our staged paths."""
         self._check_identity()

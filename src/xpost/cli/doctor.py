@@ -6,16 +6,14 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from xpost.cli.options import config_option
 
 if TYPE_CHECKING:
-    from xpost.adapters.base import Adapter
     from xpost.config import Config
-    from xpost.credentials import CredentialStore
 
 #: Seconds each platform gets to answer ``whoami``.
 WHOAMI_TIMEOUT = 10.0
@@ -83,7 +81,7 @@ def _ledger_check(path: Path) -> Check:
 
 def _platform_checks(config: Config) -> list[Check]:
     """Per configured target: credentials present, then ``whoami`` — all concurrently."""
-    from xpost.credentials import CredentialStore
+    from xpost.credentials import CredentialStore, check_credentials
     from xpost.errors import XpostError
     from xpost.prepare import Renderer
 
@@ -93,37 +91,22 @@ def _platform_checks(config: Config) -> list[Check]:
     def check(name: str) -> list[Check]:
         try:
             adapter = renderer.adapter(name)
-            fields = adapter.credential_fields
-            credentials = store.get(name, fields) if fields else {}
-            missing = adapter.missing_credentials(credentials)
-            if missing:
-                return [Check(False, name, store.missing_message(name, missing))]
-            sources = store.status(name, fields)
-            have = ", ".join(f"{f} ({sources[f]})" for f in fields) or "none needed"
-            checks = [Check(True, name, f"credentials: {have}")]
-            return [*checks, _reachability(adapter, credentials, store)]
         except XpostError as exc:
-            return [Check(False, name, store.redact(str(exc)))]
+            return [Check(False, name, str(exc))]
+        result = check_credentials(adapter, store, timeout=WHOAMI_TIMEOUT)
+        if result.outcome == "missing":
+            return [Check(False, name, result.error or "")]
+        have = ", ".join(f"{field} ({where})" for field, where in result.fields.items())
+        checks = [Check(True, name, f"credentials: {have or 'none needed'}")]
+        if result.outcome == "signed_in":
+            checks.append(Check(True, name, f"reachable: {result.account}"))
+        elif result.outcome == "failed":
+            checks.append(Check(False, name, result.error or ""))
+        else:
+            checks.append(Check(True, name, "reachability: not checked (the adapter has no check)"))
+        return checks
 
     with ThreadPoolExecutor(max(1, len(config.publish.targets))) as pool:
         per_target = list(pool.map(check, config.publish.targets))
     notes = [Check(True, "keyring", hint) for hint in dict.fromkeys(store.hints)]
     return [c for checks in per_target for c in checks] + notes
-
-
-def _reachability(
-    adapter: Adapter[Any, Any], credentials: dict[str, str], store: CredentialStore
-) -> Check:
-    from xpost.adapters.base import Adapter, PublishContext
-    from xpost.errors import XpostError
-
-    if type(adapter).whoami is Adapter.whoami:
-        return Check(True, adapter.name, "reachability: not checked (the adapter has no check)")
-    try:
-        who = adapter.whoami(PublishContext(credentials, timeout=WHOAMI_TIMEOUT))
-    except XpostError as exc:
-        return Check(False, adapter.name, store.redact(str(exc)))
-    except Exception as exc:  # a broken adapter is a failed check, not a crash
-        message = f"{adapter.label}: the check failed: {type(exc).__name__}: {exc}"
-        return Check(False, adapter.name, store.redact(message))
-    return Check(True, adapter.name, f"reachable: {who}")

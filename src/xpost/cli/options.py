@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from xpost.post import Post
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -24,3 +27,23 @@ def config_option(func: F) -> F:
         type=click.Path(path_type=Path, dir_okay=False),
         help="Config file (env: XPOST_CONFIG; default: ./xpost.toml, then the user config dir).",
     )(func)
+
+
+def platforms_option(func: F) -> F:
+    return click.option(
+        "--to",
+        "platforms",
+        multiple=True,
+        metavar="PLATFORM[,PLATFORM…]",
+        help="Only these platforms (default: [publish] targets in the config).",
+    )(func)
+
+
+def post_json(post: Post) -> dict[str, Any]:
+    """The fields that open each post's entry in every ``--json`` document."""
+    return {
+        "source": str(post.source),
+        "id": post.id,
+        "title": post.title,
+        "canonical_url": post.canonical_url,
+    }

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from xpost.cli.options import post_json
 from xpost.prepare import PreparedPost, Target
 
 UNKNOWN_URL = "(unknown: set [site] base_url, or url in the front matter)"
@@ -22,14 +23,7 @@ def previews_json(prepared: list[PreparedPost]) -> str:
     """The ``--json`` document of ``publish --dry-run`` (DESIGN.md: Interfaces)."""
     doc = {
         "posts": [
-            {
-                "source": str(p.post.source),
-                "id": p.post.id,
-                "title": p.post.title,
-                "canonical_url": p.post.canonical_url,
-                "targets": [_target_json(t) for t in p.targets],
-            }
-            for p in prepared
+            {**post_json(p.post), "targets": [_target_json(t) for t in p.targets]} for p in prepared
         ]
     }
     return json.dumps(doc, ensure_ascii=False, indent=2)

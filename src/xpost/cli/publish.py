@@ -6,18 +6,12 @@ from pathlib import Path
 
 import click
 
-from xpost.cli.options import config_option, json_option
+from xpost.cli.options import config_option, json_option, platforms_option
 
 
 @click.command()
 @click.argument("posts", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--to",
-    "platforms",
-    multiple=True,
-    metavar="PLATFORM[,PLATFORM…]",
-    help="Only these platforms (default: [publish] targets in the config).",
-)
+@platforms_option
 @click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
 @click.option(
     "--force",

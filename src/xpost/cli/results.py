@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from xpost.cli.options import post_json
 from xpost.publishing import Outcome, PostResult, hand_off_lines
 
 LABEL_WIDTH = 10
@@ -40,13 +41,7 @@ def print_results(results: Sequence[PostResult], *, interactive: bool) -> None:
 def results_json(results: Sequence[PostResult]) -> str:
     doc = {
         "posts": [
-            {
-                "source": str(result.post.source),
-                "id": result.post.id,
-                "title": result.post.title,
-                "canonical_url": result.post.canonical_url,
-                "targets": [_outcome_json(o) for o in result.outcomes],
-            }
+            {**post_json(result.post), "targets": [_outcome_json(o) for o in result.outcomes]}
             for result in results
         ]
     }

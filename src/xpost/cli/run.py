@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from xpost.cli.options import config_option, json_option
+from xpost.cli.options import config_option, json_option, platforms_option
 
 if TYPE_CHECKING:
     from xpost.runner import RunReport
@@ -22,13 +22,7 @@ def _now() -> datetime:
 
 @click.command()
 @click.argument("dirs", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--to",
-    "platforms",
-    multiple=True,
-    metavar="PLATFORM[,PLATFORM…]",
-    help="Only these platforms (default: [publish] targets in the config).",
-)
+@platforms_option
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and record nothing.")
 @click.option(
     "--mark-existing",
