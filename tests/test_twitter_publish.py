@@ -137,7 +137,8 @@ def test_single_post(adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoi
     [post_id] = fake.posts
     assert receipt == receipt_for(post_id)
     assert checkpoints == [receipt]
-    assert route(fake) == ["GET /2/users/me", "POST /2/tweets"]
+    # One post, nothing to upload: the account is asked for while posting (one round trip).
+    assert sorted(route(fake)) == ["GET /2/users/me", "POST /2/tweets"]
     assert fake.calls("POST", "/2/tweets")[0].json == {"text": ONE}
     assert {r.auth for r in fake.requests} == {"oauth1"}
 
@@ -481,8 +482,8 @@ def test_revoked_credentials(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
     fake.revoked = True
-    with pytest.raises(AuthError) as failed:
-        adapter.publish(draft(ONE), None, context(checkpoints))
+    with pytest.raises(AuthError) as failed:  # a thread checks the account first
+        adapter.publish(draft(*THREAD), None, context(checkpoints))
     assert str(failed.value) == (
         "X rejected the credentials (401) to check the account: run 'xpost auth login "
         "twitter', or set XPOST_TWITTER_API_KEY, XPOST_TWITTER_API_SECRET, "
@@ -491,6 +492,30 @@ def test_revoked_credentials(
     )
     assert route(fake) == ["GET /2/users/me"]  # nothing uploaded, nothing posted
     assert CREDENTIALS["api_secret"] not in str(failed.value)
+
+
+def test_revoked_credentials_on_a_single_post(
+    adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
+) -> None:
+    fake.revoked = True
+    with pytest.raises(AuthError) as failed:
+        adapter.publish(draft(ONE), None, context(checkpoints))
+    assert str(failed.value).startswith("X rejected the credentials (401) to post: ")
+    assert fake.posts == {}
+    assert checkpoints == []
+
+
+def test_single_post_counts_even_if_asking_for_the_account_fails(
+    adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, sleeps: list[float]
+) -> None:
+    fake.script("GET", "/2/users/me", nth=1, status=503)
+    fake.script("GET", "/2/users/me", nth=2, status=503)
+    fake.script("GET", "/2/users/me", nth=3, status=503)
+    receipt = adapter.publish(draft(ONE), None, context(checkpoints))
+    [post_id] = fake.posts
+    assert receipt.url == f"https://x.com/i/web/status/{post_id}"
+    assert receipt.state == {"parts": [post_id]}
+    assert checkpoints == [receipt]
 
 
 def test_server_error_on_a_read_is_retried(
@@ -511,7 +536,7 @@ def test_unreachable_host(checkpoints: Checkpoints, sleeps: list[float]) -> None
     with pytest.raises(PublishError) as failed:
         adapter.publish(draft(ONE), None, context(checkpoints))
     assert str(failed.value) == (
-        f"X: cannot connect to http://127.0.0.1:{port} to check the account: check the "
+        f"X: cannot connect to http://127.0.0.1:{port} to post: check the "
         "network or [twitter] api_base"
     )
     assert type(failed.value) is PublishError

@@ -191,6 +191,8 @@ class ThreadPublisher:
         if previous is not None and len(parts) >= len(texts):
             return previous  # everything is on X already: a rerun sends nothing
         media = load_media(draft) if not parts else []  # checked before any request
+        if len(texts) == 1 and not media:
+            return self._single(texts[0], previous)
         user = self._user(previous)
         receipt = previous
         media_ids = self._upload(media)
@@ -209,6 +211,26 @@ class ThreadPublisher:
             receipt = _receipt(user, parts)
             self.ctx.checkpoint(receipt)
         assert receipt is not None  # at least one part was posted above
+        return receipt
+
+    def _single(self, text: str, previous: Receipt | None) -> Receipt:
+        """One post and nothing to upload: nothing can be left half-done, so the account
+        is asked for while posting (one round trip, not two). If only that question
+        fails, the post still counts, with the username-free permalink."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            asked = pool.submit(self._user, previous)
+            try:
+                post_id = self.client.create_post(text, reply_to=None, media_ids=[], action="post")
+            except DuplicatePost:
+                post_id = self._existing(asked.result(), text, [], "post")
+            try:
+                user: XUser | None = asked.result()
+            except PublishError:
+                user = None
+        receipt = _receipt(user, [post_id])
+        self.ctx.checkpoint(receipt)
         return receipt
 
     def lookup(self, draft: Draft, previous: Receipt | None) -> Receipt | None:
@@ -276,9 +298,10 @@ def _texts(draft: Draft) -> list[str]:
     return texts
 
 
-def _receipt(user: XUser, parts: list[str]) -> Receipt:
+def _receipt(user: XUser | None, parts: list[str]) -> Receipt:
+    state: dict[str, object] = {"parts": list(parts)}
+    if user is not None:
+        state.update(user_id=user.id, username=user.username)
     return Receipt(
-        remote_id=parts[0],
-        url=post_url(user.username, parts[0]),
-        state={"parts": list(parts), "user_id": user.id, "username": user.username},
+        remote_id=parts[0], url=post_url(user.username if user else None, parts[0]), state=state
     )

@@ -105,9 +105,9 @@ def publish(
             confirm_or_refuse(
                 f"--repost deletes {urls} and posts it again. Go on?", yes=yes, flag="--repost"
             )
+        # Missing credentials stop here with both fixes named; a keyring that is absent
+        # while the environment has everything needs no word (cron's normal case).
         credentials = preflight(plans, renderer, store)
-        for hint in store.hints:
-            click.echo(f"xpost: {hint}", err=True)
         options = RunOptions(force=force, outbox=path.parent / "outbox")
         results = execute(plans, ledger, renderer, credentials, store, options)
 

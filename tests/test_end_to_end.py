@@ -1,0 +1,141 @@
+"""The seed post through the real command, to every platform at once, as a user runs it:
+publish, rerun, fix a typo, look at the record. Fakes check every request against the
+platforms' contracts; the Zenn remote is a real bare git repository."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from e2e_world import World, world
+from fakes.qiita import TOKEN
+from fakes.x import CREDENTIALS
+
+SLUG = "2022-07-15-mlse-infraop-wg"
+CANONICAL = f"https://chezo.uno/post/{SLUG}/"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> World:
+    with world(tmp_path) as w:
+        yield w  # type: ignore[misc]
+
+
+def lines(text: str) -> list[list[str]]:
+    return [line.split() for line in text.splitlines()]
+
+
+def assert_no_secret(*texts: str) -> None:
+    for secret in (TOKEN, *CREDENTIALS.values()):
+        for text in texts:
+            assert secret not in text
+
+
+def test_publish_rerun_edit_and_status(site: World) -> None:
+    first = site.xpost("publish", str(site.post))
+    assert first.returncode == 0, first.stderr
+    rows = lines(first.stdout)
+    assert [row[:2] for row in rows] == [
+        ["X", "created"],
+        ["Qiita", "created"],
+        ["Zenn", "created"],
+        ["connpass", "skipped"],
+    ]
+    assert rows[0][2].startswith("https://x.com/chezou/status/")
+    assert rows[1][2].startswith("https://qiita.com/")
+    assert rows[2][2] == f"https://zenn.dev/chezo/articles/{SLUG}"
+    # What each platform received.
+    assert site.x.created_texts() == [
+        f"機械学習工学研究会夏合宿2022でMLインフラ運用WGを終了しました\n{CANONICAL}"
+    ]
+    assert site.qiita.calls("POST") == [("POST", "/api/v2/items")]
+    (item,) = site.qiita.items.values()
+    assert item["body"].startswith(f"この記事は {CANONICAL} からの転載です。\n")
+    assert item["body"].count('class="speakerdeck-embed"') == 2
+    assert site.remote_log() == [
+        f'xpost: publish "機械学習工学研究会夏合宿2022でMLインフラ運用WGを終了しました" ({SLUG})',
+        "initial",
+    ]
+    article = site.remote_file(f"articles/{SLUG}.md")
+    assert "@[speakerdeck](d2b7118ec5eb461fbe8c79bb6343f6b8)" in article
+
+    # A rerun sends nothing anywhere.
+    again = site.xpost("publish", str(site.post))
+    assert again.returncode == 0, again.stderr
+    assert [row[:2] for row in lines(again.stdout)][:3] == [
+        ["X", "unchanged"],
+        ["Qiita", "unchanged"],
+        ["Zenn", "unchanged"],
+    ]
+    assert len(site.x.created_texts()) == 1
+    assert site.qiita.calls("POST") == [("POST", "/api/v2/items")]
+    assert site.qiita.calls("PATCH") == []
+    assert len(site.remote_log()) == 2
+
+    # A typo fixed: Qiita patched in place, Zenn rewritten in one commit, X left alone.
+    text = site.post.read_text(encoding="utf-8")
+    site.post.write_text(
+        text.replace("そちらにも期待です。", "そちらにも期待しています。"), encoding="utf-8"
+    )
+    edited = site.xpost("publish", str(site.post))
+    assert edited.returncode == 0, edited.stderr
+    rows = lines(edited.stdout)
+    assert [row[:2] for row in rows][:3] == [
+        ["X", "unchanged"],
+        ["Qiita", "updated"],
+        ["Zenn", "updated"],
+    ]
+    # The X post (title and link) did not change: nothing to say about it.
+    assert edited.stdout.splitlines()[0].split() == rows[0]
+    (item_id,) = site.qiita.items
+    assert site.qiita.calls("PATCH") == [("PATCH", f"/api/v2/items/{item_id}")]
+    assert len(site.x.created_texts()) == 1
+    assert len(site.remote_log()) == 3
+    assert "そちらにも期待しています。" in site.remote_file(f"articles/{SLUG}.md")
+
+    status = site.xpost("status", str(site.post), "--json")
+    assert status.returncode == 0, status.stderr
+    record = json.loads(status.stdout)
+    assert record["id"] == CANONICAL
+    by = {s["platform"]: s for s in record["syndications"]}
+    assert by["qiita"]["status"] == "published"
+    assert by["qiita"]["remote_id"] == item_id
+    assert by["zenn"]["url"] == f"https://zenn.dev/chezo/articles/{SLUG}"
+    assert by["twitter"]["url"].startswith("https://x.com/chezou/status/")
+
+    history = site.xpost("history", "--json")
+    assert history.returncode == 0, history.stderr
+    assert_no_secret(
+        first.stdout, first.stderr, again.stdout, edited.stdout, status.stdout, history.stdout
+    )
+    ledger = (site.root / "data" / "xpost.sqlite3").read_bytes()
+    assert TOKEN.encode() not in ledger
+
+
+def test_a_platform_down_fails_only_itself_and_is_retried_next_run(site: World) -> None:
+    site.qiita.fail_next("POST", 503)
+    first = site.xpost("publish", str(site.post), "--to", "qiita,zenn")
+    assert first.returncode == 1
+    assert [row[:2] for row in lines(first.stdout)] == [["Qiita", "failed"], ["Zenn", "created"]]
+    second = site.xpost("publish", str(site.post), "--to", "qiita,zenn")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert [row[:2] for row in lines(second.stdout)] == [
+        ["Qiita", "created"],
+        ["Zenn", "unchanged"],
+    ]
+    assert len(site.qiita.items) == 1
+
+
+def test_a_create_whose_answer_never_came_is_never_made_twice(site: World) -> None:
+    site.qiita.drop_next("POST")  # Qiita stores the item, the answer is lost
+    first = site.xpost("publish", str(site.post), "--to", "qiita")
+    assert first.returncode == 1
+    assert lines(first.stdout)[0][:2] == ["Qiita", "failed"]
+    assert len(site.qiita.items) == 1
+    second = site.xpost("publish", str(site.post), "--to", "qiita")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert lines(second.stdout)[0][:2] == ["Qiita", "reconciled"]
+    assert site.qiita.calls("POST") == [("POST", "/api/v2/items")]
+    assert len(site.qiita.items) == 1
