@@ -87,8 +87,15 @@ def test_help_and_dry_run_import_no_network_stack(tmp_path: Path) -> None:
             "broken.md:3:",
         ),
         (lambda d: write(d / "untitled.md", "---\ndate: 2024-01-01\n---\nbody\n"), "untitled.md"),
+        (
+            lambda d: write(
+                d / "word.md",
+                "---\ntitle: T\nxpost: {twitter: {thread: true}}\n---\n" + "x" * 300 + "\n",
+            ),
+            "word.md: xpost.twitter.thread: a word of 300 characters cannot fit in one post",
+        ),
     ],
-    ids=["missing", "directory", "binary", "empty", "broken-yaml", "no-title"],
+    ids=["missing", "directory", "binary", "empty", "broken-yaml", "no-title", "unsplittable"],
 )
 def test_bad_posts_get_one_line_and_exit_2(tmp_path: Path, make, expected: str) -> None:  # type: ignore[no-untyped-def]
     path = make(tmp_path)

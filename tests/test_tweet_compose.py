@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from xpost.render.tweet_compose import (
     TemplateError,
+    UnsplittableText,
     compose_post,
     fill_template,
     hashtag,
@@ -48,7 +49,9 @@ def entities(text: str) -> set[str]:
         ("家族👨‍👩‍👧‍👦です", 8, "家族👨‍👩‍👧‍👦…"),
         ("🇯🇵🇺🇸", 3, "…"),
         ("abc", 0, ""),
-        ("see foo.comx bar", 8, "see fo…"),
+        ("see foo.comx bar", 8, "see…"),  # not inside a word either
+        ("Rust tips: lifetimes and borrowing", 25, "Rust tips: lifetimes…"),
+        ("Supercalifragilistic", 8, "Superc…"),  # one word: cut it rather than lose all
     ],
 )
 def test_truncate(text: str, limit: int, expected: str) -> None:
@@ -201,6 +204,22 @@ def test_thread_splits_unbreakable_text_outside_urls() -> None:
     assert parts == ["T 1/3", "あ" * 130 + " 2/3", "https://example.com/long" + "い" * 10 + " 3/3"]
 
 
+def test_thread_never_cuts_a_latin_word() -> None:
+    sentence = "word " * 70  # 350 characters, no sentence end: cut between words
+    parts = split_thread([sentence], "T")
+    assert parts[1] == ("word " * 55).rstrip() + " 2/3"
+    assert parts[2] == ("word " * 15).rstrip() + " 3/3"
+
+
+def test_thread_refuses_a_word_longer_than_a_post() -> None:
+    with pytest.raises(UnsplittableText) as refused:
+        split_thread(["x" * 300], "T")
+    assert str(refused.value) == (
+        "a word of 300 characters cannot fit in one post: xxxxxxxxxxxxxxxxxxxxxxxx…; "
+        "shorten it, or set the post's text yourself"
+    )
+
+
 def test_thread_reserves_room_for_two_digit_numbers() -> None:
     parts = split_thread(["x" * 100 for _ in range(30)], "T https://e.com/")
     assert len(parts) == 16
@@ -215,7 +234,13 @@ PARAGRAPHS = st.lists(TEXTS, max_size=6)
 @settings(max_examples=100, deadline=None)
 @given(PARAGRAPHS, TEXTS)
 def test_thread_properties(paragraphs: list[str], first: str) -> None:
-    parts = split_thread(paragraphs, first)
+    try:
+        parts = split_thread(paragraphs, first)
+    except UnsplittableText:
+        # Only a word longer than a post (in a script with spaces) is refused.
+        words = [w for p in paragraphs for w in p.split()]
+        assert any(weighted_length(w) > 270 for w in words)
+        return
     source = entities("\n\n".join([first, *paragraphs]))
     for part in parts:
         assert weighted_length(part) <= 280

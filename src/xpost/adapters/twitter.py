@@ -36,6 +36,7 @@ from xpost.render.markdown import join_soft_breaks
 from xpost.render.tweet_compose import (
     DEFAULT_TEMPLATE,
     TemplateError,
+    UnsplittableText,
     check_template,
     compose_post,
     split_thread,
@@ -174,7 +175,10 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
         if options.thread:
             plain = plain_paragraphs(post.document)
             warnings.extend(plain.warnings)
-            texts = split_thread(plain.paragraphs, composed.text)
+            try:
+                texts = split_thread(plain.paragraphs, composed.text)
+            except UnsplittableText as error:
+                raise PostError(f"{post.source}: xpost.twitter.thread: {error}") from None
             if len(texts) > 1 and not texts[0].startswith(composed.text + " "):
                 warnings.append("first post shortened to make room for the thread numbering")
 

@@ -37,6 +37,9 @@ _HASHTAG_SPELLINGS = (
     (regex.compile(r"(?<=\w)[#＃]"), "sharp"),
 )
 _NOT_HASHTAG_CHAR = regex.compile(r"[^\p{L}\p{M}\p{Nd}_]+")
+# Letters of scripts that put spaces between words: a cut inside such a word moves back.
+_SPACED_WORD = regex.compile(r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{Nd}\p{M}'’_-]")
+_SPACE = regex.compile(r"\s+")
 
 
 # -- truncation --------------------------------------------------------------------
@@ -54,7 +57,16 @@ def truncate(text: str, limit: int = MAX_WEIGHTED_LENGTH, ellipsis: str = ELLIPS
     cut = _longest_fitting_prefix(text, lambda prefix: prefix.rstrip() + ellipsis, limit)
     if cut is None:
         return ""
-    return text[:cut].rstrip() + ellipsis
+    return text[: _word_start(text, cut) or cut].rstrip() + ellipsis
+
+
+def _word_start(text: str, cut: int) -> int:
+    """``cut``, or where the word it falls inside begins, for scripts written with
+    spaces between words (CJK text may break anywhere); 0 when that word opens the text."""
+    if 0 < cut < len(text) and _SPACED_WORD.match(text[cut - 1]) and _SPACED_WORD.match(text[cut]):
+        spaces = [m.end() for m in _SPACE.finditer(text, 0, cut)]
+        return spaces[-1] if spaces else 0
+    return cut
 
 
 def _cut_points(text: str) -> list[int]:
@@ -134,6 +146,10 @@ class Composed:
     dropped_hashtags: list[str] = field(default_factory=list)
     title_truncated: bool = False
     summary_truncated: bool = False
+
+
+class UnsplittableText(ValueError):
+    """A thread would have to cut a word in two: one word is longer than a post."""
 
 
 class TemplateError(ValueError):
@@ -265,6 +281,12 @@ def _pieces(paragraph: str, budget: int) -> list[str]:
             cut = _longest_fitting_prefix(sentence, lambda prefix: prefix.rstrip(), budget)
             if not cut:  # one entity longer than a post: cut through it after all
                 cut = _grapheme_cut(sentence, budget)
+            elif not (cut := _word_start(sentence, cut)):
+                word = sentence.split(None, 1)[0]
+                raise UnsplittableText(
+                    f"a word of {len(word)} characters cannot fit in one post: "
+                    f"{word[:24]}…; shorten it, or set the post's text yourself"
+                )
             pieces.append(sentence[:cut])
             sentence = sentence[cut:].lstrip()
         if sentence:
