@@ -376,8 +376,5 @@ def test_root_relative_image_in_the_sites_static_folder(tmp_path: Path) -> None:
 
 def test_seed_post_loads_with_the_real_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()  # the real parse_body
-    try:
-        post = load_post(SEED, Config(site=SiteConfig(base_url="https://chezo.uno/")))
-    except NotImplementedError:
-        pytest.skip("xpost.content.parse.parse_body is not written yet")
+    post = load_post(SEED, Config(site=SiteConfig(base_url="https://chezo.uno/")))
     assert post.document.blocks

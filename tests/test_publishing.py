@@ -331,8 +331,6 @@ def test_checkpointed_progress_is_resumed_not_restarted(site: Site) -> None:
 def test_write_back_adds_the_live_urls(site: Site) -> None:
     post = site.write_post()
     run = site.xpost("publish", str(post), "--to", "blog,desk", "--write-back")
-    if "not available in this version" in run.err:
-        pytest.skip("xpost.writeback.add_syndication is not implemented yet")
     assert run.code == 0, run.err
     text = post.read_text(encoding="utf-8")
     assert "https://blog.example/items/Blog-1" in text

@@ -238,8 +238,6 @@ def write_back(results: Sequence[PostResult]) -> list[str]:
         try:
             if add_syndication(result.post.source, urls):
                 notes.append(f"{result.post.source}: syndication links written back")
-        except NotImplementedError:
-            return ["write-back is not available in this version of xpost; nothing written"]
         except XpostError as exc:
             notes.append(f"{result.post.source}: write-back skipped: {exc}")
     return notes
@@ -247,11 +245,8 @@ def write_back(results: Sequence[PostResult]) -> list[str]:
 
 def hand_off_lines(receipt: Receipt, *, interactive: bool) -> list[str]:
     """What to tell the user about a copy handed to them (the connpass text)."""
-    try:
-        from xpost.handoff import hand_off
-    except ImportError:  # an older layout without hand-off helpers
-        outbox = receipt.state.get("outbox")
-        return [f"the text to paste is in {outbox}"] if outbox else []
+    from xpost.handoff import hand_off
+
     return hand_off(receipt, interactive=interactive)
 
 
