@@ -192,18 +192,6 @@ def test_without_a_slug_the_file_is_named_after_the_event(tmp_path: Path) -> Non
     assert receipt.state["outbox"] == str(tmp_path / f"{EVENT_ID}-connpass.md")
 
 
-def test_a_plain_draft_rebuilt_from_its_payload_is_handed_off_the_same(tmp_path: Path) -> None:
-    draft = render(make_post(), "report")
-    plain = Draft(platform="connpass", payload=draft.payload, headline=draft.headline)
-    receipt = adapter().publish(plain, None, context(tmp_path))
-    assert receipt.state == {
-        "mode": "report",
-        "canonical_url": URL,
-        "outbox": str(tmp_path / f"{EVENT_ID}-connpass.md"),
-        "open": MATERIALS_PAGE,
-    }
-
-
 @pytest.mark.parametrize(
     ("draft", "outbox", "message"),
     [

@@ -59,15 +59,6 @@ class ConnpassOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 Mode = Literal["announce", "report"]
 
 
-@dataclass
-class ConnpassDraft(Draft):
-    """A connpass draft, plus what publishing and confirming need beyond the payload."""
-
-    mode: Mode = "announce"
-    canonical_url: str | None = None
-    slug: str = ""
-
-
 class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
     name: ClassVar[str] = "connpass"
     label: ClassVar[str] = "connpass"
@@ -102,16 +93,14 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
             skip_reason = DRAFT_REASON
         elif event_id is None:
             skip_reason = NO_EVENT_REASON
-        return ConnpassDraft(
+        return Draft(
             platform=self.name,
             payload=payload,
             preview=_preview(payload),
             headline=f"{options.mode} · " + (f"event {event_id}" if event_id else "no event"),
             warnings=warnings,
             skip_reason=skip_reason,
-            mode=options.mode,
-            canonical_url=post.canonical_url,
-            slug=post.slug,
+            facts={"mode": options.mode, "canonical_url": post.canonical_url, "slug": post.slug},
         )
 
     # -- publishing: a hand-off to the user, confirmed through the read-only API ------
@@ -215,18 +204,14 @@ class _Facts:
 
 
 def _facts(draft: Draft) -> _Facts:
-    """The facts of a draft; a plain ``Draft`` (rebuilt from its payload) works too."""
+    """What publishing needs to know of a draft: its event, mode and the post's URL."""
     event_url = draft.payload.get("event_url")
     match = EVENT_URL.match(event_url.strip()) if isinstance(event_url, str) else None
     if draft.skip_reason or match is None:
         raise PublishError(f"connpass: nothing to hand off: {draft.skip_reason or NO_EVENT_REASON}")
-    if isinstance(draft, ConnpassDraft):
-        mode, canonical, slug = draft.mode, draft.canonical_url, draft.slug
-    else:
-        mode = "announce" if draft.headline.startswith("announce") else "report"
-        last_line = str(draft.payload.get("message", "")).rsplit("\n", 1)[-1]
-        canonical = last_line if last_line.startswith(("https://", "http://")) else None
-        slug = ""
+    mode = draft.facts.get("mode", "announce")
+    canonical = draft.facts.get("canonical_url")
+    slug = str(draft.facts.get("slug", ""))
     return _Facts(match.group(1), match.group(0), mode, canonical, slug)
 
 
