@@ -36,7 +36,10 @@ def test_config_example_is_valid_and_documents_every_key() -> None:
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in COMMANDS:
+    for name, (_, short_help) in COMMANDS.items():
+        command = cli.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None and command.help, name
+        assert short_help.endswith(".") and len(short_help) <= 66, name
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0
         assert result.output.startswith(f"Usage: cli {name} ")

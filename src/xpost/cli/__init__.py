@@ -16,17 +16,21 @@ import click
 from xpost import __version__
 from xpost.errors import ExitCode, XpostError
 
-# name → "module:attribute"; listed here so that ``--help`` needs no scan.
+# name → ("module:attribute", one-line help). ``xpost --help`` lists these without
+# importing a single command module; tests/test_docs.py keeps them true.
 COMMANDS = {
-    "publish": "xpost.cli.publish:publish",
-    "adapters": "xpost.cli.adapters:adapters",
-    "status": "xpost.cli.status:status",
-    "history": "xpost.cli.status:history",
-    "doctor": "xpost.cli.doctor:doctor",
-    "unpublish": "xpost.cli.unpublish:unpublish",
-    "confirm": "xpost.cli.confirm:confirm",
-    "auth": "xpost.cli.auth:auth",
-    "run": "xpost.cli.run:run",
+    "publish": (
+        "xpost.cli.publish:publish",
+        "Publish posts to their platforms, or preview them with --dry-run.",
+    ),
+    "run": ("xpost.cli.run:run", "Publish every post that is due, exactly once (cron, CI)."),
+    "status": ("xpost.cli.status:status", "Where a post has been syndicated."),
+    "history": ("xpost.cli.status:history", "The most recent attempts to publish."),
+    "unpublish": ("xpost.cli.unpublish:unpublish", "Remove a post's copy from one platform."),
+    "confirm": ("xpost.cli.confirm:confirm", "Record a copy you put in place by hand."),
+    "auth": ("xpost.cli.auth:auth", "Credentials: the OS keyring, or XPOST_* variables."),
+    "doctor": ("xpost.cli.doctor:doctor", "Check config, ledger, credentials, reachability."),
+    "adapters": ("xpost.cli.adapters:adapters", "List the installed platform adapters."),
 }
 
 
@@ -36,10 +40,15 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS:
-            module, _, attr = COMMANDS[cmd_name].partition(":")
+            module, _, attr = COMMANDS[cmd_name][0].partition(":")
             command: click.Command = getattr(importlib.import_module(module), attr)
             return command
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +80,8 @@ def _ledger_check(path: Path) -> Check:
 
 def _platform_checks(config: Config) -> list[Check]:
     """Per configured target: credentials present, then ``whoami`` — all concurrently."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from xpost.credentials import CredentialStore, check_credentials
     from xpost.errors import XpostError
     from xpost.prepare import Renderer
