@@ -384,6 +384,7 @@ def test_dry_run_shows_what_would_be_sent_and_records_nothing(
                         "url": None,
                         "error": None,
                         "reason": None,
+                        "handoff": None,
                     }
                 ],
             }
@@ -473,7 +474,8 @@ def test_the_github_workflow_runs_on_a_schedule_and_on_push_and_keeps_the_ledger
     for name, value in run_step["env"].items():
         if name != "XPOST_DATA_DIR":
             assert value == "${{ secrets." + name + " }}"
-    assert steps[5]["if"] == "always()"
+    # Saved even after a failure, but never when the ledger could not be restored.
+    assert steps[5]["if"] == "always() && steps.restore.outcome == 'success'"
     assert "git push -q origin xpost-ledger" in steps[5]["run"]
 
 

@@ -82,6 +82,7 @@ def test_seed_post(parsed: list[tuple[str, LinkContext]]) -> None:
                 site_url="https://chezo.uno/",
                 site_root=None,
                 is_bundle=False,
+                permalink="/post/:slug/",
             ),
         )
     ]
@@ -211,6 +212,7 @@ def test_page_bundle(parsed: list[tuple[str, LinkContext]]) -> None:
         site_url="https://blog.example.com/",
         site_root=POSTS / "site",
         is_bundle=True,
+        permalink="/:sections/:slug/",
     )
 
 

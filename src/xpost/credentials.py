@@ -122,12 +122,30 @@ class CredentialStore:
         with self._lock:
             if variable not in self._unbacked:
                 self._unbacked.append(variable)
-            line = self.redact(f"{self._keyring.problem}: set {', '.join(self._unbacked)} instead")
-            if self._hint_index is None:
-                self._hint_index = len(self.hints)
-                self.hints.append(line)
-            else:
-                self.hints[self._hint_index] = line
+            self._rewrite_hint()
+
+    def settled(self, platform: str) -> None:
+        """``platform`` has all it needs: its other fields (X's OAuth 2.0 token, an
+        alternative to the OAuth 1.0a set found) are not worth a hint."""
+        prefix = env_var(platform, "")
+        with self._lock:
+            self._unbacked = [v for v in self._unbacked if not v.startswith(prefix)]
+            self._rewrite_hint()
+
+    def _rewrite_hint(self) -> None:
+        if self._hint_index is None and not self._unbacked:
+            return
+        if not self._unbacked:
+            assert self._hint_index is not None
+            del self.hints[self._hint_index]
+            self._hint_index = None
+            return
+        line = self.redact(f"{self._keyring.problem}: set {', '.join(self._unbacked)} instead")
+        if self._hint_index is None:
+            self._hint_index = len(self.hints)
+            self.hints.append(line)
+        else:
+            self.hints[self._hint_index] = line
 
     # -- writing (``xpost auth``) ----------------------------------------------
 
@@ -317,6 +335,8 @@ def check_credentials(
         check.outcome = "missing"
         check.error = store.missing_message(name, missing, adapter.label)
         return check
+    if found:
+        store.settled(name)
     if type(adapter).whoami is Adapter.whoami:  # this adapter cannot check online
         check.outcome = "unchecked" if fields else "not_needed"
         return check

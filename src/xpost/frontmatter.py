@@ -20,9 +20,38 @@ from xpost.config import toml_error_position
 from xpost.errors import PostError
 
 try:  # libyaml is several times faster; fall back to pure Python where it's missing
-    _YamlLoader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc]
+    """PyYAML's safe loader, except that a timestamp that is no real date
+    (``2024-13-45``) stays a string: PyYAML raises a bare ``ValueError`` for it, and
+    the key's own check then says which key holds the bad date.
+
+    Any other value its tag cannot build (``!!int abc``, ``!!bool maybe``) is a YAML
+    error at that value's line, not a crash.
+    """
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {tag}", node.start_mark
+            ) from None
+
+
+def _timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 _YAML_OPEN = re.compile(r"---[ \t]*")
 _YAML_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
@@ -154,9 +183,80 @@ def parse_date(value: object, default_tz: tzinfo) -> datetime:
     return parsed
 
 
+# What JavaScript's ``Date`` reads and Astro's starter uses: ``Jul 08 2022``,
+# ``July 8, 2022``, ``Fri, 08 Jul 2022 10:00:00 +0000`` (RFC 2822), ``8 July 2022``.
+_NAMED_DATE = re.compile(
+    r"(?:[A-Za-z]{3,9}\.?,?\s+)??"  # a weekday
+    r"(?:(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month2>[A-Za-z]{3,9})\.?),?\s+(?P<year>\d{4})"
+    r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+    r"\s*(?P<offset>Z|UTC|GMT|(?:GMT|UTC)?[+-]\d{2}:?\d{2})?"
+)
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+def _named_month(name: str) -> int | None:
+    lowered = name.lower()
+    if lowered == "sept":
+        return 9
+    return next((n for n, m in enumerate(_MONTHS, 1) if m.startswith(lowered)), None)
+
+
+def _parse_named_date(text: str) -> datetime | None:
+    """``Jul 08 2022`` and its kin, or None when ``text`` is not one."""
+    match = _NAMED_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month = _named_month(match["month"] or match["month2"])
+    if month is None:
+        return None
+    day = int(match["day"] or match["day2"])
+    try:
+        parsed = datetime(
+            int(match["year"]),
+            month,
+            day,
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+        )
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid date: {exc}") from None
+    offset = match["offset"]
+    if offset is None:
+        return parsed
+    offset = offset.removeprefix("GMT").removeprefix("UTC")
+    if offset in ("", "Z"):
+        return parsed.replace(tzinfo=UTC)
+    return _with_offset(parsed, offset)
+
+
+def _with_offset(parsed: datetime, offset: str) -> datetime:
+    """``parsed`` in the zone ``+09:00`` / ``-0700`` / ``+09``."""
+    digits = offset[1:].replace(":", "").ljust(4, "0")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return parsed.replace(tzinfo=timezone(-delta if offset[0] == "-" else delta))
+
+
 def _parse_date_string(text: str) -> datetime:
     match = _DATE_STRING.fullmatch(text)
     if match is None:
+        named = _parse_named_date(text)
+        if named is not None:
+            return named
         raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD or YYYY-MM-DD hh:mm:ss)")
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     micro = int((fraction or "0")[:6].ljust(6, "0"))
@@ -176,9 +276,7 @@ def _parse_date_string(text: str) -> datetime:
         return parsed
     if offset in ("Z", "z", "UTC"):
         return parsed.replace(tzinfo=UTC)
-    digits = offset[1:].replace(":", "").ljust(4, "0")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return parsed.replace(tzinfo=timezone(-delta if offset[0] == "-" else delta))
+    return _with_offset(parsed, offset)
 
 
 class FrontMatter:
@@ -208,13 +306,18 @@ class FrontMatter:
                 raise PostError(f"{self.path}: {key}: {exc}") from None
         return None
 
-    def names(self, key: str) -> list[str]:
-        """A tag-like list: ``[a, b]``, ``"a, b"``, or Qiita's ``[{name: a}]``."""
+    def names(self, key: str, spaced: bool = False) -> list[str]:
+        """A tag-like list: ``[a, b]``, ``"a, b"``, or Qiita's ``[{name: a}]``.
+
+        ``spaced``: a string without commas is a space-separated list, as Jekyll
+        reads ``tags: jekyll liquid`` (two tags).
+        """
         value = self.metadata.get(key)
         if value is None:
             return []
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            separator = None if spaced and "," not in value else ","
+            return [part.strip() for part in value.split(separator) if part.strip()]
         if not isinstance(value, list):
             raise PostError(f"{self.path}: {key}: expected a list, got {describe_type(value)}")
         names: list[str] = []

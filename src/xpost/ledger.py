@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -213,8 +214,10 @@ class Ledger:
     @classmethod
     def open(cls, path: Path, clock: Callable[[], datetime] = _utc_now) -> Ledger:
         """Open the ledger for writing, creating it (mode 0600, folder 0700) if needed."""
-        if not path.exists():
+        if not ledger_exists(path):
             _create_private_file(path)
+        elif not os.access(path, os.R_OK | os.W_OK):
+            raise _permission_denied(path, read_only=False)
         db = _connect(path, read_only=False)
         try:
             fresh = _check_is_ledger(db, path)
@@ -238,7 +241,7 @@ class Ledger:
 
         Never creates or changes anything on disk.
         """
-        if not path.exists():
+        if not ledger_exists(path):
             return None
         db = _connect(path, read_only=True)
         try:
@@ -335,9 +338,10 @@ class Ledger:
     # ── writing ──────────────────────────────────────────────────────────────
 
     def mark_pending(self, key: TargetKey, *, source: str | None, content_hash: str) -> None:
-        """Before a request goes out. A target never published keeps ``content_hash``
-        (what is being sent) so that reconciling knows what the lost answer was for;
-        a published one keeps the hash of its last successful publish."""
+        """Before a request goes out. A target never published (or whose copy was
+        removed) keeps ``content_hash`` (what is being sent) so that reconciling knows
+        what the lost answer was for; a published one keeps the hash of its last
+        successful publish."""
         now = _text(self.clock())
         self._write(
             """
@@ -347,6 +351,7 @@ class Ledger:
             ON CONFLICT (post_id, platform, account) DO UPDATE SET
                 status = 'pending',
                 content_hash = CASE WHEN syndications.first_published_at IS NULL
+                                         OR syndications.status = 'removed'
                                     THEN excluded.content_hash
                                     ELSE syndications.content_hash END,
                 source = excluded.source,
@@ -528,6 +533,36 @@ class Ledger:
                 raise LedgerError(f"{self.path}: cannot write to the ledger: {exc}") from None
 
 
+def ledger_exists(path: Path) -> bool:
+    """Whether the ledger file is there; ``LedgerError`` when that cannot be told (a
+    folder xpost may not look into) or ``path`` is not a file (a folder, say)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise LedgerError(
+            f"{path}: cannot reach the ledger ({exc.strerror}); check the permissions "
+            "of its folder, or point [ledger] path or XPOST_DATA_DIR elsewhere"
+        ) from None
+    if stat.S_ISDIR(mode):
+        raise LedgerError(
+            f"{path}: is a folder, not a ledger file; set [ledger] path to a file "
+            f"such as {path / FILE_NAME}"
+        )
+    if not stat.S_ISREG(mode):
+        raise LedgerError(f"{path}: is not a regular file; point [ledger] path at a file")
+    return True
+
+
+def _permission_denied(path: Path, *, read_only: bool) -> LedgerError:
+    access = "readable" if read_only else "readable and writable"
+    return LedgerError(
+        f"{path}: cannot open the ledger: permission denied; it must be {access} "
+        f"by you (chmod 600 {path})"
+    )
+
+
 def _create_private_file(path: Path) -> None:
     """The folder (0700, if xpost makes it) and an empty file (0600) before SQLite opens
     it, so that the ledger is never readable by others, not even for a moment."""
@@ -546,6 +581,8 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
+        if not os.access(path, os.R_OK if read_only else os.R_OK | os.W_OK):
+            raise _permission_denied(path, read_only=read_only) from None
         raise LedgerError(f"{path}: cannot open the ledger: {exc}") from None
     db.row_factory = sqlite3.Row
     return db

@@ -108,8 +108,10 @@ def plan_target(
         step.kind = "repost"
     else:
         step.kind = "unchanged"
+        # Under --force alone the post may not have changed at all: say only what is so.
+        differs = record.content_hash != digest
         step.note = (
-            f"changed, but {adapter.label} posts cannot be edited; "
+            f"{'changed, but ' if differs else ''}{adapter.label} posts cannot be edited; "
             "--repost deletes the copy and posts it again"
         )
     return step

@@ -128,8 +128,14 @@ def load_post(path: Path, config: Config) -> Post:
     source_dir = source.parent.resolve()
     site_dir = _site_root(source_dir)
     base_url = config.site.base_url
-    tags = field_reader.names("tags") + field_reader.names("topics") + field_reader.names("tag")
-    categories = field_reader.names("categories") + field_reader.names("category")
+    # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
+    jekyll = in_jekyll_dir or (site_dir is not None and (site_dir / "_config.yml").is_file())
+    tags = (
+        field_reader.names("tags", spaced=jekyll)
+        + field_reader.names("topics")
+        + field_reader.names("tag")
+    )
+    categories = field_reader.names("categories", spaced=jekyll) + field_reader.names("category")
     canonical = _canonical_url(
         field_reader,
         base_url,
@@ -147,6 +153,7 @@ def load_post(path: Path, config: Config) -> Post:
         site_url=base_url,
         site_root=site_dir,
         is_bundle=is_bundle,
+        permalink=config.site.permalink,
     )
     cover_image, cover_local = _cover_image(metadata, links, canonical)
     overrides, explicit_id = _overrides(metadata.get("xpost"), source)
@@ -394,8 +401,9 @@ def _cover_image(
 
 
 def _cover_reference(metadata: dict[str, Any]) -> str | None:
-    """``image`` (a string, or a Wowchemy/jekyll-seo table), ``images[0]``, ``cover``."""
-    for key in ("image", "cover"):
+    """``image`` (a string, or a Wowchemy/jekyll-seo table), ``cover``, Astro's
+    ``heroImage``, ``images[0]``."""
+    for key in ("image", "cover", "heroImage"):  # heroImage: Astro's blog starter
         value = metadata.get(key)
         if isinstance(value, dict):
             value = next(

@@ -109,6 +109,27 @@ def _excluded_by_post(post: Post, name: str) -> str | None:
     return None
 
 
+def check_platform_names(post: Post) -> None:
+    """Every platform the post's ``xpost:`` table names is installed.
+
+    A misspelt table (``xpost: {twiter: {thread: true}}``) would otherwise be ignored
+    and the post sent without the options its author set.
+    """
+    known = registry.installed()
+    overrides = post.overrides
+    named = [
+        *(("xpost.targets", name) for name in overrides.targets or ()),
+        *(("xpost.exclude", name) for name in overrides.exclude),
+        *((f"xpost.{name}", name) for name in overrides.platforms),
+    ]
+    for key, name in named:
+        if name not in known:
+            raise PostError(
+                f"{post.source}: {key}: unknown platform '{name}' "
+                f"(installed: {', '.join(known) or 'none'})"
+            )
+
+
 def prepare(
     paths: Sequence[Path],
     config: Config,
@@ -124,12 +145,6 @@ def prepare(
     )
     posts = [load_post(path, config) for path in paths]
     for post in posts:
-        unknown = [
-            n
-            for n in (*(post.overrides.targets or ()), *post.overrides.exclude)
-            if n not in registry.installed()
-        ]
-        if unknown:
-            raise PostError(f"{post.source}: xpost.targets: unknown platform '{unknown[0]}'")
+        check_platform_names(post)
     renderer = renderer or Renderer(config)
     return [renderer.render(post, platforms) for post in posts]

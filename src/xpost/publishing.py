@@ -15,8 +15,9 @@ known, so a crash halfway leaves nothing that the next run would send twice.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -90,6 +91,8 @@ class RunOptions:
     timeout: float = 30.0  # seconds per request
     outbox: Path | None = None  # files handed to the user (connpass)
     now: Callable[[], datetime] | None = None  # the adapters' clock (tests)
+    #: Called once on Ctrl-C, while the calls already made finish and are recorded.
+    on_interrupt: Callable[[], None] | None = None
 
 
 def plan_posts(
@@ -100,9 +103,25 @@ def plan_posts(
     force: bool = False,
     repost: bool = False,
 ) -> list[PostPlan]:
-    """Each target's step, from the ledger (None: nothing was ever recorded)."""
+    """Each target's step, from the ledger (None: nothing was ever recorded).
+
+    A post given twice is planned once: planned twice, both would be creates, and the
+    second would make a duplicate. Two files that are one post (the same canonical URL
+    or ``id``) are a ``UsageError``: their copies would overwrite each other.
+    """
     plans = []
+    sources: dict[str, Path] = {}
     for item in prepared:
+        post = item.post
+        first = sources.setdefault(post.id, post.source)
+        if first is not post.source:
+            if _same_file(first, post.source):
+                continue
+            raise UsageError(
+                f"{first} and {post.source} are the same post ({post.id}): their copies "
+                "would overwrite each other; give one its own url, or an id in its front "
+                "matter (xpost: {id: …})"
+            )
         steps = []
         for target in item.targets:
             record = ledger.get(TargetKey(item.post.id, target.platform)) if ledger else None
@@ -117,24 +136,33 @@ def preflight(
 ) -> dict[str, dict[str, str]]:
     """Every sending platform's credentials, or ``CredentialsMissing`` (or the adapter's
     ``ConfigError``) before anything is sent: a half-configured run publishes nothing
-    rather than half."""
+    rather than half. Every platform's problem is named, in one line, so that one
+    run shows all there is to fix."""
     found: dict[str, dict[str, str]] = {}
+    problems: dict[str, str] = {}
+    misconfigured = False
     for plan in plans:
         for step in plan.steps:
-            if not step.sends or step.platform in found:
+            if not step.sends or step.platform in found or step.platform in problems:
                 continue
             adapter = renderer.adapter(step.platform)
             try:
                 adapter.check_setup()
             except ConfigError as exc:
                 where = renderer.config.path
-                raise ConfigError(f"{where}: {exc}" if where else str(exc)) from None
+                problems[step.platform] = f"{where}: {exc}" if where else str(exc)
+                misconfigured = True
+                continue
             fields = adapter.credential_fields
             credentials = store.get(step.platform, fields) if fields else {}
             missing = adapter.missing_credentials(credentials)
             if missing:
-                raise CredentialsMissing(store.missing_message(step.platform, missing))
+                problems[step.platform] = store.missing_message(step.platform, missing)
+                continue
             found[step.platform] = credentials
+    if problems:
+        error = ConfigError if misconfigured else CredentialsMissing
+        raise error("; ".join(problems.values()))
     return found
 
 
@@ -154,14 +182,32 @@ def execute(
         for j, step in enumerate(plan.steps):
             queues.setdefault(step.platform, []).append((i, j))
 
+    stop = threading.Event()
+
     def work(queue: list[tuple[int, int]]) -> None:
         for i, j in queue:
+            if stop.is_set():
+                return  # interrupted: what was not started stays as it was
             outcomes[i][j] = runner.run(plans[i].post, plans[i].steps[j])
 
     if runner.options.outbox and any(step.sends for plan in plans for step in plan.steps):
         runner.options.outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max(1, len(queues)), thread_name_prefix="xpost") as pool:
-        futures = [pool.submit(work, queue) for queue in queues.values()]
+    pool = ThreadPoolExecutor(max(1, len(queues)), thread_name_prefix="xpost")
+    futures = [pool.submit(work, queue) for queue in queues.values()]
+    try:
+        wait(futures)
+    except KeyboardInterrupt:
+        # Ctrl-C: start nothing new, but let the targets already started finish and be
+        # recorded while this process still holds the ledger and its lock: abandoned,
+        # their requests would land unrecorded, and a run started right after could
+        # send them again.
+        stop.set()
+        if runner.options.on_interrupt is not None:
+            runner.options.on_interrupt()
+        pool.shutdown(wait=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
     for future in futures:
         future.result()  # a broken ledger is everyone's problem: re-raised here
     return [
@@ -310,9 +356,17 @@ class _Runner:
         *,
         updating: bool = False,
         word: str | None = None,
+        finishing: bool = False,
+        sent_hash: str | None = None,
     ) -> Outcome:
         """Create, or update the copy ``previous`` names: ``pending`` first, then the
-        outcome. ``previous`` without ``updating`` is partial progress to resume."""
+        outcome. ``previous`` without ``updating`` is partial progress to resume.
+
+        ``finishing``: ``previous`` was just found on the platform after a create whose
+        answer was lost; if the adapter hands it back as it was, the copy was whole and
+        nothing was sent: it is ``reconciled``, recorded with ``sent_hash`` (the hash of
+        what that create sent).
+        """
         assert step.draft is not None and step.content_hash is not None
         adapter = self.renderer.adapter(step.platform)
         action = "update" if updating else "create"
@@ -334,6 +388,17 @@ class _Runner:
             self.ledger.finish_attempt(attempt, "unknown" if unknown else "failed", message)
             url = previous.url if previous else None
             return self._outcome(step, "failed", url=url, error=message)
+        if finishing and receipt == previous:
+            self.ledger.record_published(
+                key, receipt, content_hash=sent_hash, source=str(post.source)
+            )
+            self.ledger.finish_attempt(attempt, "reconciled")
+            note = None
+            if sent_hash != step.content_hash:
+                note = (
+                    f"changed, but {adapter.label} posts cannot be edited; --repost posts it again"
+                )
+            return self._outcome(step, "reconciled", url=receipt.url, note=note)
         self.ledger.record_published(
             key, receipt, content_hash=step.content_hash, source=str(post.source)
         )
@@ -374,17 +439,20 @@ class _Runner:
             # Not there. A checkpointed partial copy (half a thread) is resumed.
             return self._send(post, step, key, previous)
         sent_hash = step.record.content_hash
-        self.ledger.record_published(key, found, content_hash=sent_hash, source=str(post.source))
         adapter = self.renderer.adapter(step.platform)
+        if found.status == "published" and not adapter.can_update:
+            # A copy that cannot be edited is only ever handed back to ``publish`` as
+            # progress to resume: what was found may be half a thread. The adapter
+            # carries on from its last part, and sends nothing when the copy is whole.
+            self.ledger.record_checkpoint(key, found)
+            return self._send(post, step, key, found, finishing=True, sent_hash=sent_hash)
+        self.ledger.record_published(key, found, content_hash=sent_hash, source=str(post.source))
         changed = self.options.force or sent_hash != step.content_hash
         if found.status == "awaiting":
             return self._outcome(step, "awaiting", url=found.url)
-        if changed and adapter.can_update:
-            return self._send(post, step, key, found, updating=True)
-        note = None
         if changed:
-            note = f"changed, but {adapter.label} posts cannot be edited; --repost posts it again"
-        return self._outcome(step, "reconciled", url=found.url, note=note)
+            return self._send(post, step, key, found, updating=True)
+        return self._outcome(step, "reconciled", url=found.url)
 
     def _confirm(self, post: Post, step: Step, key: TargetKey, previous: Receipt | None) -> Outcome:
         """An assisted copy (connpass): did the user put it in place yet?"""
@@ -423,6 +491,13 @@ class _Runner:
     @staticmethod
     def _outcome(step: Step, word: str, **extra: Any) -> Outcome:
         return Outcome(step.platform, step.target.label, step.action, word, **extra)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 def _url(record: Record | None) -> str | None:

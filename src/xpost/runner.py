@@ -11,7 +11,9 @@ by ``cooldown``, and handed to the same fan-out ``xpost publish`` uses
 A post whose every target is published, unchanged or deliberately left alone is
 marked done in the scan cache with its file hash: until the file changes, no later
 run parses it again. A target the ledger shows ``pending``/``unknown`` (a run killed
-halfway) or ``failed`` with its retry due brings its post back into the queue.
+halfway) or ``failed`` with its retry due brings its post back into the queue; so
+does a copy ``awaiting`` the user (connpass) when xpost can confirm it itself (its API
+key is set), at most every ``CONFIRM_EVERY`` — an idle run without one calls nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +48,9 @@ if TYPE_CHECKING:
 MARKED = "skipped"
 #: Ledger statuses that bring a post back into the queue although its file is unchanged.
 _UNSETTLED = ("pending", "unknown", "failed")
+#: How often a run asks an assisted platform (connpass) whether the user put a handed-off
+#: copy in place: often enough to notice within the hour, rarely enough to stay polite.
+CONFIRM_EVERY = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class TargetLine:
     outcome: str  # created | updated | reconciled | failed | … | would create | waiting | marked
     url: str | None = None
     detail: str | None = None  # the error, or why it waits
+    handoff: str | None = None  # awaiting: the file with the text for the user to paste
 
 
 @dataclass
@@ -124,6 +130,8 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     schedule = config.schedule
     min_age = options.min_age if options.min_age is not None else schedule.seconds("min_age")
     unsettled = _unsettled_posts(ledger, now, schedule.retry_limit)
+    confirmable = _confirmable(ledger, now)
+    unsettled |= {post_id for post_id, _ in confirmable}
     due: list[CachedFile] = []
     broken_reported: list[CachedFile] = []
     for file in scanned.files:
@@ -144,7 +152,7 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     if refusal is not None:
         raise UsageError(refusal)
     if due:
-        _publish_due(config, ledger, options, due, now, report)
+        _publish_due(config, ledger, options, due, now, report, confirmable)
     return report
 
 
@@ -158,6 +166,7 @@ def _publish_due(
     due: list[CachedFile],
     now: datetime,
     report: RunReport,
+    confirmable: set[tuple[str, str]],
 ) -> None:
     from xpost.prepare import Renderer, prepare
     from xpost.publishing import PostPlan, plan_posts
@@ -181,8 +190,10 @@ def _publish_due(
         wanted = []
         for step in plan.steps:
             gate = retry_gate(_timing_record(step.record), now, schedule.retry_limit)
-            if step.kind not in _RUN_SENDS or (step.record and step.record.status == MARKED):
-                _hold(step, step.note)  # awaiting copies: 'xpost publish' or 'xpost confirm'
+            if step.kind == "confirm" and (plan.post.id, step.platform) in confirmable:
+                wanted.append(step.platform)  # ask the platform: is the copy up yet?
+            elif step.kind not in _RUN_SENDS or (step.record and step.record.status == MARKED):
+                _hold(step, step.note)  # awaiting copies without an API key: 'xpost confirm'
             elif gate is not None:
                 _hold(step, gate)
                 report.waiting.append(_line(file.path, plan, step.platform, "waiting", gate))
@@ -213,7 +224,7 @@ def _publish_due(
         for plan in batch:
             for step in plan.steps:
                 if step.sends:
-                    word = f"would {step.action}"
+                    word = "would confirm" if step.kind == "confirm" else f"would {step.action}"
                     report.lines.append(_line(str(plan.post.source), plan, step.platform, word))
         return
     results = _send(config, ledger, renderer, batch, now)
@@ -222,6 +233,9 @@ def _publish_due(
         for outcome in result.outcomes:
             if outcome.outcome in ("skipped", "unchanged"):
                 continue
+            if outcome.outcome == "awaiting" and outcome.handed_off is None:
+                continue  # asked, and still not up: nothing new to say
+            handoff = outcome.handed_off.state.get("outbox") if outcome.handed_off else None
             if outcome.failed:
                 failed_posts.add(str(result.post.source))
             report.lines.append(
@@ -232,6 +246,7 @@ def _publish_due(
                     outcome.outcome,
                     outcome.url,
                     outcome.error,
+                    handoff=handoff if isinstance(handoff, str) else None,
                 )
             )
     report.write_back_notes = _write_back(config, results)
@@ -246,7 +261,7 @@ def _publish_due(
 
 
 #: The steps ``xpost run`` sends on its own; confirming an assisted (connpass) copy is
-#: left to ``xpost publish`` and ``xpost confirm``, so an idle run calls no platform.
+#: added only where ``_confirmable`` says it can be asked now.
 _RUN_SENDS = frozenset({"create", "update", "reconcile"})
 
 
@@ -357,6 +372,41 @@ def _unsettled_posts(ledger: Ledger, now: datetime, retry_limit: int) -> set[str
             retry_limit,
         )
     }
+
+
+def _confirmable(ledger: Ledger, now: datetime) -> set[tuple[str, str]]:
+    """``(post_id, platform)`` of the copies awaiting the user that this run may ask the
+    platform about: the platform has its credentials (an API key: environment or
+    keyring) and was not asked about that copy (looked up) in the last ``CONFIRM_EVERY``."""
+    with ledger.connection() as db:
+        rows = list(
+            db.execute(
+                "SELECT s.post_id, s.platform, MAX(a.started_at) FROM syndications s"
+                " LEFT JOIN attempts a ON a.post_id = s.post_id AND a.platform = s.platform"
+                " AND a.account = s.account AND a.action = 'lookup' WHERE s.status = 'awaiting'"
+                " GROUP BY s.post_id, s.platform, s.account"
+            )
+        )
+    if not rows:
+        return set()
+    from xpost.adapters import registry
+    from xpost.credentials import CredentialStore
+
+    store = CredentialStore()
+    can_ask: dict[str, bool] = {}
+    found: set[tuple[str, str]] = set()
+    for post_id, platform, last in rows:
+        if last is not None and now - datetime.fromisoformat(last) < CONFIRM_EVERY:
+            continue
+        if platform not in can_ask:
+            try:
+                fields = registry.load(platform).credential_fields
+            except Exception:  # an adapter no longer installed: nothing to ask
+                fields = ()
+            can_ask[platform] = bool(fields) and bool(store.get(platform, fields))
+        if can_ask[platform]:
+            found.add((post_id, platform))
+    return found
 
 
 def _ledger_is_empty(ledger: Ledger) -> bool:

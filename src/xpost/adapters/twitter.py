@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -73,6 +74,16 @@ class TwitterOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     tags: list[str] | None = None
 
 
+def twitter_api_base(value: str) -> str:
+    """``[twitter] api_base`` checked to be an http(s) URL, without its trailing slash."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"[twitter] api_base: expected an http(s) URL like 'https://api.x.com', got {value!r}"
+        )
+    return value.rstrip("/")
+
+
 class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
     name = "twitter"
     label = "X"
@@ -85,6 +96,11 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
     retry_policy = RetryPolicy()
     #: Segment size of the chunked (GIF) media upload.
     upload_chunk_size = 4 * 1024 * 1024
+
+    def check_setup(self) -> None:
+        """``[twitter] api_base`` must be an http(s) URL: checked before anything is sent
+        anywhere, so a typo there is bad config (exit 2), not a failed target."""
+        twitter_api_base(self.settings.api_base)
 
     def missing_credentials(self, credentials: Mapping[str, str]) -> list[str]:
         """Either the four OAuth 1.0a fields or an OAuth 2.0 user access token."""
@@ -130,14 +146,15 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
             tell(f"Open this URL, authorize the app, then enter the PIN X shows: {url}")
             return ask("PIN")
 
-        token, secret = pin_login(self.settings.api_base, api_key, api_secret, ask_pin)
+        api_base = twitter_api_base(self.settings.api_base)
+        token, secret = pin_login(api_base, api_key, api_secret, ask_pin)
         return {**asked, "access_token": token, "access_token_secret": secret}
 
     def _client(self, ctx: PublishContext) -> XClient:
         from xpost.clients.x import XClient
 
         return XClient(
-            self.settings.api_base,
+            twitter_api_base(self.settings.api_base),
             ctx.credentials,
             timeout=ctx.timeout,
             policy=self.retry_policy,

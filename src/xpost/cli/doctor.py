@@ -60,11 +60,14 @@ def run_checks(config_path: Path | None) -> list[Check]:
 
 def _ledger_check(path: Path) -> Check:
     from xpost.errors import XpostError
-    from xpost.ledger import Ledger
+    from xpost.ledger import Ledger, ledger_exists
 
-    if not path.exists():
-        return Check(True, "ledger", f"{path} (created on the first publish)")
-    mode = stat.S_IMODE(path.stat().st_mode)
+    try:
+        if not ledger_exists(path):
+            return Check(True, "ledger", f"{path} (created on the first publish)")
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except XpostError as exc:
+        return Check(False, "ledger", str(exc))
     if mode & 0o077:
         return Check(
             False, "ledger", f"{path} is readable by others (mode {mode:o}): chmod 600 {path}"

@@ -108,8 +108,14 @@ def publish(
         # Missing credentials stop here with both fixes named; a keyring that is absent
         # while the environment has everything needs no word (cron's normal case).
         credentials = preflight(plans, renderer, store)
-        options = RunOptions(force=force, outbox=path.parent / "outbox")
-        results = execute(plans, ledger, renderer, credentials, store, options)
+        options = RunOptions(
+            force=force, outbox=path.parent / "outbox", on_interrupt=_tell_interrupted
+        )
+        try:
+            results = execute(plans, ledger, renderer, credentials, store, options)
+        except KeyboardInterrupt:
+            # Not "bad input, nothing published" (2): some targets may have been sent.
+            return INTERRUPTED
 
     if config.site.write_back if write_back is None else write_back:
         for note in write_urls_back(results):
@@ -120,3 +126,15 @@ def publish(
         print_results(results, interactive=interactive())
     failed = any(o.failed for result in results for o in result.outcomes)
     return ExitCode.TARGET_FAILED if failed else ExitCode.OK
+
+
+#: The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+def _tell_interrupted() -> None:
+    click.echo(
+        "xpost: interrupted: letting the platforms already started finish and be "
+        "recorded; nothing else is started (run again to finish)",
+        err=True,
+    )

@@ -128,6 +128,7 @@ def _print(report: RunReport, *, show_waiting: bool) -> None:
         else:
             click.echo(
                 f"{line.outcome:<12} {line.platform:<9} {line.source}  {line.url or ''}".rstrip()
+                + (f"  (paste the text in {line.handoff})" if line.handoff else "")
             )
     if show_waiting:
         for line in report.waiting:
@@ -136,7 +137,8 @@ def _print(report: RunReport, *, show_waiting: bool) -> None:
 
 def report_json(report: RunReport) -> str:
     """``{"posts": [{"source", "id", "targets": [{"platform", "outcome", "url", "error",
-    "reason"}]}], "warnings": [...]}``; ``outcome`` "waiting" carries its ``reason``."""
+    "reason", "handoff"}]}], "warnings": [...]}``; ``outcome`` "waiting" carries its
+    ``reason``, "awaiting" the ``handoff`` file whose text the user pastes."""
     posts: dict[str, dict[str, Any]] = {}
     for line in [*report.lines, *report.waiting]:
         post = posts.setdefault(
@@ -150,6 +152,7 @@ def report_json(report: RunReport) -> str:
                 "url": line.url,
                 "error": None if waiting else line.detail,
                 "reason": line.detail if waiting else None,
+                "handoff": line.handoff,
             }
         )
     doc = {"posts": list(posts.values()), "warnings": report.warnings}

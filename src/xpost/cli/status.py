@@ -63,12 +63,15 @@ def status(post: Path, as_json: bool, config_path: Path | None) -> int:
     for r in records:
         label = _label(r.key.platform)
         when = ""
-        if r.first_published_at:
-            when = f"  (published {_local(r.first_published_at)}"
+        if r.status == "removed" and r.updated_at:
+            when = f"(removed {_local(r.updated_at)})"
+        elif r.first_published_at:
+            when = f"(published {_local(r.first_published_at)}"
             if r.last_published_at and r.last_published_at != r.first_published_at:
                 when += f", updated {_local(r.last_published_at)}"
             when += ")"
-        click.echo(f"{label:<9} {r.status:<10} {r.url or ''}{when}".rstrip())
+        where = "  ".join(part for part in (r.url, when) if part)
+        click.echo(f"{label:<9} {r.status:<10} {where}".rstrip())
         if r.last_error and r.status in ("failed", "unknown"):
             click.echo(f"  last error: {r.last_error}")
             if r.next_attempt_at:

@@ -28,7 +28,7 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
     from xpost.config import find_config, load_config
     from xpost.credentials import CredentialStore
     from xpost.errors import CredentialsMissing, ExitCode, UsageError
-    from xpost.ledger import Ledger, TargetKey, ledger_path
+    from xpost.ledger import Ledger, TargetKey, ledger_exists, ledger_path
     from xpost.post import load_post
     from xpost.prepare import Renderer, parse_platform_list
     from xpost.publishing import unpublish as take_down
@@ -42,7 +42,7 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
     adapter = Renderer(config).adapter(name)
     path = ledger_path(config)
     nothing = UsageError(f"{loaded.source}: not published to {adapter.label}; nothing to remove")
-    if not path.exists():
+    if not ledger_exists(path):
         raise nothing
     with Ledger.open(path) as ledger:
         record = ledger.get(TargetKey(loaded.id, name))

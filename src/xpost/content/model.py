@@ -158,3 +158,4 @@ class LinkContext:
     site_url: str | None = None
     site_root: Path | None = None  # the site's top folder (for Hugo static/, Jekyll assets)
     is_bundle: bool = False
+    permalink: str = ""  # the site's permalink pattern: how other posts' URLs are guessed

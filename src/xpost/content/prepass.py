@@ -134,8 +134,8 @@ class PrePass:
     def hugo(
         self, lines: list[str], index: int, code: Shortcode, source: str
     ) -> tuple[tuple[Block, ...], int] | None:
-        if code.escaped:
-            return None
+        if code.escaped or code.name in ("ref", "relref"):
+            return None  # inline: a ref alone on its line is still its URL, in the text
         if code.closing:
             return (), index + 1
         paired = code.name in CALLOUT_SHORTCODES | DETAILS_SHORTCODES | {HIGHLIGHT_SHORTCODE}

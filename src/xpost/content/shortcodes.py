@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from xpost.content.embeds import (
@@ -22,6 +23,7 @@ from xpost.content.embeds import (
 )
 from xpost.content.links import LinkResolver
 from xpost.content.model import Block, CalloutKind, Embed, Image
+from xpost.permalink import PermalinkError, expand_permalink
 
 _ARG = re.compile(r"""(?:([\w-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)""")
 # One scanner for everything inline: Hugo ``{{< >}}`` / ``{{% %}}``, Liquid ``{% %}``
@@ -258,8 +260,7 @@ class InlineSubstitution:
             if post is None:
                 self.note(f"could not resolve {source}")
                 return ""
-            year, month, day, title = post.groups()
-            url = self.links.absolute(f"/{year}/{month}/{day}/{title}/")
+            url = self.links.absolute(self._post_path(*post.groups()))
             self.note(f"guessed the URL of {source} as {url}")
             return url
         if name == "link":
@@ -272,6 +273,22 @@ class InlineSubstitution:
             return ""
         self.note(f"dropped Liquid tag {source}")
         return ""
+
+    def _post_path(self, year: str, month: str, day: str, name: str) -> str:
+        """Another post's path, by the site's permalink pattern when it can say."""
+        pattern = self.links.context.permalink
+        if pattern:
+            try:
+                return expand_permalink(
+                    pattern,
+                    slug=name,
+                    title=name,
+                    date=datetime(int(year), int(month), int(day)),
+                    filename=f"{year}-{month}-{day}-{name}",
+                )
+            except (PermalinkError, ValueError):
+                pass
+        return f"/{year}/{month}/{day}/{name}/"
 
     def output(self, source: str, expression: str) -> str:
         if _SITE_VARIABLE.match(expression):

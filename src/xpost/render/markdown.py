@@ -170,16 +170,24 @@ _BLOCK_START = re.compile(
     re.VERBOSE,
 )
 _QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+_FOOTNOTE_DEFINITION = re.compile(r"^[ \t]{0,3}\[\^[^\]]+\]:")
 
 
 def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]")
+
+
 def _joiner(left: str, right: str) -> str:
-    """What replaces a soft break: nothing between CJK text, a space elsewhere."""
+    """What replaces a soft break: nothing next to Chinese or Japanese text, a space
+    elsewhere. Korean separates its words with spaces, so Hangul takes a space too
+    (as in CSS Text 3's segment-break rules)."""
     if not left or not right:
         return ""
+    if _HANGUL.match(left[-1]) or _HANGUL.match(right[0]):
+        return " "
     return "" if _is_wide(left[-1]) or _is_wide(right[0]) else " "
 
 
@@ -225,14 +233,26 @@ def _continues(prev: str, line: str) -> bool:
     if prev_quoted:
         if not line.lstrip().startswith(">"):
             return False  # lazy continuation: keep as the author wrote it
+        if _quote_depth(line) != _quote_depth(prev):
+            return False  # a nested quote opens (or one closes): not the same paragraph
         body = _QUOTE_PREFIX.sub("", line)
         if not body.strip():
             return False
     elif line.lstrip().startswith(">"):
         return False
-    if line.startswith("    ") and not prev.startswith(" ") and not _is_list_item(prev):
+    if (
+        line.startswith("    ")
+        and not prev.startswith(" ")
+        and not _is_list_item(prev)
+        and not _FOOTNOTE_DEFINITION.match(prev)  # its continuation lines are indented
+    ):
         return False  # indented code after a paragraph cannot happen; be conservative
     return not _BLOCK_START.match(body.lstrip())
+
+
+def _quote_depth(line: str) -> int:
+    prefix = _QUOTE_PREFIX.match(line)
+    return prefix[0].count(">") if prefix else 0
 
 
 def _is_list_item(line: str) -> bool:
