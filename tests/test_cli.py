@@ -189,3 +189,41 @@ def test_human_preview_shows_every_platform(tmp_path: Path) -> None:
     ):
         assert head in out
     assert "\x1b[" not in out  # no colour codes into a pipe
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["publish"], "xpost: error: Missing argument 'POSTS...' (see 'xpost publish --help')\n"),
+        (
+            ["unpublish", "x.md"],
+            "xpost: error: Missing option '--from' (see 'xpost unpublish --help')\n",
+        ),
+        (["frobnicate"], "xpost: error: No such command 'frobnicate' (see 'xpost --help')\n"),
+    ],
+)
+def test_usage_errors_are_one_line(tmp_path: Path, args: list[str], expected: str) -> None:
+    result = run_xpost(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == expected
+
+
+def test_ctrl_c_inside_any_command_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import click
+
+    import xpost.cli
+
+    def interrupted(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:  # what click does with Ctrl-C in a command
+            raise click.exceptions.Abort() from exc
+
+    monkeypatch.setattr(xpost.cli.cli, "main", interrupted)
+    with pytest.raises(SystemExit) as exited:
+        xpost.cli.main()
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == "Interrupted.\n"

@@ -36,6 +36,7 @@ def assert_no_secret(*texts: str) -> None:
 def test_publish_rerun_edit_and_status(site: World) -> None:
     first = site.xpost("publish", str(site.post))
     assert first.returncode == 0, first.stderr
+    assert first.stderr == ""  # the seed loses nothing anywhere: no warning to give
     rows = lines(first.stdout)
     assert [row[:2] for row in rows] == [
         ["X", "created"],
@@ -126,6 +127,17 @@ def test_a_platform_down_fails_only_itself_and_is_retried_next_run(site: World) 
         ["Zenn", "unchanged"],
     ]
     assert len(site.qiita.items) == 1
+
+
+def test_what_a_platform_cannot_carry_is_said_when_publishing(site: World) -> None:
+    text = site.post.read_text(encoding="utf-8")
+    site.post.write_text(text + "\n<marquee>old school</marquee>\n", encoding="utf-8")
+    published = site.xpost("publish", str(site.post), "--to", "zenn")
+    assert published.returncode == 0, published.stderr
+    assert published.stderr == (
+        "xpost: Zenn shows raw HTML as text: <marquee>\n"
+        "xpost: Zenn shows raw HTML as text: </marquee>\n"
+    )
 
 
 def test_a_create_whose_answer_never_came_is_never_made_twice(site: World) -> None:

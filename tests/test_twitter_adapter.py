@@ -194,11 +194,16 @@ def test_image_only_on_the_first_post_of_a_thread(tmp_path: Path) -> None:
     assert [len(p["media"]) for p in payload["posts"]] == [1, 0, 0]  # type: ignore[attr-defined]
 
 
-def test_missing_image_and_missing_alt(tmp_path: Path) -> None:
+def test_missing_image_is_bad_input_and_missing_alt_a_warning(tmp_path: Path) -> None:
     post = make_post(source=tmp_path / "index.md")
-    payload, _, _, warnings = render(post, image="nope.png", alt="x")
-    assert payload["posts"][0]["media"] == []  # type: ignore[index]
-    assert warnings == [f"image not found: {tmp_path / 'nope.png'} (posting without it)"]
+    with pytest.raises(PostError) as refused:
+        render(post, image="nope.png", alt="x")
+    assert str(refused.value) == (
+        f"{tmp_path / 'index.md'}: xpost.twitter.image: no such file: {tmp_path / 'nope.png'}"
+    )
+    with pytest.raises(PostError) as remote:
+        render(post, image="https://example.com/a.png")
+    assert "xpost.twitter.image: https://example.com/a.png is a URL" in str(remote.value)
 
     cover = tmp_path / "featured.jpg"
     cover.write_bytes(b"jpg")
@@ -207,11 +212,13 @@ def test_missing_image_and_missing_alt(tmp_path: Path) -> None:
     assert warnings == ["the image has no alt text: set xpost.twitter.alt in the post"]
 
 
-def test_cover_image_url() -> None:
+def test_remote_cover_image_is_left_out_with_a_warning() -> None:
     post = make_post(cover_image="https://chezo.uno/post/x/featured.png")
-    payload, *_ = render(post, alt="cover")
-    assert payload["posts"][0]["media"] == [  # type: ignore[index]
-        {"path": "https://chezo.uno/post/x/featured.png", "alt": "cover"}
+    payload, _, _, warnings = render(post, alt="cover")
+    assert payload["posts"][0]["media"] == []  # type: ignore[index]
+    assert warnings == [
+        "the cover image https://chezo.uno/post/x/featured.png is not a local file: the X "
+        "post goes without an image (set xpost.twitter.image to a local file)"
     ]
 
 
@@ -278,3 +285,13 @@ def test_plain_paragraphs_code_fence_inside_markdown() -> None:
     plain = plain_paragraphs(Document(blocks=(Markdown("text\n\n```\ncode\n```"),)))
     assert plain.paragraphs == ["text"]
     assert plain.warnings == ["X thread: code blocks are left out"]
+
+
+def test_bare_mentions_in_a_thread_notify_nobody() -> None:
+    document = Document((Markdown("Thanks @someone and me@example.com (@x_y)."),))
+    plain = plain_paragraphs(document)
+    assert plain.paragraphs == ["Thanks someone and me@example.com (x_y)."]
+    assert plain.warnings == [
+        "X thread: @someone written as 'someone' so that nobody is notified",
+        "X thread: @x_y written as 'x_y' so that nobody is notified",
+    ]

@@ -237,30 +237,35 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
 
     @staticmethod
     def _media(post: Post, options: TwitterOptions, warnings: list[str]) -> list[dict[str, str]]:
-        """The image for the first post: the post's own choice, else its cover image."""
-        path: str | None = None
+        """The image for the first post: the post's own choice, else its cover image.
+
+        An image the post names must be there (bad input otherwise: nothing is posted
+        without it); a cover image that is missing or remote is only left out, with a
+        warning, since X uploads images from local files only.
+        """
+        path: Path | None = None
         if options.image:
             if _is_url(options.image):
-                path = options.image
-            else:
-                local = Path(options.image).expanduser()
-                local = local if local.is_absolute() else post.source.parent / local
-                path = str(local)
-                if not local.is_file():
-                    warnings.append(f"image not found: {local} (posting without it)")
-                    return []
-        elif post.cover_image_local is not None:
-            path = str(post.cover_image_local)
-            if not post.cover_image_local.is_file():
-                warnings.append(f"cover image not found: {path} (posting without it)")
-                return []
+                raise PostError(
+                    f"{post.source}: xpost.twitter.image: {options.image} is a URL; X needs a "
+                    "local image file to upload"
+                )
+            path = Path(options.image).expanduser()
+            path = path if path.is_absolute() else post.source.parent / path
+            if not path.is_file():
+                raise PostError(f"{post.source}: xpost.twitter.image: no such file: {path}")
+        elif post.cover_image_local is not None and post.cover_image_local.is_file():
+            path = post.cover_image_local
         elif post.cover_image:
-            path = post.cover_image
+            warnings.append(
+                f"the cover image {post.cover_image} is not a local file: the X post goes "
+                "without an image (set xpost.twitter.image to a local file)"
+            )
         if path is None:
             return []
         if not options.alt:
             warnings.append("the image has no alt text: set xpost.twitter.alt in the post")
-        return [{"path": path, "alt": options.alt or ""}]
+        return [{"path": str(path), "alt": options.alt or ""}]
 
 
 def _is_url(value: str) -> bool:
@@ -395,7 +400,8 @@ def _inline_text(token: Token, out: PlainText) -> str:
         if child.type in ("text", "code_inline"):
             if after_link and child.content[:1].isalnum():
                 parts.append(" ")  # "URLで" reads (and links) better as "URL で"
-            parts.append(child.content)
+            # A link's own "@name" label is _link_text's to handle.
+            parts.append(child.content if link_stack else _without_mentions(child.content, out))
         elif child.type == "softbreak":
             parts.append(" ")
         elif child.type == "hardbreak":
@@ -411,6 +417,21 @@ def _inline_text(token: Token, out: PlainText) -> str:
             out.warn("X thread: images in the body are left out")
         after_link = child.type == "link_close"
     return "".join(parts)
+
+
+#: A mention as X reads one: ``@name`` not glued to a word before it (an e-mail address).
+_MENTION = re.compile(r"(?<![A-Za-z0-9_!#$%&*@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@＠])")
+
+
+def _without_mentions(text: str, out: PlainText) -> str:
+    """``@name`` written as ``name``: X's automation rules forbid unsolicited automated
+    mentions, and a thread made from a post is automated."""
+
+    def defuse(match: re.Match[str]) -> str:
+        out.warn(f"X thread: @{match[1]} written as '{match[1]}' so that nobody is notified")
+        return match[1]
+
+    return _MENTION.sub(defuse, text)
 
 
 #: A profile on X: ``https://x.com/name`` (or twitter.com, www., mobile.), nothing after.

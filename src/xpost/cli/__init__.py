@@ -67,18 +67,28 @@ def cli() -> None:
 def main() -> None:
     """Console-script entry point: run the CLI, map errors to exit codes."""
     try:
-        result = cli.main(standalone_mode=False)
+        result = cli.main(prog_name="xpost", standalone_mode=False)
     except XpostError as exc:
         if os.environ.get("XPOST_DEBUG"):
             raise
         # One line, always: cron mails and scripts read the first line only.
         click.echo("xpost: error: " + " ".join(str(exc).split()), err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C inside a command into Abort; a declined prompt is one too.
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
         click.echo("Aborted.", err=True)
         sys.exit(ExitCode.BAD_INPUT)
+    except click.UsageError as exc:
+        # One line like every other error, pointing at the command's help.
+        command = exc.ctx.command_path if exc.ctx else "xpost"
+        message = " ".join(exc.format_message().split()).rstrip(".")
+        click.echo(f"xpost: error: {message} (see '{command} --help')", err=True)
+        sys.exit(ExitCode.BAD_INPUT)
     except click.ClickException as exc:
-        exc.show()
+        click.echo("xpost: error: " + " ".join(exc.format_message().split()), err=True)
         sys.exit(ExitCode.BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

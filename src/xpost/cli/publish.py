@@ -108,6 +108,12 @@ def publish(
         # Missing credentials stop here with both fixes named; a keyring that is absent
         # while the environment has everything needs no word (cron's normal case).
         credentials = preflight(plans, renderer, store)
+        # What a dry-run would have warned about, for what is really sent now.
+        for step in sending:
+            label = step.target.label
+            for warning in step.draft.warnings if step.draft else ():
+                said = warning if warning.startswith(label) else f"{label}: {warning}"
+                click.echo(f"xpost: {said}", err=True)
         options = RunOptions(
             force=force, outbox=path.parent / "outbox", on_interrupt=_tell_interrupted
         )
