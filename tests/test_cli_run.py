@@ -187,6 +187,25 @@ def test_scheduled_and_settling_posts_go_out_when_their_time_comes(
     assert len(fake.calls("POST")) == 2
 
 
+def test_dry_run_says_why_a_post_is_not_going_out(
+    site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    future = post(site, "future", date="2024-06-01T15:00:00")
+    fresh = post(site, "fresh", mtime=NOW - timedelta(minutes=2))
+    draft = post(site, "draft", extra="draft: true\n")
+    code, out, err = xpost_run(capsys, monkeypatch, "--dry-run")
+    assert (code, err) == (0, "")
+    assert sorted(out.splitlines()) == sorted(
+        [
+            f"waiting      all       {draft}  (a draft)",
+            f"waiting      all       {fresh}  (changed 120s ago (min_age 300s))",
+            f"waiting      all       {future}  (scheduled for 2024-06-01T15:00:00+09:00)",
+        ]
+    )
+    assert xpost_run(capsys, monkeypatch) == (0, "", "")  # cron still hears nothing
+    assert fake.requests == []
+
+
 def test_a_changed_post_is_updated_once_after_min_age(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

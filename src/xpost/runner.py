@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 #: The ledger status ``--mark-existing`` writes: "this copy was never sent and
 #: ``xpost run`` must leave it alone" (``xpost publish`` can still send it).
 MARKED = "skipped"
+#: Timing states worth explaining to someone asking why a post has not gone out.
+_NOT_YET = ("draft", "scheduled", "settling", "expired")
 #: Ledger statuses that bring a post back into the queue although its file is unchanged.
 _UNSETTLED = ("pending", "unknown", "failed")
 #: How often a run asks an assisted platform (connpass) whether the user put a handed-off
@@ -141,6 +143,11 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
             broken_reported.append(replace(file, done_sha256=file.sha256))
         elif verdict.is_due and (not file.is_done or file.post_id in unsettled):
             due.append(file)
+        elif verdict.state in _NOT_YET and not file.is_done:
+            # Why a post is not going out (shown by --dry-run and --json).
+            report.waiting.append(
+                TargetLine(file.path, file.post_id, "all", "waiting", detail=verdict.detail)
+            )
     due = due_order(due)
     if not options.dry_run:
         _save_done(ledger, broken_reported)

@@ -136,8 +136,11 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
     def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
         """Create the copy (``previous`` is None) or update the one ``previous`` names.
 
-        Raises ``PublishError`` (or a subclass) on failure; ``OutcomeUnknown`` when the
-        request may have been applied but no answer came (a timeout after sending).
+        For adapters that cannot edit (``can_update = False``), ``previous`` is progress
+        to resume (the parts of a thread already posted): send only what is missing, and
+        return ``previous`` itself when nothing is. Raises ``PublishError`` (or a
+        subclass) on failure; ``OutcomeUnknown`` when the request may have been applied
+        but no answer came (a timeout after sending).
         """
         raise PublishError(f"{self.label}: publishing is not supported by this adapter")
 
