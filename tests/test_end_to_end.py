@@ -151,3 +151,20 @@ def test_a_create_whose_answer_never_came_is_never_made_twice(site: World) -> No
     assert lines(second.stdout)[0][:2] == ["Qiita", "reconciled"]
     assert site.qiita.calls("POST") == [("POST", "/api/v2/items")]
     assert len(site.qiita.items) == 1
+
+
+def test_a_zenn_commit_made_with_push_off_is_pushed_once_pushing_is_on(site: World) -> None:
+    config = site.config.read_text(encoding="utf-8")
+    site.config.write_text(config.replace('username = "chezo"', 'username = "chezo"\npush = false'))
+    first = site.xpost("publish", str(site.post), "--to", "zenn")
+    assert first.returncode == 0, first.stderr
+    assert lines(first.stdout)[0][:2] == ["Zenn", "created"]
+    assert site.remote_log() == ["initial"]  # committed, not pushed
+
+    site.config.write_text(config)  # push = true (the default) again
+    second = site.xpost("publish", str(site.post), "--to", "zenn")
+    assert second.returncode == 0, second.stderr
+    assert lines(second.stdout)[0][:2] == ["Zenn", "updated"]
+    assert len(site.remote_log()) == 2
+    third = site.xpost("publish", str(site.post), "--to", "zenn")
+    assert lines(third.stdout)[0][:2] == ["Zenn", "unchanged"]

@@ -101,7 +101,8 @@ def plan_target(
     elif record.status == "failed":
         step.kind = "update" if record.remote_id else "create"
     elif not changed:
-        step.kind = "unchanged"
+        receipt = record.receipt()
+        step.kind = "update" if receipt and adapter.unfinished(receipt) else "unchanged"
     elif adapter.can_update:
         step.kind = "update"
     elif repost:

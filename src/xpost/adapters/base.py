@@ -129,6 +129,12 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
         is not a git repository): called before anything is sent, so a broken setup is
         bad config (exit 2), not a failed target. Local checks only: no network."""
 
+    def unfinished(self, receipt: Receipt) -> bool:
+        """True when a published copy still lacks a step the settings now ask for (a Zenn
+        commit made with ``push = false``, to push now): the post is sent again although
+        it did not change, and ``publish`` gets ``receipt`` as ``previous``."""
+        return False
+
     def missing_credentials(self, credentials: Mapping[str, str]) -> list[str]:
         """The credential fields still needed (adapters with alternatives override)."""
         return [name for name in self.credential_fields if not credentials.get(name)]

@@ -94,6 +94,10 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         """Check the repository, its branch and (when pushing) that the remote answers."""
         return self._repo(ctx).whoami()
 
+    def unfinished(self, receipt: Receipt) -> bool:
+        """Committed while ``push = false``; pushing is on now."""
+        return self.settings.push and receipt.state.get("pushed") is False
+
     def check_setup(self) -> None:
         """The repository exists, git knows who commits, and there is a remote to push to."""
         self._repo(PublishContext(credentials={})).check_setup()
