@@ -99,13 +99,16 @@ class LinkResolver:
         ]
 
 
-def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
-    """``text`` with ``change`` applied to everything but its code spans (shown as is)."""
+def outside_code_spans(
+    text: str, change: Callable[[str], str], in_code: Callable[[str], str] = str
+) -> str:
+    """``text`` with ``change`` applied to everything but its code spans, which are
+    shown as written (or through ``in_code``)."""
     parts = []
     position = 0
     for span in _CODE_SPAN.finditer(text):
         parts.append(change(text[position : span.start()]))
-        parts.append(span.group(0))
+        parts.append(in_code(span.group(0)))
         position = span.end()
     parts.append(change(text[position:]))
     return "".join(parts)

@@ -21,7 +21,7 @@ from xpost.content.embeds import (
     tweet_embed,
     youtube_embed,
 )
-from xpost.content.links import LinkResolver
+from xpost.content.links import LinkResolver, outside_code_spans
 from xpost.content.model import Block, CalloutKind, Embed, Image
 from xpost.permalink import PermalinkError, expand_permalink
 
@@ -35,7 +35,6 @@ INLINE = re.compile(
     r"|\{%-?\s*(?P<tag>.{0,2000}?)\s*-?%\}"
     r"|\{\{-?\s*(?P<output>[^{}]{0,2000}?)\s*-?\}\}"
 )
-_CODE_SPAN = re.compile(r"(`+).*?(?<!`)\1(?!`)")
 _RELATIVE_URL_FILTER = re.compile(r"""^(["'])(.*)\1\s*\|\s*(?:relative_url|absolute_url)$""")
 _SITE_VARIABLE = re.compile(r"^site\.(?:url|baseurl)$")
 _JEKYLL_POST = re.compile(r"^(?:.*/)?(\d{4})-(\d{2})-(\d{2})-([^/]+?)(?:\.\w+)?$")
@@ -200,14 +199,9 @@ class InlineSubstitution:
         """Substitute outside code spans (a shortcode in backticks is being shown)."""
         if "{" not in text:
             return text
-        parts = []
-        position = 0
-        for span in _CODE_SPAN.finditer(text):
-            parts.append(INLINE.sub(self._replace, text[position : span.start()]))
-            parts.append(unescape_hugo(span[0]))
-            position = span.end()
-        parts.append(INLINE.sub(self._replace, text[position:]))
-        return "".join(parts)
+        return outside_code_spans(
+            text, lambda prose: INLINE.sub(self._replace, prose), in_code=unescape_hugo
+        )
 
     def _replace(self, match: re.Match[str]) -> str:
         if match["angle"] is not None or match["percent"] is not None:
