@@ -200,6 +200,10 @@ def test_human_preview_shows_every_platform(tmp_path: Path) -> None:
             "xpost: error: Missing option '--from' (see 'xpost unpublish --help')\n",
         ),
         (["frobnicate"], "xpost: error: No such command 'frobnicate' (see 'xpost --help')\n"),
+        (
+            ["publish", "x.md", "--to", ""],
+            "xpost: error: --to names no platform (installed: connpass, qiita, twitter, zenn)\n",
+        ),
     ],
 )
 def test_usage_errors_are_one_line(tmp_path: Path, args: list[str], expected: str) -> None:

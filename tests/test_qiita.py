@@ -320,11 +320,12 @@ def test_categories_stand_in_for_missing_tags() -> None:
     assert draft.payload["tags"] == [{"name": "conference", "versions": []}]
 
 
-def test_no_tags_at_all_is_a_warning() -> None:
+def test_no_tags_at_all_is_skipped_with_the_fix() -> None:
     draft = render(make_post(Markdown("x"), tags=()))
     assert draft.payload["tags"] == []
     assert draft.headline.startswith("0 tags · ")
-    assert draft.warnings == ["Qiita needs at least one tag: add tags or xpost.qiita.tags"]
+    assert draft.skip_reason == "Qiita needs at least one tag: add tags or xpost.qiita.tags"
+    assert draft.warnings == []
 
 
 def test_a_draft_is_skipped_and_never_private() -> None:

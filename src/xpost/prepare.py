@@ -42,8 +42,11 @@ class PreparedPost:
 
 def parse_platform_list(values: Iterable[str], where: str = "--to") -> list[str]:
     """``--to a,b --to c`` → ``[a, b, c]``, each checked against the installed adapters."""
+    values = list(values)
     names = [n.strip().lower() for value in values for n in value.split(",") if n.strip()]
     known = registry.installed()
+    if values and not names:
+        raise UsageError(f"{where} names no platform (installed: {', '.join(known) or 'none'})")
     for name in names:
         if name not in known:
             raise UsageError(

@@ -90,8 +90,8 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
 
         tags, tag_warnings = qiita_tags(options.tags or post.tags or post.categories)
         warnings.extend(tag_warnings)
-        if not tags:
-            warnings.append(NO_TAGS_WARNING)
+        # Qiita refuses an item without tags: not sent (skipped, with the fix), not failed.
+        skip = DRAFT_REASON if post.draft else (None if tags else NO_TAGS_WARNING)
 
         private = self.settings.private if options.private is None else options.private
         payload: dict[str, Any] = {
@@ -113,7 +113,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             preview=_preview(payload),
             headline=f"{_plural(len(tags), 'tag')} · {len(body):,} chars",
             warnings=warnings,
-            skip_reason=DRAFT_REASON if post.draft else None,
+            skip_reason=skip,
         )
 
     def _with_origin_note(self, body: str, url: str | None, warnings: list[str]) -> str:
