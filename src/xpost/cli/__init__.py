@@ -60,7 +60,14 @@ def cli() -> None:
     Preview what every platform would get, offline and without an account:
       xpost publish content/post/hello/index.md --dry-run
 
-    Set XPOST_DEBUG=1 to see a traceback when something goes wrong.
+    \b
+    Environment:
+      XPOST_CONFIG                the config file (else ./xpost.toml, then the
+                                  user config dir)
+      XPOST_DATA_DIR              where the ledger lives
+      XPOST_<PLATFORM>_<FIELD>    credentials, e.g. XPOST_QIITA_TOKEN
+                                  (see 'xpost auth --help')
+      XPOST_DEBUG=1               a traceback when something goes wrong
     """
 
 

@@ -29,8 +29,15 @@ def auth() -> None:
 
     \b
     Secrets are stored in the OS keyring (service "xpost", user "PLATFORM:FIELD").
-    For cron and CI set environment variables instead; they win over the keyring:
-      XPOST_QIITA_TOKEN, XPOST_TWITTER_API_KEY, ...
+    For cron and CI set environment variables instead; they win over the keyring.
+    Each platform's fields, in the order 'xpost auth set' asks for them:
+      qiita     token
+      twitter   api_key, api_secret, access_token, access_token_secret (OAuth 1.0a),
+                or oauth2_access_token (OAuth 2.0)
+      connpass  api_key (optional: lets xpost confirm hand-offs by itself)
+      zenn      none (git pushes with your own SSH or HTTPS setup)
+    Their variables: XPOST_QIITA_TOKEN, XPOST_TWITTER_API_KEY, ...,
+    XPOST_TWITTER_OAUTH2_ACCESS_TOKEN, XPOST_CONNPASS_API_KEY.
     """
 
 
@@ -47,7 +54,8 @@ def set_credentials(platform: str, only: tuple[str, ...]) -> None:
     """Store PLATFORM's secrets in the OS keyring.
 
     Asks for each with a hidden prompt; when stdin is not a terminal, reads one value
-    per line in field order (a blank line skips a field).
+    per line in field order (a blank line skips a field). The fields of each platform
+    are listed by 'xpost auth --help'.
 
     \b
     Examples:

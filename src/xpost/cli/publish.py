@@ -42,11 +42,12 @@ def publish(
     as_json: bool,
     config_path: Path | None,
 ) -> int:
-    """Convert POSTS for each platform and publish them (or preview with --dry-run).
+    """Publish POSTS to each platform, or preview them with --dry-run.
 
     Each platform gets one line: created, updated, unchanged, awaiting (handed to
-    you, e.g. connpass) or failed. What was sent is recorded in the ledger, so a
-    rerun sends only what changed. Exit code 1 when a platform failed.
+    you, e.g. connpass), skipped (with the reason) or failed. What was sent is
+    recorded in the ledger, so a rerun sends only what changed. Exit code 1 when a
+    platform failed; 2 for bad input, usage or config (nothing is sent).
 
     \b
     Examples:

@@ -82,7 +82,14 @@ def status(post: Path, as_json: bool, config_path: Path | None) -> int:
 
 @click.command()
 @click.argument("post", required=False, type=click.Path(path_type=Path))
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    metavar="N",
+    type=click.IntRange(min=1),
+    help="Show at most N attempts.",
+)
 @json_option
 @config_option
 def history(post: Path | None, limit: int, as_json: bool, config_path: Path | None) -> int:

@@ -17,9 +17,16 @@ from xpost.cli.options import config_option
 @click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
 @config_option
 def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) -> int:
-    """Delete POST's copy from PLATFORM (asks first) and record it as removed.
+    """Take POST's copy down from PLATFORM (asks first) and record it as removed.
 
-    A later 'xpost publish' creates a new copy.
+    X and Qiita delete the copy; Zenn commits the article with 'published: false';
+    connpass text is removed by hand. A later 'xpost publish' or 'xpost run' creates a
+    new copy, unless the post's front matter excludes the platform
+    (xpost: {exclude: [PLATFORM]}).
+
+    \b
+    Example:
+      xpost unpublish content/post/hello/index.md --from qiita
     """
     from xpost.adapters import registry
     from xpost.adapters.base import PublishContext
