@@ -335,6 +335,20 @@ def test_a_failed_target_is_retried_with_backoff_and_given_up_after_retry_limit(
     assert record.last_error.startswith("Qiita: ")  # what `xpost status` shows
 
 
+def test_a_copy_taken_down_with_unpublish_is_not_sent_again_by_run(
+    site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = post(site, "hello")
+    assert xpost_run(capsys, monkeypatch)[1] == created_line(path, fake)
+    monkeypatch.setattr(sys, "argv", ["xpost", "unpublish", str(path), "--from", "qiita", "--yes"])
+    with pytest.raises(SystemExit) as exited:
+        xpost.cli.main()
+    assert exited.value.code == 0
+    assert fake.items == {}
+    assert xpost_run(capsys, monkeypatch) == (0, "", "")  # cron leaves it down
+    assert fake.calls("POST") == [("POST", "/api/v2/items")]
+
+
 def test_a_second_run_while_one_holds_the_lock_exits_at_once(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 #: The ledger status ``--mark-existing`` writes: "this copy was never sent and
 #: ``xpost run`` must leave it alone" (``xpost publish`` can still send it).
 MARKED = "skipped"
+#: Ledger statuses ``xpost run`` never sends again: marked done by ``--mark-existing``,
+#: or taken down by ``xpost unpublish`` (an explicit ``xpost publish`` still can).
+_LEFT_ALONE = (MARKED, "removed")
 #: Timing states worth explaining to someone asking why a post has not gone out.
 _NOT_YET = ("draft", "scheduled", "settling", "expired")
 #: Ledger statuses that bring a post back into the queue although its file is unchanged.
@@ -199,7 +202,7 @@ def _publish_due(
             gate = retry_gate(_timing_record(step.record), now, schedule.retry_limit)
             if step.kind == "confirm" and (plan.post.id, step.platform) in confirmable:
                 wanted.append(step.platform)  # ask the platform: is the copy up yet?
-            elif step.kind not in _RUN_SENDS or (step.record and step.record.status == MARKED):
+            elif step.kind not in _RUN_SENDS or (step.record and step.record.status in _LEFT_ALONE):
                 _hold(step, step.note)  # awaiting copies without an API key: 'xpost confirm'
             elif gate is not None:
                 _hold(step, gate)
