@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, quote_plus
@@ -53,6 +54,10 @@ class KeyringUnavailable(InputError):
     """There is no usable OS keyring to write to; the environment variables remain."""
 
 
+class CredentialInvalid(InputError):
+    """A secret that cannot be sent as it is (a line break inside): set it again."""
+
+
 class CredentialStore:
     """Reads (and for ``xpost auth``, writes) secrets; remembers every value it handed
     out so that ``redact`` can scrub them from anything xpost writes or prints.
@@ -83,8 +88,14 @@ class CredentialStore:
 
     def status(self, platform: str, fields: Sequence[str]) -> dict[str, Source]:
         """Where each field would come from — ``env``, ``keyring`` or ``missing`` — never
-        the value itself."""
-        return {field: self._lookup(platform, field)[1] for field in fields}
+        the value itself (nor whether it is usable: ``get`` says that)."""
+        return {field: self._source(platform, field) for field in fields}
+
+    def _source(self, platform: str, field: str) -> Source:
+        try:
+            return self._lookup(platform, field)[1]
+        except CredentialInvalid:
+            return "env" if self._from_env(platform, field) is not None else "keyring"
 
     def missing_message(
         self, platform: str, fields: Sequence[str], label: str | None = None
@@ -100,17 +111,33 @@ class CredentialStore:
         return f"{name}: no credentials ({needed}): run 'xpost auth set {platform}' or set {envs}"
 
     def _lookup(self, platform: str, field: str) -> tuple[str | None, Source]:
+        """The value as it will be sent — surrounding whitespace (the newline of a secret
+        pasted from a file) stripped — and where it came from. ``CredentialInvalid`` for
+        a value with a line break or another control character inside: sent in a header
+        it would be refused, and the library refusing it quotes the header, token and all.
+        """
         value = self._from_env(platform, field)
         if value is not None:
-            self.remember(value)
-            return value, "env"
+            return self._clean(value, env_var(platform, field)), "env"
         value = self._keyring.get(keyring_username(platform, field))
         if self._keyring.problem is not None:
             self._hint_unbacked(env_var(platform, field))
-        if value:
-            self.remember(value)
-            return value, "keyring"
+        if value and value.strip():
+            entry = keyring_username(platform, field)
+            where = f"the keyring entry {entry} (xpost auth set {platform})"
+            return self._clean(value, where), "keyring"
         return None, "missing"
+
+    def _clean(self, value: str, where: str) -> str:
+        self.remember(value)
+        clean = value.strip()
+        self.remember(clean)
+        if any(_is_control(char) for char in clean):
+            raise CredentialInvalid(
+                f"{where}: the value has a line break or another control character inside; "
+                "set it again as one line"
+            )
+        return clean
 
     def _from_env(self, platform: str, field: str) -> str | None:
         environ = os.environ if self._environ is None else self._environ
@@ -187,15 +214,39 @@ class CredentialStore:
     def redact(self, text: str) -> str:
         """``text`` with every secret this store has seen replaced by ``***``."""
         with self._lock:
-            variants = {
-                form
-                for secret in self._secrets
-                for form in (secret, quote(secret, safe=""), quote(secret), quote_plus(secret))
-            }
-        # Longest first, so a secret containing another is scrubbed whole.
-        for form in sorted(variants, key=len, reverse=True):
-            text = text.replace(form, MASK)
-        return text
+            secrets = list(self._secrets)
+        return scrub(text, secrets)
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The ways a secret shows up in a message: as is, URL-encoded, and escaped the way
+    ``repr`` shows a str or bytes value (``b'Bearer abc\\n'``)."""
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    forms.add(secret.encode("unicode_escape").decode("ascii"))
+    forms.add(repr(secret)[1:-1])
+    forms.add(repr(secret.encode("utf-8", "surrogateescape"))[2:-1])
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form of every secret (``secret_forms``) replaced by ``***``.
+
+    Scrub before shortening a message: cut first, half a secret would survive.
+    """
+    variants = {
+        form
+        for secret in secrets
+        if len(secret) >= MIN_SECRET_LENGTH
+        for form in secret_forms(secret)
+    }
+    # Longest first, so a secret containing another is scrubbed whole.
+    for form in sorted(variants, key=len, reverse=True):
+        text = text.replace(form, MASK)
+    return text
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 def _label_of(platform: str) -> str:
@@ -329,7 +380,11 @@ def check_credentials(
 
     name, fields = adapter.name, adapter.credential_fields
     check = CredentialCheck(name, adapter.label, store.status(name, fields), "not_needed")
-    found = store.get(name, fields) if fields else {}
+    try:
+        found = store.get(name, fields) if fields else {}
+    except CredentialInvalid as exc:
+        check.outcome, check.error = "failed", store.redact(str(exc))
+        return check
     missing = adapter.missing_credentials(found)
     if missing:
         check.outcome = "missing"

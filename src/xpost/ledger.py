@@ -220,12 +220,14 @@ class Ledger:
             raise _permission_denied(path, read_only=False)
         db = _connect(path, read_only=False)
         try:
-            fresh = _check_is_ledger(db, path)
+            # Before anything else: another xpost may be creating or migrating this very
+            # file right now, and without a busy timeout its locks read as damage.
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
+            fresh = _check_is_ledger(db, path)
+            _use_wal(db)
             db.execute("PRAGMA foreign_keys = ON")
             if fresh:
-                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                _claim(db, path)
             _migrate(db, path)
         except sqlite3.DatabaseError as exc:
             db.close()
@@ -593,9 +595,15 @@ def _check_is_ledger(db: sqlite3.Connection, path: Path) -> bool:
 
     Only reads: a file that turns out not to be ours is left byte for byte as it was.
     """
-    app_id = db.execute("PRAGMA application_id").fetchone()[0]
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    # One read transaction: a consistent view of a file another xpost may be creating
+    # (marked as a ledger first, then migrated: never tables without the mark).
+    db.execute("BEGIN")
+    try:
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    finally:
+        db.execute("COMMIT")
     if app_id == 0 and version == 0 and tables == 0:
         return True
     if app_id != APPLICATION_ID:
@@ -611,13 +619,57 @@ def _check_is_ledger(db: sqlite3.Connection, path: Path) -> bool:
     return False
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, waiting for a concurrent xpost that is switching the
+    same new file: SQLite answers "database is locked" at once there, busy timeout or not."""
+    import time
+
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
+
+
+def _claim(db: sqlite3.Connection, path: Path) -> None:
+    """Mark a new, empty file as an xpost ledger — unless another xpost got there first,
+    or something else wrote to it since it was found empty (then it is not ours)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA application_id").fetchone()[0] == 0:
+            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise LedgerError(
+                    f"{path}: not an xpost ledger (a different SQLite database); "
+                    "left untouched — point [ledger] path or XPOST_DATA_DIR elsewhere"
+                )
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+    """Apply the migrations not applied yet, each in its own write transaction.
+
+    The version is read again inside each transaction: two processes opening a new (or
+    older) ledger at the same moment both see it behind, and the one that waited for the
+    write lock must not apply a migration the other has just committed (that failed with
+    "table … already exists", reported as a damaged ledger).
+    """
+    while True:
         db.execute("BEGIN IMMEDIATE")
         try:
-            migration(db)
-            db.execute(f"PRAGMA user_version = {number}")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(MIGRATIONS):
+                db.execute("COMMIT")
+                return
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
         except BaseException:
             db.execute("ROLLBACK")
             raise

@@ -21,6 +21,7 @@ import urllib3.exceptions
 from xpost import __version__
 from xpost.clients.errors import RemoteNotFound
 from xpost.clients.retry import RetryPolicy
+from xpost.credentials import scrub
 from xpost.errors import AuthError, OutcomeUnknown, PublishError, RateLimited
 
 ITEM_ID = re.compile(r"[0-9a-f]{20}")
@@ -248,7 +249,7 @@ class QiitaClient:
         )
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        return scrub(text, [self._token])
 
 
 class _Bearer(requests.auth.AuthBase):

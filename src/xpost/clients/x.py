@@ -9,7 +9,7 @@ message; no message ever carries a header, a token or a request body.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -20,7 +20,7 @@ import urllib3.exceptions
 from requests_oauthlib import OAuth1  # type: ignore[import-untyped]
 
 from xpost.clients.retry import RetryPolicy
-from xpost.credentials import env_var
+from xpost.credentials import env_var, scrub
 from xpost.errors import AuthError, OutcomeUnknown, PublishError, RateLimited
 
 T = TypeVar("T")
@@ -37,8 +37,11 @@ CHUNK_SIZE = 4 * 1024 * 1024
 #: How often to ask whether an uploaded GIF has been processed before giving up.
 PROCESSING_POLLS = 10
 
-# tweepy logs every request's headers (a Bearer token) and body at DEBUG level.
-logging.getLogger("tweepy.client").setLevel(logging.INFO)
+# tweepy logs every request's headers (a Bearer token) and body at DEBUG level, and
+# oauthlib / requests-oauthlib the consumer key and access token of every signature:
+# a process-wide DEBUG logging setup must not print them.
+for _name in ("tweepy.client", "oauthlib", "requests_oauthlib"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class XClient:
         self.now = now
         self.chunk_size = chunk_size
         self.session = _HostSession(api_base, timeout)
+        #: Scrubbed from X's error texts (before they are shortened) in case X echoes one.
+        self._secrets = [value for value in credentials.values() if value]
         self.user_auth = all(credentials.get(name) for name in OAUTH1_FIELDS)
         if self.user_auth:
             self.auth: OAuth1 | None = OAuth1(
@@ -290,7 +295,7 @@ class XClient:
             if status >= 500 and repeat and attempt < self.policy.attempts:
                 self.policy.sleep(self.policy.delay(attempt))
                 continue
-            raise _status_error(action, response, repeat=repeat)
+            raise _status_error(action, response, repeat=repeat, secrets=self._secrets)
 
     def _rate_limit_reset(self, headers: Mapping[str, str]) -> float | None:
         """The epoch second the exhausted limit resets: the 24-hour per-user post limit
@@ -345,9 +350,11 @@ class _NotFound(PublishError):
     """404: the thing is not (or no longer) there."""
 
 
-def _status_error(action: str, response: requests.Response, *, repeat: bool) -> PublishError:
+def _status_error(
+    action: str, response: requests.Response, *, repeat: bool, secrets: Sequence[str] = ()
+) -> PublishError:
     status = response.status_code
-    detail = _detail(response)
+    detail = _detail(response, secrets)
     if status == 401:
         return AuthError(f"X rejected the credentials (401) to {action}: {_credentials_hint()}")
     if status == 403 and "duplicate content" in detail.lower():
@@ -369,8 +376,9 @@ def _status_error(action: str, response: requests.Response, *, repeat: bool) -> 
     return PublishError(f"X refused to {action} ({status}): {detail}")
 
 
-def _detail(response: requests.Response) -> str:
-    """The problem X states in its answer (``detail``, ``title``, ``errors[].message``)."""
+def _detail(response: requests.Response, secrets: Sequence[str] = ()) -> str:
+    """The problem X states in its answer (``detail``, ``title``, ``errors[].message``),
+    scrubbed of ``secrets`` before it is cut short (cut first, half a token would stay)."""
     try:
         body = response.json()
     except ValueError:
@@ -383,7 +391,7 @@ def _detail(response: requests.Response) -> str:
             messages.extend(str(error[k]) for k in ("message", "detail") if error.get(k))
     # The most specific statement first; one line, bounded.
     text = next((m for m in messages if "duplicate" in m.lower()), messages[0] if messages else "")
-    return " ".join(text.split())[:200] or str(response.status_code)
+    return " ".join(scrub(text, secrets).split())[:200] or str(response.status_code)
 
 
 def _never_sent(error: requests.RequestException) -> bool:
