@@ -298,6 +298,19 @@ def test_doctor_flags_a_readable_ledger_and_a_refused_token(site: Site) -> None:
     assert run.code == 0 and f"ok    ledger    {site.ledger_file} (mode 600)" in run.out
 
 
+def test_doctor_flags_a_ledger_folder_others_can_write(site: Site) -> None:
+    site.xpost("publish", str(site.write_post()), "--to", "blog")
+    folder = site.ledger_file.parent
+    folder.chmod(0o777)
+    try:
+        lines = site.xpost("doctor").out.splitlines()
+    finally:
+        folder.chmod(0o700)
+    assert lines[1] == (
+        f"FAIL  ledger    {folder} is writable by others (mode 777): chmod go-w {folder}"
+    )
+
+
 def test_doctor_reports_a_broken_config(site: Site) -> None:
     site.config.write_text("[site\n", encoding="utf-8")
     run = site.xpost("doctor")

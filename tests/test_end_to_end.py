@@ -168,3 +168,20 @@ def test_a_zenn_commit_made_with_push_off_is_pushed_once_pushing_is_on(site: Wor
     assert len(site.remote_log()) == 2
     third = site.xpost("publish", str(site.post), "--to", "zenn")
     assert lines(third.stdout)[0][:2] == ["Zenn", "unchanged"]
+
+
+def test_a_zenn_article_unpublished_after_edits_can_be_published_again(site: World) -> None:
+    def edit(old: str, new: str) -> None:
+        site.post.write_text(site.post.read_text(encoding="utf-8").replace(old, new))
+
+    assert site.xpost("publish", str(site.post), "--to", "zenn").returncode == 0
+    edit("そちらにも期待です。", "そちらにも期待しています。")
+    assert lines(site.xpost("publish", str(site.post), "--to", "zenn").stdout)[0][1] == "updated"
+    edit("今後の活動が楽しみです。", "今後の活動がとても楽しみです。")
+    down = site.xpost("unpublish", str(site.post), "--from", "zenn", "--yes")
+    assert down.returncode == 0, down.stdout + down.stderr
+    again = site.xpost("publish", str(site.post), "--to", "zenn")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert lines(again.stdout)[0][:2] == ["Zenn", "created"]
+    article = site.remote_file(f"articles/{SLUG}.md")
+    assert "published: true" in article and "とても楽しみです。" in article

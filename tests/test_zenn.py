@@ -301,10 +301,12 @@ def test_front_matter_from_options_and_zenn_post_keys() -> None:
     )
 
 
-def test_future_post_gets_published_at_in_site_time() -> None:
+def test_future_post_gets_published_at_in_japan_time_whatever_the_site_zone() -> None:
     post = make_post(Markdown("x"), date=datetime(2030, 1, 2, 3, 4, tzinfo=UTC))
-    content = render(post).payload["content"]
-    assert 'published: true\npublished_at: "2030-01-02 12:04"\n---\n' in content
+    for zone in ("Asia/Tokyo", "UTC", "America/Los_Angeles"):
+        content = render(post, timezone_name=zone).payload["content"]
+        assert 'published: true\npublished_at: "2030-01-02 12:04"\n---\n' in content
+
     assert "published_at" not in render(make_post(Markdown("x"))).payload["content"]
 
 

@@ -41,6 +41,10 @@ _ONE_EMOJI = regex.compile(
 )
 
 
+#: The time zone of Zenn's ``published_at`` (its docs: 日本時間).
+ZENN_TIME = ZoneInfo("Asia/Tokyo")
+
+
 class ZennSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The ``[zenn]`` config table."""
 
@@ -145,7 +149,7 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         }
         when = post.publish_date or post.date
         if published and when is not None and when > now:
-            front["published_at"] = self._local_time(when)
+            front["published_at"] = self._zenn_time(when)
         publication = options.publication_name or self.settings.publication
         if publication:
             if not PUBLICATION_PATTERN.match(publication):
@@ -176,14 +180,15 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
             raise ConfigError(f"zenn.type: {self.settings.type!r} is not tech or idea")
         return self.settings.type
 
-    def _local_time(self, when: datetime) -> str:
+    def _zenn_time(self, when: datetime) -> str:
         try:
             zone = ZoneInfo(self.site.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(f"site.timezone: unknown time zone {self.site.timezone!r}") from exc
         if when.tzinfo is None:
             when = when.replace(tzinfo=zone)
-        return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        # Zenn reads published_at as Japan time, whatever the author's time zone.
+        return when.astimezone(ZENN_TIME).strftime("%Y-%m-%d %H:%M")
 
     def _with_origin_note(self, post: Post, body: str, warnings: list[str]) -> str:
         template = self.settings.origin_note

@@ -303,7 +303,7 @@ class ZennRepo:
                 )
             return
         if self._committed_by_xpost(full, versions):
-            if ctx.force:
+            if ctx.force or self._withdrawn_by_xpost(full, path):
                 return
             raise RemoteConflict(
                 f"Zenn: {full} was written by xpost, but not for this post as the ledger "
@@ -319,6 +319,13 @@ class ZennRepo:
             f"Zenn: {full} already exists and xpost did not write it; "
             "set xpost.zenn.slug in the post to another slug"
         )
+
+    def _withdrawn_by_xpost(self, full: str, path: str) -> bool:
+        """Last committed by ``xpost unpublish`` for this very slug: the ledger forgot
+        the removed copy, but publishing the slug again is what the user asks for."""
+        slug = PurePosixPath(path).stem
+        subject = self.git.last_subject(full)
+        return subject.startswith(f"{COMMIT_PREFIX}unpublish ") and subject.endswith(f"({slug})")
 
     def _committed_by_xpost(self, full: str, versions: Versions) -> bool:
         """Unchanged since its last commit, and that commit is one of xpost's."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import traceback
 
 import click
 
@@ -77,7 +78,7 @@ def main() -> None:
         result = cli.main(prog_name="xpost", standalone_mode=False)
     except XpostError as exc:
         if os.environ.get("XPOST_DEBUG"):
-            raise
+            traceback.print_exc()  # the traceback asked for, and still the right exit code
         # One line, always: cron mails and scripts read the first line only.
         click.echo("xpost: error: " + " ".join(str(exc).split()), err=True)
         sys.exit(exc.exit_code)
@@ -107,9 +108,11 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("XPOST_DEBUG"):
             raise
+        # A bug, not the user's doing: one line all the same. (Secrets never reach here:
+        # adapters' errors are redacted where they are caught, in xpost.publishing.)
         click.echo(
-            f"xpost: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in xpost. Rerun with XPOST_DEBUG=1 for the traceback and report it.",
+            f"xpost: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+            "(a bug in xpost: rerun with XPOST_DEBUG=1 for the traceback, and report it)",
             err=True,
         )
         sys.exit(ExitCode.TARGET_FAILED)

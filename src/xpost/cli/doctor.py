@@ -72,6 +72,14 @@ def _ledger_check(path: Path) -> Check:
         return Check(
             False, "ledger", f"{path} is readable by others (mode {mode:o}): chmod 600 {path}"
         )
+    folder = stat.S_IMODE(path.parent.stat().st_mode)
+    if folder & 0o022 and not folder & stat.S_ISVTX:
+        # Others could replace the ledger, and xpost would then publish everything again.
+        return Check(
+            False,
+            "ledger",
+            f"{path.parent} is writable by others (mode {folder:o}): chmod go-w {path.parent}",
+        )
     try:
         ledger = Ledger.open_existing(path)
     except XpostError as exc:
