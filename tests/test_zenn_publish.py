@@ -332,19 +332,28 @@ def test_unpublish_commits_published_false_and_only_that_line_then_republish(
 def test_an_article_xpost_wrote_for_no_known_receipt_is_taken_over_only_with_force(
     repos: Repos, site: Site
 ) -> None:
-    receipt = publish(repos, site.draft())
-    adapter_for(repos.clone).unpublish(receipt, Context().ctx)
-    edited = site.draft("Rewritten while it was withdrawn.\n\n![diagram](diagram.png)\n")
+    publish(repos, site.draft())  # and the receipt is lost
+    other = site.draft("Another post that wants the same slug.\n\n![diagram](diagram.png)\n")
 
     with unchanged(repos), pytest.raises(RemoteConflict) as failure:
-        publish(repos, edited, previous=None)
+        publish(repos, other, previous=None)
     assert str(failure.value) == (
         "Zenn: articles/hello-zenn-world.md was written by xpost, but not for this post as "
         "the ledger knows it: rerun with --force to take it over, or set xpost.zenn.slug in "
         "the post to another slug"
     )
 
-    publish(repos, edited, previous=None, context=Context(force=True))
+    publish(repos, other, previous=None, context=Context(force=True))
+    assert repos.remote_file(ARTICLE) == other.payload["content"]
+
+
+def test_an_article_withdrawn_by_unpublish_is_published_again_without_force(
+    repos: Repos, site: Site
+) -> None:
+    receipt = publish(repos, site.draft())
+    adapter_for(repos.clone).unpublish(receipt, Context().ctx)  # the ledger forgets it
+    edited = site.draft("Rewritten while it was withdrawn.\n\n![diagram](diagram.png)\n")
+    publish(repos, edited, previous=None)
     assert repos.remote_file(ARTICLE) == edited.payload["content"]
 
 
