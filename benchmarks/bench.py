@@ -7,7 +7,8 @@
 3. Rendering throughput: ~5 KB posts rendered for all four targets, posts per second
    on one core.
 
-Wall times are the median of --runs runs of a fresh process each.
+Wall times are the median of --runs runs of a fresh process each, ours and the
+baseline taking turns.
 """
 
 from __future__ import annotations
@@ -36,20 +37,23 @@ def bench_env(config: Path) -> dict[str, str]:
     return {**env, "XPOST_CONFIG": str(config)}
 
 
-def wall(cmd: list[str], runs: int) -> float:
-    """Median wall time of ``cmd`` in milliseconds (one warm-up run first)."""
+def walls(commands: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command in milliseconds, one warm-up run first. The
+    commands take turns, so that a busy moment of the machine hits them alike."""
     env = bench_env(EMPTY_CONFIG)
-    subprocess.run(cmd, check=True, capture_output=True, env=env)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
+    times: list[list[float]] = [[] for _ in commands]
+    for cmd in commands:
         subprocess.run(cmd, check=True, capture_output=True, env=env)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    for _ in range(runs):
+        for cmd, samples in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=env)
+            samples.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(samples) for samples in times]
 
 
 def compare(label: str, ours: list[str], baseline: list[str], limit: float, runs: int) -> bool:
-    mine, base = wall(ours, runs), wall(baseline, runs)
+    mine, base = walls([ours, baseline], runs)
     ratio = mine / base
     verdict = "ok" if ratio <= limit else "TOO SLOW"
     print(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 
 import click
 
@@ -78,6 +77,8 @@ def main() -> None:
         result = cli.main(prog_name="xpost", standalone_mode=False)
     except XpostError as exc:
         if os.environ.get("XPOST_DEBUG"):
+            import traceback
+
             traceback.print_exc()  # the traceback asked for, and still the right exit code
         # One line, always: cron mails and scripts read the first line only.
         click.echo("xpost: error: " + " ".join(str(exc).split()), err=True)
