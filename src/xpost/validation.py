@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import msgspec
+
+from xpost.errors import ConfigError
 
 T = TypeVar("T")
 
@@ -53,3 +56,12 @@ def key_error(err: msgspec.ValidationError) -> tuple[str, str]:
 def convert(data: Any, typ: type[T]) -> T:
     """``msgspec.convert`` with the strictness the TOML/YAML a user wrote deserves."""
     return msgspec.convert(data, typ, strict=True)
+
+
+def checked_api_base(value: str, key: str, example: str) -> str:
+    """``value`` checked to be an http(s) base URL, without its trailing slash; else a
+    ``ConfigError`` naming the config ``key`` (``[qiita] api_base``)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{key}: expected an http(s) URL like {example}, got {value!r}")
+    return value.rstrip("/")

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from urllib.parse import urlsplit
 
 import msgspec
 
@@ -30,9 +29,10 @@ from xpost.adapters.qiita_publish import (
 from xpost.clients.errors import RemoteNotFound
 from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
-from xpost.errors import ConfigError, CredentialsMissing, PublishError
+from xpost.errors import CredentialsMissing, PublishError
 from xpost.post import Post
 from xpost.render.qiita_markdown import QiitaMarkdown
+from xpost.validation import checked_api_base
 
 MAX_TAGS = 5
 DEFAULT_ORIGIN_NOTE = "この記事は {url} からの転載です。"
@@ -198,13 +198,9 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
 
 def qiita_api_base(value: str) -> str:
     """``[qiita] api_base`` checked to be an http(s) URL, without its trailing slash."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError(
-            f"[qiita] api_base: expected an http(s) URL like 'https://qiita.com' "
-            f"(or your Qiita Team host), got {value!r}"
-        )
-    return value.rstrip("/")
+    return checked_api_base(
+        value, "[qiita] api_base", "'https://qiita.com' (or your Qiita Team host)"
+    )
 
 
 _SPACES = re.compile(r"\s+")

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import msgspec
 
@@ -43,6 +42,7 @@ from xpost.render.tweet_compose import (
     split_thread,
 )
 from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
+from xpost.validation import checked_api_base
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -76,12 +76,7 @@ class TwitterOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 def twitter_api_base(value: str) -> str:
     """``[twitter] api_base`` checked to be an http(s) URL, without its trailing slash."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError(
-            f"[twitter] api_base: expected an http(s) URL like 'https://api.x.com', got {value!r}"
-        )
-    return value.rstrip("/")
+    return checked_api_base(value, "[twitter] api_base", "'https://api.x.com'")
 
 
 class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
