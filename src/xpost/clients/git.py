@@ -239,12 +239,6 @@ class Git:
             return _split_z(self.run("ls-files", "-z").stdout)
         return _split_z(self.run("diff", "--cached", "--name-only", "-z").stdout)
 
-    def has_staged_changes(self, paths: Iterable[str]) -> bool:
-        result = self.run("diff", "--cached", "--quiet", "--", *paths, check=False)
-        if result.returncode not in (0, 1):
-            raise GitCommandError("diff", git_reason(result.stderr), result.returncode)
-        return result.returncode == 1
-
     def add(self, paths: Iterable[str]) -> None:
         self.run("add", "--", *paths)
 
