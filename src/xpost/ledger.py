@@ -219,7 +219,7 @@ class Ledger:
         elif not os.access(path, os.R_OK | os.W_OK):
             raise _permission_denied(path, read_only=False)
         db = _connect(path, read_only=False)
-        try:
+        with _closed_on_failure(db, path):
             # Before anything else: another xpost may be creating or migrating this very
             # file right now, and without a busy timeout its locks read as damage.
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
@@ -229,12 +229,6 @@ class Ledger:
             if fresh:
                 _claim(db, path)
             _migrate(db, path)
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            raise _damaged(path, exc) from None
-        except BaseException:
-            db.close()
-            raise
         return cls(path, db, clock)
 
     @classmethod
@@ -246,17 +240,12 @@ class Ledger:
         if not ledger_exists(path):
             return None
         db = _connect(path, read_only=True)
-        try:
+        with _closed_on_failure(db, path):
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            if _check_is_ledger(db, path):
-                db.close()
-                return None  # an empty file: nothing recorded yet
-        except sqlite3.DatabaseError as exc:
+            empty = _check_is_ledger(db, path)
+        if empty:
             db.close()
-            raise _damaged(path, exc) from None
-        except BaseException:
-            db.close()
-            raise
+            return None  # an empty file: nothing recorded yet
         return cls(path, db, clock)
 
     def close(self) -> None:
@@ -563,6 +552,19 @@ def _permission_denied(path: Path, *, read_only: bool) -> LedgerError:
         f"{path}: cannot open the ledger: permission denied; it must be {access} "
         f"by you (chmod 600 {path})"
     )
+
+
+@contextmanager
+def _closed_on_failure(db: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Close ``db`` if opening fails; SQLite's own errors mean the file is not usable."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise _damaged(path, exc) from None
+    except BaseException:
+        db.close()
+        raise
 
 
 def _create_private_file(path: Path) -> None:
