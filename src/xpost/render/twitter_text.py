@@ -2,9 +2,10 @@
 
 X does not count characters: every code point has a weight (100 for Latin and
 general punctuation, 200 for everything else, CJK and kana included), every URL
-counts as a t.co link of 23, and an emoji — however many code points it is made of
-(ZWJ sequences, flags, keycaps, skin tones) — counts 200. The sum, divided by the
-scale, must be at most 280. The rules and the URL grammar follow twitter-text's
+counts as a t.co link of 23, and an emoji sequence X's emoji data knows (ZWJ
+sequences, flags, keycaps, skin tones) counts 200 as a whole; a sequence it does not
+know counts per code point (``contracts/twitter-text/COUNTING.md``). The sum, divided
+by the scale, must be at most 280. The rules and the URL grammar follow twitter-text's
 published conformance suite (``contracts/twitter-text``); the code is our own.
 
 Indices are in code points (Python ``str`` indices), as in the conformance suite.
@@ -50,7 +51,7 @@ _LIGHT_RANGES = ((0x0000, 0x10FF, 100), (0x2000, 0x200D, 100), (0x2010, 0x201F, 
 CONFIG_V1 = TextConfig(140, 1, 1, 23, (), emoji_parsing=False)
 #: 280 weighted units; emoji count per code point.
 CONFIG_V2 = TextConfig(280, 100, 200, 23, (*_LIGHT_RANGES, (0x2032, 0x2037, 100)), False)
-#: What X counts with today: v2 plus "an emoji counts 2, whatever it is made of".
+#: What X counts with today: v2 plus "an emoji X knows counts 2, whatever it is made of".
 CONFIG_V3 = TextConfig(280, 100, 200, 23, CONFIG_V2.ranges, emoji_parsing=True)
 
 
@@ -96,11 +97,7 @@ def _weighted_units(text: str, config: TextConfig) -> int:
     a URL is not counted as one.
     """
     url_ends = {url.start: url.end for url in extract_urls(text)}
-    emoji_ends = (
-        {match.start(): match.end() for match in _emoji_pattern().finditer(text)}
-        if config.emoji_parsing
-        else {}
-    )
+    emoji_ends = dict(emoji_spans(text)) if config.emoji_parsing else {}
     total = 0
     index = 0
     while index < len(text):
@@ -117,29 +114,50 @@ def _weighted_units(text: str, config: TextConfig) -> int:
 
 
 # -- emoji -------------------------------------------------------------------------
+# twitter-text 3.1.0 knows the emoji of its bundled data (Emoji 11 era): a sequence in
+# it counts 200 whole; any other, newer ZWJ sequences included (❤️‍🔥, 🧑‍💻), is counted
+# code point by code point, where it may still contain shorter known sequences. The
+# list of known sequences is generated from the reference itself (``x_emoji``); single
+# code points weigh the same whether they are emoji or not, except © and ®, which
+# twitter-text counts as Latin-1 (100) unless U+FE0F follows.
 
-# One emoji "element": a pictograph with an optional skin tone or presentation
-# selector. © and ® are pictographs that default to text: alone they are Latin-1
-# characters (weight 100), with U+FE0F they are emoji.
-_EMOJI_ELEMENT = (
-    r"(?![\u00A9\u00AE](?!\uFE0F))\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)?"
-)
+_PICTOGRAPH = regex.compile(r"(?![\u00A9\u00AE])\p{Extended_Pictographic}|\p{Emoji_Modifier}")
 
 
 @cache
-def _emoji_pattern() -> Any:
-    return regex.compile(
-        r"[#*0-9]\uFE0F?\u20E3"  # keycap
-        r"|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F"  # subdivision flag (England)
-        r"|\p{Regional_Indicator}{2}"  # country flag
-        rf"|{_EMOJI_ELEMENT}(?:\u200D{_EMOJI_ELEMENT})*"  # ZWJ sequence or single emoji
-        r"|\p{Emoji_Modifier}"
+def _known_sequences() -> tuple[frozenset[str], dict[str, tuple[int, ...]], Any]:
+    """The sequences; per first code point, their lengths (longest first); and a
+    pattern for where an emoji may start."""
+    from xpost.render.x_emoji import SEQUENCES
+
+    sequences = frozenset(
+        "".join(chr(int(code, 16)) for code in item.split("-")) for item in SEQUENCES.split()
     )
+    lengths: dict[str, set[int]] = {}
+    for sequence in sequences:
+        lengths.setdefault(sequence[0], set()).add(len(sequence))
+    by_start = {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
+    starts = "".join(sorted(f"\\U{ord(char):08X}" for char in by_start))
+    return sequences, by_start, regex.compile(f"[{starts}]|{_PICTOGRAPH.pattern}")
 
 
 def emoji_spans(text: str) -> list[tuple[int, int]]:
-    """Where the emoji of ``text`` are, as (start, end) code-point indices."""
-    return [match.span() for match in _emoji_pattern().finditer(text)]
+    """Where the emoji X counts as one are, as (start, end) code-point indices, scanning
+    left to right and taking the longest known sequence at each place."""
+    sequences, by_start, candidate = _known_sequences()
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while (found := candidate.search(text, index)) is not None:
+        index = found.start()
+        end = index + 1
+        for length in by_start.get(text[index], ()):
+            if text[index : index + length] in sequences:
+                end = index + length
+                break
+        if end > index + 1 or _PICTOGRAPH.match(text, index):
+            spans.append((index, end))
+        index = end
+    return spans
 
 
 # -- URLs --------------------------------------------------------------------------
