@@ -178,8 +178,21 @@ def test_relative_links_resolve_against_page_in_bundle_and_site_for_root() -> No
     assert document.notes == ()
 
 
-def test_relative_link_outside_a_bundle_resolves_against_site() -> None:
-    document = parse("[x](images/a.png)")
+def test_relative_links_in_a_single_file_resolve_as_the_browser_does() -> None:
+    page = "https://chezo.uno/post/a/"
+    document = parse("[x](images/a.png) [o](../other-post/) [r](/about/)", page_url=page)
+    assert document.blocks == (
+        Markdown(
+            "[x](https://chezo.uno/post/a/images/a.png) "
+            "[o](https://chezo.uno/post/other-post/) [r](https://chezo.uno/about/)"
+        ),
+    )
+    jekyll = parse("![d](diagram.png)", page_url="https://chezo.uno/2024/01/02/a.html")
+    assert jekyll.blocks == (Image(src="https://chezo.uno/2024/01/02/diagram.png", alt="d"),)
+
+
+def test_relative_link_without_a_page_url_resolves_against_site() -> None:
+    document = parse("[x](images/a.png)", page_url=None)
     assert document.blocks == (Markdown("[x](https://chezo.uno/images/a.png)"),)
 
 

@@ -77,8 +77,8 @@ def test_seed_post(parsed: list[tuple[str, LinkContext]]) -> None:
         (
             body,
             LinkContext(
-                source_dir=SEED.parent,
-                page_url=None,
+                source_dir=SEED.parent.resolve(),
+                page_url="https://chezo.uno/post/2022-07-15-mlse-infraop-wg/",
                 site_url="https://chezo.uno/",
                 site_root=None,
                 is_bundle=False,

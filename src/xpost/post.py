@@ -149,7 +149,7 @@ def load_post(path: Path, config: Config) -> Post:
     )
     links = LinkContext(
         source_dir=source_dir,
-        page_url=canonical if is_bundle else None,
+        page_url=canonical,
         site_url=base_url,
         site_root=site_dir,
         is_bundle=is_bundle,

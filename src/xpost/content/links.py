@@ -42,15 +42,15 @@ class LinkResolver:
             return url
         if url.startswith("/"):
             return base.rstrip("/") + url
+        if base == self.context.page_url and not self.context.is_bundle:
+            return urljoin(base, url)  # the browser's rule: /a/b.html + c.png = /a/c.png
         return urljoin(base if base.endswith("/") else base + "/", url)
 
     def _base_for(self, url: str) -> str | None:
         ctx = self.context
         if url.startswith("/"):
             return ctx.site_url
-        if ctx.is_bundle and ctx.page_url:
-            return ctx.page_url
-        return ctx.site_url or ctx.page_url
+        return ctx.page_url or ctx.site_url
 
     def local_file(self, url: str) -> Path | None:
         """The file on disk a relative or root-relative URL names, if it exists."""
@@ -60,12 +60,26 @@ class LinkResolver:
         if not path:
             return None
         ctx = self.context
+        roots = [ctx.site_root / "static", ctx.site_root] if ctx.site_root else []
         if path.startswith("/"):
-            roots = [ctx.site_root / "static", ctx.site_root] if ctx.site_root else []
             candidates = [root / path.lstrip("/") for root in roots]
         else:
             candidates = [ctx.source_dir / path]
+            # A single-file post's image is served from the page's URL: in Hugo, from
+            # static/ under the same path.
+            site_path = self._site_path(self.absolute(url))
+            if site_path:
+                candidates += [root / site_path for root in roots]
         return next((c for c in candidates if c.is_file()), None)
+
+    def _site_path(self, url: str) -> str | None:
+        """``url``'s path below the site's base URL, decoded, or None outside the site."""
+        site = self.context.site_url
+        if not site or not url.startswith(site.rstrip("/") + "/"):
+            return None
+        rest = unquote(re.split(r"[?#]", url[len(site.rstrip("/")) :], maxsplit=1)[0])
+        parts = [part for part in rest.split("/") if part]
+        return "/".join(parts) if parts and ".." not in parts else None
 
     def rewrite_markdown(self, text: str, references: bool = False) -> str:
         """``text`` with link and image destinations made absolute.

@@ -147,10 +147,11 @@ class Document:
 class LinkContext:
     """What the parser needs to make a post's links absolute.
 
-    Relative links in a page bundle (``index.md`` with files beside it) resolve
-    against the post's own URL; elsewhere, and for root-relative ``/x`` links,
-    against the site's ``base_url``. With neither known, links stay relative and the
-    parser notes it.
+    Relative links resolve as the reader's browser resolves them: against the post's
+    own URL (``../b/`` on ``/post/a/`` is ``/post/b/``); a page bundle's (``index.md``
+    with files beside it) against its folder URL even when the page URL has no
+    trailing slash. Root-relative ``/x`` links resolve against the site's
+    ``base_url``. With neither known, links stay relative and the parser notes it.
     """
 
     source_dir: Path
