@@ -201,6 +201,11 @@ def test_human_preview_shows_every_platform(tmp_path: Path) -> None:
         ),
         (["frobnicate"], "xpost: error: No such command 'frobnicate' (see 'xpost --help')\n"),
         (
+            ["pubish", "x.md"],
+            "xpost: error: No such command 'pubish': did you mean 'publish'? "
+            "(see 'xpost --help')\n",
+        ),
+        (
             ["publish", "x.md", "--to", ""],
             "xpost: error: --to names no platform (installed: connpass, qiita, twitter, zenn)\n",
         ),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import xpost.post
+from test_frontmatter import json_reason
 from xpost.config import Config, SiteConfig
 from xpost.content.model import Document, LinkContext
 from xpost.errors import PostError
@@ -242,7 +243,10 @@ def test_title_from_the_first_heading(tmp_path: Path) -> None:
             ":4: front matter is not valid YAML: did not find expected ',' or ']' "
             "(while parsing a flow sequence on line 3)",
         ),
-        ("bad-json.md", ":3: front matter is not valid JSON: Expecting value"),
+        (
+            "bad-json.md",
+            f":3: front matter is not valid JSON: {json_reason(POSTS / 'broken' / 'bad-json.md')}",
+        ),
         (
             "bad-date.md",
             ": date: 'next tuesday' is not a date (expected YYYY-MM-DD or YYYY-MM-DD hh:mm:ss)",

@@ -132,21 +132,21 @@ def test_the_astro_blog_starter_post_loads(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("table", "key", "name"),
+    ("table", "key", "name", "hint"),
     [
-        ("{exclude: [mastodn]}", "xpost.exclude", "mastodn"),
-        ("{targets: [twitter, mastodn]}", "xpost.targets", "mastodn"),
-        ("{twiter: {thread: true}}", "xpost.twiter", "twiter"),
+        ("{exclude: [mastodn]}", "xpost.exclude", "mastodn", ""),
+        ("{targets: [twitter, mastodn]}", "xpost.targets", "mastodn", ""),
+        ("{twiter: {thread: true}}", "xpost.twiter", "twiter", ": did you mean 'twitter'?"),
     ],
 )
 def test_an_unknown_platform_in_the_xpost_table_is_named_by_its_key(
-    tmp_path: Path, table: str, key: str, name: str
+    tmp_path: Path, table: str, key: str, name: str, hint: str
 ) -> None:
     post = write(tmp_path / "p.md", f"---\ntitle: T\nxpost: {table}\n---\nbody\n")
     code, out, err = dry_run(str(post))
     assert (code, out) == (2, "")
     assert err == (
-        f"xpost: error: {post}: {key}: unknown platform '{name}' "
+        f"xpost: error: {post}: {key}: unknown platform '{name}'{hint} "
         "(installed: connpass, qiita, twitter, zenn)\n"
     )
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from xpost.errors import ConfigError
+from xpost.suggest import did_you_mean
 from xpost.validation import TYPE_NAMES, convert, key_error
 
 StructT = TypeVar("StructT", bound=msgspec.Struct)
@@ -161,7 +162,8 @@ def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
             platforms[key] = value
         else:
             known = ", ".join([*_SECTIONS, *sorted(known_platforms)])
-            raise ConfigError(f"{path}: unknown key '{key}' (known: {known})")
+            hint = did_you_mean(key, [*_SECTIONS, *known_platforms])
+            raise ConfigError(f"{path}: unknown key '{key}'{hint} (known: {known})")
     config = Config(**sections, platforms=platforms, path=path)  # type: ignore[arg-type]
     _check_site(config.site, path)
     _check_targets(config.publish, path, known_platforms)
@@ -262,7 +264,8 @@ def _check_targets(publish: PublishConfig, path: Path, known: Collection[str]) -
         if target not in known:
             names = ", ".join(sorted(known)) or "none installed"
             raise ConfigError(
-                f"{path}: [publish] targets: unknown platform '{target}' (known: {names})"
+                f"{path}: [publish] targets: unknown platform '{target}'"
+                f"{did_you_mean(target, known)} (known: {names})"
             )
 
 

@@ -265,24 +265,20 @@ class Ledger:
         Two ``xpost publish``/``run`` processes never publish at the same time; the
         second one does not wait (a cron tick is better skipped than stacked up).
         """
-        import fcntl
+        from xpost import runlock
 
         lock_path = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise LedgerBusy(
-                    f"{self.path}: another xpost process is publishing with this ledger "
-                    "right now; nothing was done — try again when it has finished"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+            held = runlock.acquire(lock_path)
+        except runlock.Busy:
+            raise LedgerBusy(
+                f"{self.path}: another xpost process is publishing with this ledger "
+                "right now; nothing was done — try again when it has finished"
+            ) from None
+        try:
+            yield
         finally:
-            os.close(fd)
+            held.release()
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:

@@ -20,6 +20,7 @@ from xpost.adapters.base import DRAFT_REASON, Action, Adapter, Draft
 from xpost.config import Config
 from xpost.errors import ConfigError, PostError, UsageError
 from xpost.post import Post, load_post
+from xpost.suggest import did_you_mean
 from xpost.validation import convert, key_error
 
 
@@ -50,7 +51,8 @@ def parse_platform_list(values: Iterable[str], where: str = "--to") -> list[str]
     for name in names:
         if name not in known:
             raise UsageError(
-                f"unknown platform '{name}' in {where} (installed: {', '.join(known) or 'none'})"
+                f"unknown platform '{name}' in {where}{did_you_mean(name, known)} "
+                f"(installed: {', '.join(known) or 'none'})"
             )
     return list(dict.fromkeys(names))
 
@@ -128,7 +130,7 @@ def check_platform_names(post: Post) -> None:
     for key, name in named:
         if name not in known:
             raise PostError(
-                f"{post.source}: {key}: unknown platform '{name}' "
+                f"{post.source}: {key}: unknown platform '{name}'{did_you_mean(name, known)} "
                 f"(installed: {', '.join(known) or 'none'})"
             )
 

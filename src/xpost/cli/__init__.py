@@ -14,6 +14,7 @@ import sys
 import click
 
 from xpost import __version__
+from xpost.cli.groups import HelpfulGroup
 from xpost.errors import ExitCode, XpostError
 
 # name → ("module:attribute", one-line help). ``xpost --help`` lists these without
@@ -34,7 +35,7 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(HelpfulGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *COMMANDS])
 

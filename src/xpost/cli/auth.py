@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xpost.cli.groups import HelpfulGroup
 from xpost.cli.options import config_option, json_option
 from xpost.errors import ExitCode, XpostError
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 _FIELD_WIDTH = 22
 
 
-@click.group()
+@click.group(cls=HelpfulGroup)
 def auth() -> None:
     """Credentials for each platform: the OS keyring, or XPOST_<PLATFORM>_<FIELD>.
 
@@ -189,12 +190,14 @@ def _scrubbed(exc: XpostError, store: CredentialStore) -> XpostError:
 def _adapter_class(platform: str) -> type[Adapter[Any, Any]]:
     from xpost.adapters import registry
     from xpost.errors import UsageError
+    from xpost.suggest import did_you_mean
 
     name = platform.strip().lower()
     installed = registry.installed()
     if name not in installed:
         raise UsageError(
-            f"unknown platform '{platform}' (installed: {', '.join(installed) or 'none'})"
+            f"unknown platform '{platform}'{did_you_mean(name, installed)} "
+            f"(installed: {', '.join(installed) or 'none'})"
         )
     return registry.load(name)
 

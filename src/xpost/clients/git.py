@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -416,6 +417,11 @@ def _split_z(raw: bytes) -> list[str]:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    # POSIX: git runs in its own session (start_new_session), so its ssh and hooks die
+    # with it. Windows has no process groups here: kill git itself.
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+        if sys.platform == "win32":
+            process.kill()
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
     process.communicate()
