@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from xpost.content.model import Embed
@@ -123,3 +125,11 @@ def test_bad_main_image_option_is_bad_input(site: Site) -> None:
     done = site.xpost("publish", str(site.post), "--dry-run", "--to", "devto")
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "main_image" in done.stderr
+
+
+def test_xpost_adapters_lists_it_once_installed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "xpost", "adapters", "--json"], capture_output=True, text=True
+    )
+    rows = {row["name"]: row for row in json.loads(done.stdout)["adapters"]}
+    assert rows["devto"]["package"] == "xpost-devto"
