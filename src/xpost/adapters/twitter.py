@@ -35,9 +35,9 @@ from xpost.post import Post
 from xpost.render.markdown import join_soft_breaks
 from xpost.render.tweet_compose import (
     DEFAULT_TEMPLATE,
+    Heading,
     TemplateError,
     UnsplittableText,
-    Heading,
     check_template,
     compose_post,
     hashtags_for,
