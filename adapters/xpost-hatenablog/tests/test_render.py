@@ -50,6 +50,14 @@ def test_english_post_gets_an_english_origin_line(site: Site) -> None:
     assert body.startswith("This article was originally published at https://blog.example.org/")
 
 
+def test_without_a_canonical_url_the_origin_line_is_missing_and_said(site: Site) -> None:
+    site.config.write_text(site.config.read_text().replace("base_url", "#base_url"))
+    target = _dry_run(site, str(site.post))
+    assert target["action"] == "create"
+    assert not target["payload"]["content"].startswith("この記事は")
+    assert any("no 'originally published at' line" in w for w in target["warnings"])
+
+
 def test_draft_post_is_never_sent(site: Site) -> None:
     site.write_post("本文。\n", draft="true")
     target = _dry_run(site, str(site.post))

@@ -44,9 +44,9 @@ ORIGIN_NOTES = {
     "ja": "この記事は {url} からの転載です。",
     "en": "This article was originally published at {url}.",
 }
-NO_CANONICAL_REASON = (
-    "Hatena Blog: the post has no canonical URL for its 'originally published at' line: "
-    "set [site] base_url or the post's url"
+NO_CANONICAL_WARNING = (
+    "Hatena Blog: no 'originally published at' line: the post has no canonical URL "
+    "(set [site] base_url or the post's url)"
 )
 #: How many collection pages ``lookup`` reads (Hatena sends about ten entries a page).
 LOOKUP_PAGES = 10
@@ -135,9 +135,8 @@ class HatenaBlogAdapter(Adapter[HatenaSettings, HatenaOptions]):
             "draft": draft,
             "updated": post.date.isoformat() if self.settings.keep_date and post.date else None,
         }
-        skip = DRAFT_REASON if post.draft else None
-        if skip is None and not post.canonical_url and self._note_template(post):
-            skip = NO_CANONICAL_REASON
+        if not post.canonical_url and self._note_template(post):
+            warnings.append(NO_CANONICAL_WARNING)
         state = "draft on Hatena" if draft else "public"
         return Draft(
             platform=self.name,
@@ -145,7 +144,7 @@ class HatenaBlogAdapter(Adapter[HatenaSettings, HatenaOptions]):
             preview=_preview(payload),
             headline=f"{len(categories)} categories · {len(body):,} chars · {state}",
             warnings=warnings,
-            skip_reason=skip,
+            skip_reason=DRAFT_REASON if post.draft else None,
         )
 
     def _note_template(self, post: Post) -> str:
