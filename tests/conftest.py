@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,22 @@ def _isolated_user_dirs(
     keyring.set_keyring(MemoryKeyring())
     yield
     keyring.set_keyring(previous)
+
+
+#: Every installed adapter, as a real ``xpost`` process lists them (the distributions
+#: under adapters/ are installed beside the core by scripts/test).
+INSTALLED = ", ".join(sorted({ep.name for ep in entry_points(group="xpost.adapters")}))
+
+
+@pytest.fixture(autouse=True)
+def _built_in_adapters_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core's tests see the core's adapters only: the distributions under adapters/
+    are installed in the same environment (scripts/test) and tested on their own."""
+    from xpost.adapters import registry
+
+    built_in = {
+        name: entry
+        for name, entry in registry.installed().items()
+        if entry.dist is None or entry.dist.name == "xpost-cli"
+    }
+    monkeypatch.setattr(registry, "installed", lambda: built_in)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import INSTALLED
 from xpost import __version__
 from xpost.cli import cli
 
@@ -48,9 +49,9 @@ def test_help_lists_commands() -> None:
 def test_adapters_lists_the_four_built_ins() -> None:
     result = CliRunner().invoke(cli, ["adapters", "--json"])
     assert result.exit_code == 0
-    rows = json.loads(result.output)["adapters"]
+    # The distributions under adapters/ are installed beside the core (scripts/test).
+    rows = [r for r in json.loads(result.output)["adapters"] if r["package"] == "xpost-cli"]
     assert [r["name"] for r in rows] == ["connpass", "qiita", "twitter", "zenn"]
-    assert {r["package"] for r in rows} == {"xpost-cli"}
     assert rows[2]["class"] == "xpost.adapters.twitter:TwitterAdapter"
 
 
@@ -113,8 +114,7 @@ def test_unknown_platform_is_a_usage_error(tmp_path: Path) -> None:
     result = run_xpost("publish", str(SEED), "--dry-run", "--to", "qiita,myspace", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
-        "xpost: error: unknown platform 'myspace' in --to "
-        "(installed: connpass, qiita, twitter, zenn)\n"
+        f"xpost: error: unknown platform 'myspace' in --to (installed: {INSTALLED})\n"
     )
 
 
@@ -207,7 +207,7 @@ def test_human_preview_shows_every_platform(tmp_path: Path) -> None:
         ),
         (
             ["publish", "x.md", "--to", ""],
-            "xpost: error: --to names no platform (installed: connpass, qiita, twitter, zenn)\n",
+            f"xpost: error: --to names no platform (installed: {INSTALLED})\n",
         ),
     ],
 )

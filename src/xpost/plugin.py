@@ -24,9 +24,26 @@ Rules an adapter follows:
 Shared libraries adapters may use: ``xpost.content.model`` (the parsed body:
 blocks, inlines, embeds), ``xpost.render.markdown`` (the Markdown emitter with
 per-flavor embed hooks) and ``xpost.render.twitter_text`` (X's weighted counting).
+
+Helpers for short-post networks (Bluesky, Mastodon, Misskey and the like), exported
+here so that an adapter distribution needs no private import:
+
+- ``compose``/``truncate``/``split_posts``/``grapheme_count`` (``xpost.render.social``):
+  fit a template or a thread to the network's own count, given as a function;
+- ``plain_paragraphs``: the post's body as plain-text paragraphs, for threads;
+- ``extract_urls``: URLs as twitter-text finds them (Mastodon counts with the same rules);
+- ``image_path``/``load_image``/``sniff_image``/``LocalImage`` (``xpost.media``): a
+  post's local image, checked before anything is sent;
+- ``checked_api_base``: a configured host checked to be an http(s) URL;
+- ``RetryPolicy``: how patiently a client retries (tests inject a no-op sleep);
+- ``ApiClient``/``ApiRefused``/``ApiResponse`` (``xpost.webapi``, loaded on first use
+  since it imports ``requests``): JSON over HTTP with retries only where safe, lost
+  answers to creates reported as ``OutcomeUnknown``, and secrets kept out of messages.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from xpost.adapters.base import (
     DRAFT_REASON,
@@ -37,33 +54,77 @@ from xpost.adapters.base import (
     PublishContext,
     Receipt,
 )
+from xpost.adapters.twitter import plain_paragraphs
+from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
 from xpost.errors import (
     AuthError,
     ConfigError,
+    CredentialsMissing,
     InputError,
     OutcomeUnknown,
+    PostError,
     PublishError,
     RateLimited,
     RemoteConflict,
+    UsageError,
 )
+from xpost.media import LocalImage, image_path, load_image, sniff_image
 from xpost.post import Post
+from xpost.render.social import Composed, Measure, compose, grapheme_count, split_posts, truncate
+from xpost.render.twitter_text import extract_urls
+from xpost.validation import checked_api_base
+
+if TYPE_CHECKING:
+    from xpost.webapi import ApiClient, ApiRefused, ApiResponse
+
+_LAZY = {"ApiClient", "ApiRefused", "ApiResponse"}
+
+
+def __getattr__(name: str) -> Any:
+    """The HTTP client, imported on first use: a dry-run never loads ``requests``."""
+    if name in _LAZY:
+        import xpost.webapi
+
+        return getattr(xpost.webapi, name)
+    raise AttributeError(f"module 'xpost.plugin' has no attribute {name!r}")
+
 
 __all__ = [
     "DRAFT_REASON",
     "Action",
     "Adapter",
+    "ApiClient",
+    "ApiRefused",
+    "ApiResponse",
     "AuthError",
+    "Composed",
     "ConfigError",
+    "CredentialsMissing",
     "Draft",
     "InputError",
+    "LocalImage",
+    "Measure",
     "NoSettings",
     "OutcomeUnknown",
     "Post",
+    "PostError",
     "PublishContext",
     "PublishError",
     "RateLimited",
     "Receipt",
     "RemoteConflict",
+    "RetryPolicy",
     "SiteConfig",
+    "UsageError",
+    "checked_api_base",
+    "compose",
+    "extract_urls",
+    "grapheme_count",
+    "image_path",
+    "load_image",
+    "plain_paragraphs",
+    "sniff_image",
+    "split_posts",
+    "truncate",
 ]
