@@ -17,6 +17,9 @@ Rules an adapter follows:
   when the request may have been applied but no answer came.
 - ``lookup`` finds the copy a create with an unknown outcome may have made; it
   adopts only a copy that is exactly what xpost would have sent.
+- ``preview_html(draft)`` may return an HTML fragment for ``xpost preview`` (it is
+  filtered: no scripts, styles or frames; links only to http(s) and mailto); by
+  default the preview shows the payload formatted.
 - Network imports happen inside the sending methods, never at module level, so a
   dry-run stays offline and fast. Adapters never touch the ledger, the config file,
   the keyring or the terminal: the caller hands them what they need.

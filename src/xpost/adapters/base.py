@@ -162,6 +162,16 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
         """Check the credentials against the platform; return the account's name."""
         raise PublishError(f"{self.label}: checking credentials is not supported")
 
+    def preview_html(self, draft: Draft) -> str | None:
+        """An HTML fragment drawing ``draft`` as the platform shows it, for ``xpost preview``.
+
+        Optional: None (the default) shows the payload formatted. The fragment is
+        filtered like a post's raw HTML (no scripts, styles, frames or event
+        attributes; links keep ``http``/``https``/``mailto`` only; ``class`` is kept),
+        so escape the draft's text in it all the same. Pure and offline, like ``render``.
+        """
+        return None
+
     def login(
         self,
         credentials: Mapping[str, str],

@@ -24,6 +24,10 @@ COMMANDS = {
         "xpost.cli.publish:publish",
         "Publish posts to their platforms, or preview them with --dry-run.",
     ),
+    "preview": (
+        "xpost.cli.preview:preview",
+        "Draw each platform's copy side by side in one HTML page (--serve: live).",
+    ),
     "run": ("xpost.cli.run:run", "Publish every post that is due, exactly once (cron, CI)."),
     "status": ("xpost.cli.status:status", "Where a post has been syndicated."),
     "history": ("xpost.cli.status:history", "The most recent attempts to publish."),

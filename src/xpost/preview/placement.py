@@ -1,0 +1,66 @@
+"""Putting each warning next to the element it concerns.
+
+Adapters report warnings as sentences ("Zenn cannot embed this Speaker Deck: shown
+as a link card for https://…"). A warning goes beside the first piece of the copy
+whose source holds something the warning names — a URL, a quoted name, a raw HTML
+tag — else beside a piece about what the warning talks of (the title, the tags),
+else at the top of its column, as being about the copy as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_URL = re.compile(r"(?:https?:)?//[^\s'\"<>]+")
+_QUOTED = re.compile(r"'([^']{2,200})'|\"([^\"]{2,200})\"")
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+_TRAILING = ".,;:)]}'\""
+
+
+@dataclass
+class Piece:
+    """One element of a rendered copy: its HTML, the source text it came from, and the
+    words of warnings that concern it without naming anything in it ("title")."""
+
+    html: str
+    source: str = ""
+    about: tuple[str, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+
+
+def needles(warning: str) -> list[str]:
+    """What a warning names that can be looked for in the copy's source."""
+    found = [url.rstrip(_TRAILING) for url in _URL.findall(warning)]
+    found += [a or b for a, b in _QUOTED.findall(warning)]
+    found += _TAG.findall(warning)
+    return [needle for needle in found if len(needle) >= 2]
+
+
+def place(warnings: list[str], pieces: list[Piece]) -> list[str]:
+    """Attach each warning to its piece; return those about the copy as a whole."""
+    general: list[str] = []
+    for warning in warnings:
+        target = _by_needle(warning, pieces) or _by_topic(warning, pieces)
+        if target is None:
+            general.append(warning)
+        else:
+            target.warnings.append(warning)
+    return general
+
+
+def _by_needle(warning: str, pieces: list[Piece]) -> Piece | None:
+    wanted = needles(warning)
+    for needle in wanted:
+        for piece in pieces:
+            if needle in piece.source:
+                return piece
+    return None
+
+
+def _by_topic(warning: str, pieces: list[Piece]) -> Piece | None:
+    text = warning.lower()
+    for piece in pieces:
+        if any(word in text for word in piece.about):
+            return piece
+    return None
