@@ -92,6 +92,7 @@ def _isolated_user_dirs(
             "XPOST_NODE_MODULES",
             "XPOST_REQUIRE_NODE",
             "XPOST_REQUIRE_HUGO",
+            "XPOST_REQUIRE_CHROMIUM",
         ):
             monkeypatch.delenv(name)
     import keyring

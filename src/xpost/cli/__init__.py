@@ -26,7 +26,7 @@ COMMANDS = {
     ),
     "preview": (
         "xpost.cli.preview:preview",
-        "Draw each platform's copy side by side in one HTML page (--serve: live).",
+        "Draw every platform's copy side by side in one HTML page.",
     ),
     "run": ("xpost.cli.run:run", "Publish every post that is due, exactly once (cron, CI)."),
     "status": ("xpost.cli.status:status", "Where a post has been syndicated."),

@@ -99,16 +99,17 @@ def document(title: str, lang: str, body: str, *, live: bool, version: int = 0) 
     css = theme.stylesheet()
     script = f"<script>{LIVE_SCRIPT}</script>" if live else ""
     stamp = f'<meta name="xpost-version" content="{version}">\n' if live else ""
+    scripts = f"'{_sha256(LIVE_SCRIPT)}'" if live else "'none'"
+    connect = "'self'" if live else "'none'"
+    # Built from fixed parts only: no double quote can occur in it.
     policy = (
-        "default-src 'none'; img-src data:; "
-        f"style-src '{_sha256(css)}'; "
-        f"script-src {repr(_sha256(LIVE_SCRIPT)) if live else repr('none')}; "
-        f"connect-src {repr('self') if live else repr('none')}; "
+        f"default-src 'none'; img-src data:; style-src '{_sha256(css)}'; "
+        f"script-src {scripts}; connect-src {connect}; "
         "base-uri 'none'; form-action 'none'; frame-src 'none'"
-    ).replace('"', "'")
+    )
     return (
         f'<!doctype html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(policy)}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
         '<meta name="referrer" content="no-referrer">\n'

@@ -124,6 +124,12 @@ class PreviewServer(ThreadingHTTPServer):
         self.live_connections = threading.BoundedSemaphore(MAX_LIVE_CONNECTIONS)
         super().__init__((HOST, port), _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser closing its connection is normal; anything else is one line."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError | TimeoutError):
+            click.echo(f"xpost: preview server: {type(error).__name__}: {error}", err=True)
+
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.server_address[1]}/"
