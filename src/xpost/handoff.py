@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +65,9 @@ def paste_block(text: str) -> str:
 
 def copy_to_clipboard(text: str, tools: Sequence[tuple[str, ...]] = CLIPBOARD_TOOLS) -> bool:
     """Give ``text`` to the first clipboard tool on PATH; False when none took it."""
+    import shutil  # here: rendering a connpass draft imports this module, a dry-run too
+    import subprocess
+
     for command in tools:
         if shutil.which(command[0]) is None:
             continue

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -192,6 +191,9 @@ def execute(
 
     if runner.options.outbox and any(step.sends for plan in plans for step in plan.steps):
         runner.options.outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Imported here: a dry-run plans through this module but never starts a thread.
+    from concurrent.futures import ThreadPoolExecutor, wait
+
     pool = ThreadPoolExecutor(max(1, len(queues)), thread_name_prefix="xpost")
     futures = [pool.submit(work, queue) for queue in queues.values()]
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -11,6 +10,8 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     options = list(dict.fromkeys(choices))
     # Case-insensitive: "Twiter" is as much a typo of "twitter" as "twiter" is.
     lowered = {option.lower(): option for option in options}
+    import difflib  # only on a typo: ``xpost --help`` stays at click's own cost
+
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 
