@@ -307,7 +307,7 @@ def test_gif_goes_through_the_chunked_upload(
     ("name", "content", "alt", "message"),
     [
         ("missing.png", None, "", "X: image {path}: no such file"),
-        ("notes.png", b"just text", "", "X: image {path}: not a JPEG, PNG, GIF or WEBP image"),
+        ("notes.png", b"just text", "", "X: image {path}: not a JPEG, PNG, GIF or WebP image (by its contents)"),
         (
             "huge.png",
             b"\x89PNG\r\n\x1a\n" + bytes(5 * 1024 * 1024),
@@ -318,7 +318,7 @@ def test_gif_goes_through_the_chunked_upload(
             "huge.gif",
             b"GIF89a" + bytes(15 * 1024 * 1024),
             "",
-            "X: image {path}: 15.0 MB is over X's 15 MB limit for GIF images",
+            "X: image {path}: larger than X's limit of 15 MB per image",
         ),
         ("ok.png", PNG, "x" * 1001, "X: image {path}: alt text is 1001 characters, X allows 1000"),
     ],

@@ -615,7 +615,7 @@ def test_a_missing_image_is_reported_before_anything_is_written(repos: Repos, si
     with unchanged(repos), pytest.raises(PublishError) as failure:
         publish(repos, draft)
     assert str(failure.value) == (
-        f"Zenn: cannot read image {site.bundle / 'diagram.png'}: No such file or directory"
+        f"Zenn: image {site.bundle / 'diagram.png'}: cannot read it (No such file or directory)"
     )
 
 

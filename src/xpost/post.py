@@ -222,6 +222,11 @@ def _timezone(name: str) -> tzinfo:
         raise ConfigError(f"[site] timezone: unknown time zone {name!r}") from None
 
 
+def site_root_of(directory: Path) -> Path | None:
+    """The site's top folder above ``directory`` (a Hugo or Jekyll config file), if any."""
+    return _site_root(directory)
+
+
 @cache
 def _site_root(directory: Path) -> Path | None:
     """The nearest folder above ``directory`` holding a Hugo or Jekyll config file."""

@@ -20,6 +20,7 @@ from xpost.adapters.base import DRAFT_REASON, Action, Adapter, Draft
 from xpost.config import Config
 from xpost.errors import ConfigError, PostError, UsageError
 from xpost.post import Post, load_post
+from xpost.sitefiles import SiteFiles
 from xpost.suggest import did_you_mean
 from xpost.validation import convert, key_error
 
@@ -93,6 +94,9 @@ class Renderer:
             reason = excluded or (draft.skip_reason if draft else None)
             if reason is None and post.draft:
                 reason = DRAFT_REASON
+            if reason is None and draft is not None:
+                # Nothing outside the site, and nothing but real images, ever leaves it.
+                adapter.check_files(draft, SiteFiles(post))
             prepared.targets.append(
                 Target(
                     platform=name,

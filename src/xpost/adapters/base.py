@@ -22,13 +22,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import msgspec
 
 from xpost.config import SiteConfig
 from xpost.errors import PublishError
 from xpost.post import Post
+
+if TYPE_CHECKING:
+    from xpost.sitefiles import SiteFiles
 
 Action = Literal["create", "update", "unchanged", "skip"]
 
@@ -128,6 +131,12 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
         """Raise ``ConfigError`` if this adapter's settings cannot work (a Zenn repo that
         is not a git repository): called before anything is sent, so a broken setup is
         bad config (exit 2), not a failed target. Local checks only: no network."""
+
+    def check_files(self, draft: Draft, files: SiteFiles) -> None:
+        """Check every local file publishing ``draft`` would send (an image to upload or
+        copy), before anything is sent anywhere: ``files.image(path, …)`` refuses a file
+        outside the site, one that is not an image by its bytes, or one over the
+        platform's size limit (``PostError``: exit 2). The default: no local files."""
 
     def unfinished(self, receipt: Receipt) -> bool:
         """True when a published copy still lacks a step the settings now ask for (a Zenn

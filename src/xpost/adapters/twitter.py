@@ -49,6 +49,11 @@ if TYPE_CHECKING:
 
     from xpost.adapters.twitter_publish import ThreadPublisher
     from xpost.clients.x import XClient
+    from xpost.sitefiles import SiteFiles
+
+#: X's limits for images attached to a post (bytes).
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_GIF_BYTES = 15 * 1024 * 1024
 
 #: OAuth 1.0a user context (``xpost auth login twitter`` fills the last two).
 OAUTH1_FIELDS = ("api_key", "api_secret", "access_token", "access_token_secret")
@@ -110,6 +115,20 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
 
     def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
         return self._publisher(ctx).lookup(draft, previous)
+
+    def check_files(self, draft: Draft, files: SiteFiles) -> None:
+        """The image of the first post: inside the site, a real image, within X's limit."""
+        for post in draft.payload.get("posts") or []:
+            for item in post.get("media") or []:
+                where = str(item.get("path", ""))
+                if _is_url(where):
+                    continue  # refused by publishing: X uploads local files only
+                image = files.image(Path(where), "image", platform="X", limit=MAX_GIF_BYTES)
+                if image.mime != "image/gif" and len(image.data) > MAX_IMAGE_BYTES:
+                    raise PostError(
+                        f"{files.post.source}: image {where}: larger than X's limit of "
+                        f"{MAX_IMAGE_BYTES // 1048576} MB per {image.mime[6:].upper()} image"
+                    )
 
     def unpublish(self, receipt: Receipt, ctx: PublishContext) -> None:
         self._publisher(ctx).unpublish(receipt)

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from xpost.adapters.base import Draft, PublishContext, Receipt
+from xpost.adapters.twitter import MAX_GIF_BYTES, MAX_IMAGE_BYTES
 from xpost.clients.x import DuplicatePost, XClient, XUser
 from xpost.errors import PostError, PublishError
+from xpost.sitefiles import read_image
 
-#: X's limits for images attached to a post (bytes).
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_GIF_BYTES = 15 * 1024 * 1024
 MAX_ALT_TEXT = 1000  # CreateMediaMetadataMetadataAltText.maxLength in the OpenAPI spec
 
 
@@ -39,19 +38,6 @@ class MediaFile:
     mime: str
     category: str  # X's media_category: tweet_image, or tweet_gif for (animated) GIFs
     alt: str
-
-
-def sniff_image(data: bytes) -> str | None:
-    """The image's MIME type from its first bytes (never from the file name)."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def load_media(draft: Draft) -> list[MediaFile]:
@@ -68,15 +54,12 @@ def _load_one(where: str, alt: str) -> MediaFile:
             "xpost.twitter.image to a local file"
         )
     path = Path(where)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PostError(f"X: image {path}: no such file") from None
-    except OSError as error:
-        raise PostError(f"X: image {path}: cannot read it ({error.strerror})") from None
-    mime = sniff_image(data)
-    if mime is None:
-        raise PostError(f"X: image {path}: not a JPEG, PNG, GIF or WEBP image")
+    if not path.exists():
+        raise PostError(f"X: image {path}: no such file")
+    # Bounded read, type told by the bytes (the pre-flight checked the same, and where
+    # the file lies: prepare's check_files).
+    image = read_image(path, f"X: image {path}", "X", MAX_GIF_BYTES)
+    data, mime = image.data, image.mime
     limit = MAX_GIF_BYTES if mime == "image/gif" else MAX_IMAGE_BYTES
     if len(data) > limit:
         raise PostError(

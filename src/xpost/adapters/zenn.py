@@ -26,6 +26,7 @@ from xpost.render.zenn_markdown import ZennMarkdown
 
 if TYPE_CHECKING:
     from xpost.adapters.zenn_publish import ZennRepo
+    from xpost.sitefiles import SiteFiles
 
 ArticleType = Literal["tech", "idea"]
 
@@ -40,6 +41,9 @@ _ONE_EMOJI = regex.compile(
     r"^(?=\X$)(?:.*\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)"
 )
 
+
+#: Zenn's limit for an image kept in the linked repository (contracts/zenn: 3 MB each).
+MAX_IMAGE_BYTES = 3 * 1024 * 1024
 
 #: The time zone of Zenn's ``published_at`` (its docs: 日本時間).
 ZENN_TIME = ZoneInfo("Asia/Tokyo")
@@ -97,6 +101,17 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
     def whoami(self, ctx: PublishContext) -> str:
         """Check the repository, its branch and (when pushing) that the remote answers."""
         return self._repo(ctx).whoami()
+
+    def check_files(self, draft: Draft, files: SiteFiles) -> None:
+        """Each image the article carries: inside the site (or the Zenn repository's own
+        ``images/``), a real image, at most Zenn's 3 MB: it lands in a public repo."""
+        from pathlib import Path
+
+        also = [Path(self.settings.repo).expanduser() / "images"] if self.settings.repo else []
+        for image in draft.payload.get("images") or []:
+            files.image(
+                Path(image["source"]), "image", platform="Zenn", limit=MAX_IMAGE_BYTES, also=also
+            )
 
     def unfinished(self, receipt: Receipt) -> bool:
         """Committed while ``push = false``; pushing is on now."""

@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from xpost.adapters.base import Draft, PublishContext, Receipt
-from xpost.adapters.zenn import ZennSettings
+from xpost.adapters.zenn import MAX_IMAGE_BYTES, ZennSettings
 from xpost.clients.git import Git, GitCommandError, GitMissing
-from xpost.errors import ConfigError, PublishError, RemoteConflict
+from xpost.errors import ConfigError, PostError, PublishError, RemoteConflict
+from xpost.sitefiles import read_image
 
 #: Every commit xpost makes starts so; it is how xpost recognises its own commits.
 COMMIT_PREFIX = "xpost: "
@@ -61,11 +62,13 @@ class Article:
         images: dict[str, bytes] = {}
         for image in payload.get("images", []):
             source = Path(image["source"])
+            # Checked before anything was sent (ZennAdapter.check_files); read bounded
+            # and by its bytes again, as it is about to be pushed to a public repo.
             try:
-                images[_inside(image["target"])] = source.read_bytes()
-            except OSError as exc:
-                reason = exc.strerror or type(exc).__name__
-                raise PublishError(f"Zenn: cannot read image {source}: {reason}") from exc
+                found = read_image(source, f"Zenn: image {source}", "Zenn", MAX_IMAGE_BYTES)
+            except PostError as exc:
+                raise PublishError(str(exc)) from None
+            images[_inside(image["target"])] = found.data
         content = str(payload["content"]).encode()
         return cls(_inside(payload["path"]), payload["slug"], content, images)
 
