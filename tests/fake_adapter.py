@@ -41,7 +41,9 @@ from xpost.post import Post
 TOKEN = "fake-token-5f3c9a1e7b2d"
 API_KEY = "fake-desk-key-8e1d"
 
-#: What ``script`` may hold, one entry per coming call (create/update/delete/lookup).
+#: What ``script`` may hold, one entry per coming create/update/delete call; an entry
+#: prefixed ``lookup:`` (``lookup:fail``) is taken by the next lookup instead, and a
+#: lookup finding no such entry first in line behaves "ok".
 BEHAVIOURS = (
     "ok",
     "fail",
@@ -84,7 +86,9 @@ class FakePlatform:
         with self._lock:
             self.requests.append((kind, target))
             self.contexts.append(ctx)
-            behaviour = self.script.pop(0) if self.script else "ok"
+            behaviour = "ok"
+            if self.script and (kind == "lookup") == self.script[0].startswith("lookup:"):
+                behaviour = self.script.pop(0).removeprefix("lookup:")
         assert behaviour in BEHAVIOURS, behaviour
         if self.delay:
             time.sleep(self.delay)
@@ -132,6 +136,7 @@ class BlogAdapter(Adapter[NoSettings, FakeOptions]):
 
     name = "blog"
     label = "Blog"
+    can_lookup = True
     summary = "a fake editable platform"
     Settings = NoSettings
     Options = FakeOptions
@@ -222,6 +227,7 @@ class DeskAdapter(Adapter[NoSettings, FakeOptions]):
 
     name = "desk"
     label = "Desk"
+    can_lookup = True
     Settings = NoSettings
     Options = FakeOptions
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)

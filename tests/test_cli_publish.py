@@ -57,7 +57,7 @@ def test_dry_run_shows_the_plan_from_the_ledger_and_never_creates_it(site: Site)
     site.write_post(body="Edited.\n")
     edited = site.xpost("publish", post, "--to", "blog", "--dry-run")
     assert "── Blog · update · Hello " in edited.out
-    assert site.platforms["blog"].requests == [("create", None)]
+    assert site.platforms["blog"].requests == [("lookup", None), ("create", None)]
     assert site.ledger_file.read_bytes() == ledger_bytes
 
 
@@ -117,9 +117,10 @@ def test_two_processes_at_once_only_one_publishes(site: Site, tmp_path: Path) ->
         "registry.load = lambda name: fake_adapter.ADAPTERS[name]\n"
         "fake_adapter.reset()['blog'].delay = float(sys.argv[1])\n"
         "receive = fake_adapter.FakePlatform.receive\n"
-        "def signalled(self, *args):\n"
-        f"    Path({str(signal)!r}).touch()\n"
-        "    return receive(self, *args)\n"
+        "def signalled(self, kind, *args):\n"
+        "    if kind != 'lookup':\n"
+        f"        Path({str(signal)!r}).touch()\n"
+        "    return receive(self, kind, *args)\n"
         "fake_adapter.FakePlatform.receive = signalled\n"
         "from xpost.cli import main\n"
         "sys.argv = ['xpost', *sys.argv[2:]]\n"
@@ -254,6 +255,7 @@ def test_history_lists_attempts_newest_first(site: Site) -> None:
     assert [(a["platform"], a["action"], a["outcome"]) for a in doc["attempts"]] == [
         ("blog", "lookup", "found"),
         ("blog", "create", "unknown"),
+        ("blog", "lookup", "not found"),
     ]
     assert doc["attempts"][1]["error"] == "Blog: no answer within 30s"
     human = site.xpost("history", post).out.splitlines()
@@ -332,7 +334,10 @@ def test_unpublish_asks_then_removes_and_a_later_publish_creates_again(site: Sit
     removed = site.xpost("unpublish", post, "--from", "blog", "--yes")
     assert (removed.code, removed.out) == (0, f"Blog      removed    {BLOG_URL}\n")
     blog = site.platforms["blog"]
-    assert blog.requests == [("create", None), ("delete", "Blog-1")] and blog.items == {}
+    assert (
+        blog.requests == [("lookup", None), ("create", None), ("delete", "Blog-1")]
+        and blog.items == {}
+    )
     assert json.loads(site.xpost("status", post, "--json").out)["syndications"][0]["status"] == (
         "removed"
     )

@@ -255,7 +255,7 @@ def test_the_first_run_guard_refuses_to_flood_and_mark_existing_makes_it_safe(
     new = post(site, "new", date="2024-05-20")
     code, out, _ = xpost_run(capsys, monkeypatch)
     assert (code, out) == (0, created_line(new, fake))
-    assert [r.body["title"] for r in fake.requests] == ["Post new"]
+    assert [r.body["title"] for r in fake.requests if r.method == "POST"] == ["Post new"]
 
 
 def test_since_limits_a_run_to_newer_posts(

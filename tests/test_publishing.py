@@ -47,7 +47,10 @@ def test_first_run_creates_everywhere_and_a_rerun_sends_nothing(site: Site) -> N
         "Micro     created    https://micro.example/items/Micro-1\n"
     )
     blog, micro = site.platforms["blog"], site.platforms["micro"]
-    assert blog.requests == [("create", None)] and micro.requests == [("create", None)]
+    assert blog.requests == [("lookup", None), ("create", None)] and micro.requests == [
+        ("lookup", None),
+        ("create", None),
+    ]
     assert blog.items["Blog-1"]["title"] == "Hello"
     assert micro.items["Micro-1"]["text"] == f"Hello {POST_ID}"
     assert rows(site) == {"blog": ("published", "Blog-1"), "micro": ("published", "Micro-1")}
@@ -58,7 +61,10 @@ def test_first_run_creates_everywhere_and_a_rerun_sends_nothing(site: Site) -> N
         "Blog      unchanged  https://blog.example/items/Blog-1\n"
         "Micro     unchanged  https://micro.example/items/Micro-1\n"
     )
-    assert blog.requests == [("create", None)] and micro.requests == [("create", None)]
+    assert blog.requests == [("lookup", None), ("create", None)] and micro.requests == [
+        ("lookup", None),
+        ("create", None),
+    ]
 
 
 def test_an_edit_sends_exactly_one_update_to_the_same_copy(site: Site) -> None:
@@ -74,9 +80,9 @@ def test_an_edit_sends_exactly_one_update_to_the_same_copy(site: Site) -> None:
         "--repost deletes the copy and posts it again)\n"
     )
     blog = site.platforms["blog"]
-    assert blog.requests == [("create", None), ("update", "Blog-1")]
+    assert blog.requests == [("lookup", None), ("create", None), ("update", "Blog-1")]
     assert blog.items["Blog-1"]["body"] == "Second version, typo fixed."
-    assert site.platforms["micro"].requests == [("create", None)]
+    assert site.platforms["micro"].requests == [("lookup", None), ("create", None)]
 
 
 def test_create_whose_answer_never_came_is_looked_up_not_repeated(site: Site) -> None:
@@ -91,7 +97,7 @@ def test_create_whose_answer_never_came_is_looked_up_not_repeated(site: Site) ->
     retry = site.xpost("publish", post, "--to", "blog")
     assert retry.code == 0
     assert retry.out == "Blog      reconciled https://blog.example/items/Blog-1\n"
-    assert blog.requests == [("create", None), ("lookup", None)]
+    assert blog.requests == [("lookup", None), ("create", None), ("lookup", None)]
     assert len(blog.items) == 1
     assert rows(site) == {"blog": ("published", "Blog-1")}
     assert site.xpost("publish", post, "--to", "blog").out.startswith("Blog      unchanged")
@@ -114,18 +120,23 @@ def test_reconciled_copy_of_an_older_text_is_then_updated(site: Site) -> None:
     site.write_post(body="Edited while the answer was lost.\n")
     run = site.xpost("publish", post, "--to", "blog")
     assert (run.code, run.out) == (0, "Blog      updated    https://blog.example/items/Blog-1\n")
-    assert blog.requests == [("create", None), ("lookup", None), ("update", "Blog-1")]
+    assert blog.requests == [
+        ("lookup", None),
+        ("create", None),
+        ("lookup", None),
+        ("update", "Blog-1"),
+    ]
 
 
 def test_a_failed_lookup_never_falls_back_to_creating(site: Site) -> None:
     post = str(site.write_post())
     blog = site.platforms["blog"]
-    blog.script = ["timeout-after-apply", "fail"]
+    blog.script = ["timeout-after-apply", "lookup:fail"]
     site.xpost("publish", post, "--to", "blog")
     run = site.xpost("publish", post, "--to", "blog")
     assert run.code == 1
     assert run.out == "Blog      failed     Blog: 500 internal server error; try again later\n"
-    assert blog.requests == [("create", None), ("lookup", None)]
+    assert blog.requests == [("lookup", None), ("create", None), ("lookup", None)]
     assert rows(site) == {"blog": ("unknown", None)}
 
 
@@ -142,8 +153,8 @@ def test_partial_failure_records_the_others_and_retries_only_the_failed(site: Si
     assert rows(site) == {"blog": ("failed", None), "micro": ("published", "Micro-1")}
     again = site.xpost("publish", post, "--to", "blog,micro")
     assert again.code == 0
-    assert blog.requests == [("create", None), ("create", None)]
-    assert micro.requests == [("create", None)]
+    assert blog.requests == [("lookup", None), ("create", None), ("create", None)]
+    assert micro.requests == [("lookup", None), ("create", None)]
     assert again.out.splitlines()[0] == "Blog      created    https://blog.example/items/Blog-1"
 
 
@@ -159,7 +170,7 @@ def test_a_crashing_adapter_is_recorded_and_stops_nobody(site: Site) -> None:
     # It may have been created before the crash: looked up next time, not re-created.
     assert rows(site)["blog"] == ("unknown", None)
     site.xpost("publish", post, "--to", "blog")
-    assert site.platforms["blog"].requests == [("create", None), ("lookup", None)]
+    assert site.platforms["blog"].requests == [("lookup", None), ("create", None), ("lookup", None)]
 
 
 def test_a_config_problem_found_while_sending_is_shown_as_is(site: Site) -> None:
@@ -192,8 +203,9 @@ def test_three_slow_platforms_take_as_long_as_one(site: Site) -> None:
     run = site.xpost("publish", post)
     elapsed = time.perf_counter() - started
     assert run.code == 0, run.out + run.err
-    assert [len(p.requests) for p in site.platforms.values()] == [1, 1, 1]
-    assert elapsed < 0.6, f"{elapsed:.2f}s: the platforms did not run concurrently"
+    # Each platform: the lookup before a create the ledger has no record of, then it.
+    assert [len(p.requests) for p in site.platforms.values()] == [2, 2, 2]
+    assert elapsed < 1.2, f"{elapsed:.2f}s: the platforms did not run concurrently"
 
 
 def test_conflict_needs_force_and_force_asks_first(site: Site) -> None:
@@ -213,7 +225,7 @@ def test_conflict_needs_force_and_force_asks_first(site: Site) -> None:
     assert refused.err == (
         "xpost: error: --force asks for confirmation first: run it in a terminal or add --yes\n"
     )
-    assert len(blog.requests) == 2
+    assert len(blog.requests) == 3
     blog.script = ["conflict"]
     forced = site.xpost("publish", post, "--to", "blog", "--force", "--yes")
     assert forced.code == 0 and forced.out.startswith("Blog      updated")
@@ -229,7 +241,11 @@ def test_force_resends_an_unchanged_post_after_a_yes(site: Site) -> None:
     assert no.code == 2 and "Aborted." in no.err
     yes = site.xpost("publish", post, "--to", "blog", "--force", stdin="y\n")
     assert yes.code == 0 and "--force sends to Blog even if unchanged" in yes.err
-    assert site.platforms["blog"].requests == [("create", None), ("update", "Blog-1")]
+    assert site.platforms["blog"].requests == [
+        ("lookup", None),
+        ("create", None),
+        ("update", "Blog-1"),
+    ]
 
 
 def test_repost_deletes_then_creates_where_posts_cannot_be_edited(site: Site) -> None:
@@ -240,7 +256,12 @@ def test_repost_deletes_then_creates_where_posts_cannot_be_edited(site: Site) ->
     assert run.code == 0
     assert run.out == "Micro     reposted   https://micro.example/items/Micro-2\n"
     micro = site.platforms["micro"]
-    assert micro.requests == [("create", None), ("delete", "Micro-1"), ("create", None)]
+    assert micro.requests == [
+        ("lookup", None),
+        ("create", None),
+        ("delete", "Micro-1"),
+        ("create", None),
+    ]
     assert list(micro.items) == ["Micro-2"]
 
 
@@ -263,7 +284,12 @@ def test_assisted_target_is_handed_off_then_confirmed(site: Site) -> None:
     desk.confirmed = True
     done = site.xpost("publish", post, "--to", "desk")
     assert done.out == "Desk      confirmed  https://desk.example/event/42/\n"
-    assert desk.requests == [("handoff", None), ("lookup", None), ("lookup", None)]
+    assert desk.requests == [
+        ("lookup", None),
+        ("handoff", None),
+        ("lookup", None),
+        ("lookup", None),
+    ]
     assert rows(site) == {"desk": ("published", "42")}
 
 
@@ -336,3 +362,26 @@ def test_write_back_adds_the_live_urls(site: Site) -> None:
     assert "https://blog.example/items/Blog-1" in text
     assert "desk.example" not in text  # awaiting: not live yet
     assert text.endswith("---\nFirst version.\n")
+
+
+def test_an_adapter_that_cannot_look_up_is_never_sent_twice_after_an_unknown_outcome(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: "not found" is never read into an adapter without a real lookup."""
+    from fake_adapter import BlogAdapter
+
+    monkeypatch.setattr(BlogAdapter, "can_lookup", False)
+    post = str(site.write_post())
+    blog = site.platforms["blog"]
+    blog.script = ["crash"]  # applied, then the adapter raised: outcome unknown
+    assert site.xpost("publish", post, "--to", "blog").code == 1
+    again = site.xpost("publish", post, "--to", "blog")
+    assert again.code == 1
+    assert "cannot look the copy up" in again.out and f"xpost confirm {post} blog URL" in again.out
+    assert blog.requests == [("create", None)]
+    assert rows(site) == {"blog": ("unknown", None)}
+    done = site.xpost("confirm", post, "blog", "https://blog.example/items/Blog-1")
+    assert done.code == 0
+    assert rows(site)["blog"][0] == "published"
+    assert site.xpost("publish", post, "--to", "blog").out.startswith("Blog      unchanged")
+    assert blog.requests == [("create", None)]

@@ -314,7 +314,10 @@ def test_ctrl_c_lets_the_started_target_finish_and_starts_nothing_more(
         "xpost: interrupted: letting the platforms already started finish and be recorded; "
         "nothing else is started (run again to finish)\n"
     )
-    assert blog.requests == [("create", None)]  # the second post was never started
+    assert blog.requests == [
+        ("lookup", None),
+        ("create", None),
+    ]  # the second post was never started
     with Ledger.open(fake_site.ledger_file) as ledger:
         done = ledger.get(TargetKey("https://example.com/post/hello/", "blog"))
         untouched = ledger.get(TargetKey("https://example.com/post/other/", "blog"))

@@ -74,7 +74,8 @@ def make_ctx(clock: FakeClock, *, token: str = TOKEN, force: bool = False) -> Pu
 
 
 def draft(**changes: Any) -> Draft:
-    return Draft(platform="qiita", payload={**PAYLOAD, **changes})
+    facts = {"origin_note": f"この記事は {CANONICAL} からの転載です。", "canonical_url": CANONICAL}
+    return Draft(platform="qiita", payload={**PAYLOAD, **changes}, facts=facts)
 
 
 def failure(call: Callable[[], object]) -> PublishError:
@@ -398,6 +399,7 @@ def test_lookup_finds_a_copy_without_origin_line_by_title_and_body(
 ) -> None:
     adapter = make_adapter(fake.url, clock, origin_note="")
     plain = draft(body="# Hello\n\n本文だけ。\n")
+    plain.facts["origin_note"] = None  # what render gives with origin_note = ""
     target = fake.seed_item({**plain.payload, "body": "# Hello\r\n\r\n本文だけ。"})
     fake.seed_item({**plain.payload, "title": "Other"})
 

@@ -23,6 +23,7 @@ from xpost.config import SiteConfig
 from xpost.content.model import Document, Markdown
 from xpost.errors import (
     AuthError,
+    NotExactCopy,
     OutcomeUnknown,
     PostError,
     PublishError,
@@ -307,7 +308,12 @@ def test_gif_goes_through_the_chunked_upload(
     ("name", "content", "alt", "message"),
     [
         ("missing.png", None, "", "X: image {path}: no such file"),
-        ("notes.png", b"just text", "", "X: image {path}: not a JPEG, PNG, GIF or WebP image (by its contents)"),
+        (
+            "notes.png",
+            b"just text",
+            "",
+            "X: image {path}: not a JPEG, PNG, GIF or WebP image (by its contents)",
+        ),
         (
             "huge.png",
             b"\x89PNG\r\n\x1a\n" + bytes(5 * 1024 * 1024),
@@ -426,12 +432,14 @@ def test_lookup_finds_a_thread_by_its_conversation(
     assert route(fake) == ["GET /2/users/me", f"GET /2/users/{USER['id']}/tweets"]
 
 
-def test_lookup_falls_back_to_the_canonical_url(
+def test_lookup_never_adopts_the_authors_own_share_of_the_link(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
     fake.add_post(f"an older post linking {URL}", reply_to=fake.add_post("a root"))
     shared = fake.add_post(f"New post! {URL}")
-    assert adapter.lookup(draft(ONE), None, context(checkpoints)) == receipt_for(shared)
+    with pytest.raises(NotExactCopy) as caught:
+        adapter.lookup(draft(ONE), None, context(checkpoints))
+    assert f"https://x.com/chezou/status/{shared} links this post but its text" in str(caught.value)
 
 
 def test_lookup_of_a_post_that_is_not_there(

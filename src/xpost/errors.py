@@ -83,6 +83,13 @@ class OutcomeUnknown(PublishError):
     """
 
 
+class NotExactCopy(OutcomeUnknown):
+    """A lookup found a copy that looks like this post's but is not exactly what xpost
+    sends (the author's own share of the link, an item with the same title): it is never
+    adopted. The outcome stays unknown until ``xpost confirm POST PLATFORM URL`` (it is
+    the copy) or ``--force`` (it is not: send)."""
+
+
 class CredentialsMissing(InputError):
     """No credentials for a platform: neither in the keyring nor in the environment."""
 

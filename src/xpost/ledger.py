@@ -165,9 +165,15 @@ class Attempt:
 
 
 def ledger_path(config: Config) -> Path:
-    """``[ledger] path``, else ``$XPOST_DATA_DIR/xpost.sqlite3``, else the user data dir."""
+    """``[ledger] path`` (relative to the config file's folder), else
+    ``$XPOST_DATA_DIR/xpost.sqlite3``, else the user data dir."""
     if config.ledger.path:
-        return Path(config.ledger.path).expanduser()
+        path = Path(config.ledger.path).expanduser()
+        # Relative to the config file, like [site] content: the same ledger from any
+        # folder (from another one, a new empty ledger would republish every post).
+        if not path.is_absolute() and config.path is not None:
+            path = config.path.parent / path
+        return path
     from_env = os.environ.get(DATA_DIR_ENV)
     if from_env:
         return Path(from_env).expanduser() / FILE_NAME
@@ -295,6 +301,10 @@ class Ledger:
             (key.post_id, key.platform, key.account),
         )
         return _record(rows[0]) if rows else None
+
+    def is_empty(self) -> bool:
+        """Nothing recorded yet: a first run, or a ledger lost, moved or replaced."""
+        return not self._query("SELECT 1 FROM syndications LIMIT 1", ())
 
     def records(self, post_id: str) -> list[Record]:
         """Every copy of one post, by platform name."""

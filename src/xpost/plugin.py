@@ -15,8 +15,12 @@ Rules an adapter follows:
   rejects the credentials, ``RateLimited`` with ``retry_after`` when throttled,
   ``RemoteConflict`` when the copy was edited on the platform, ``OutcomeUnknown``
   when the request may have been applied but no answer came.
-- ``lookup`` finds the copy a create with an unknown outcome may have made; it
-  adopts only a copy that is exactly what xpost would have sent.
+- ``lookup`` finds the copy a create with an unknown outcome may have made (and,
+  before any create the ledger has no record of, a copy a lost ledger forgot); it
+  adopts only a copy that is exactly what xpost would have sent, and raises
+  ``NotExactCopy`` for one that only looks like it. An adapter that implements it sets
+  ``can_lookup = True``; without it an unknown outcome stays unknown until the user
+  runs ``xpost confirm`` (or ``--force``), since "not found" would mean "send again".
 - ``preview_html(draft)`` may return an HTML fragment for ``xpost preview`` (it is
   filtered: no scripts, styles or frames; links only to http(s) and mailto); by
   default the preview shows the payload formatted.
@@ -65,6 +69,7 @@ from xpost.errors import (
     ConfigError,
     CredentialsMissing,
     InputError,
+    NotExactCopy,
     OutcomeUnknown,
     PostError,
     PublishError,
@@ -109,6 +114,7 @@ __all__ = [
     "LocalImage",
     "Measure",
     "NoSettings",
+    "NotExactCopy",
     "OutcomeUnknown",
     "Post",
     "PostError",

@@ -68,7 +68,9 @@ class Renderer:
     def adapter(self, name: str) -> Adapter[Any, Any]:
         if name not in self._adapters:
             cls = registry.load(name)
-            raw = self.config.platforms.get(name, {})
+            raw = _with_paths_from_config(
+                self.config.platforms.get(name, {}), cls.path_settings, self.config.path
+            )
             try:
                 settings = convert(raw, cls.Settings)
             except msgspec.ValidationError as exc:
@@ -107,6 +109,20 @@ class Renderer:
                 )
             )
         return prepared
+
+
+def _with_paths_from_config(
+    raw: dict[str, Any], keys: Sequence[str], config_path: Path | None
+) -> dict[str, Any]:
+    """``raw`` with its relative path settings made relative to the config file's folder."""
+    if config_path is None or not any(isinstance(raw.get(key), str) for key in keys):
+        return raw
+    fixed = dict(raw)
+    for key in keys:
+        value = raw.get(key)
+        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+            fixed[key] = str(config_path.parent / value)
+    return fixed
 
 
 def _excluded_by_post(post: Post, name: str) -> str | None:

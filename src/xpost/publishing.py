@@ -27,6 +27,7 @@ from xpost.adapters.base import Action, Adapter, PublishContext, Receipt
 from xpost.errors import (
     ConfigError,
     CredentialsMissing,
+    NotExactCopy,
     OutcomeUnknown,
     PublishError,
     UsageError,
@@ -128,6 +129,22 @@ def plan_posts(
             steps.append(plan_target(target, record, adapter, force=force, repost=repost))
         plans.append(PostPlan(item.post, steps))
     return plans
+
+
+def first_publish_refusal(
+    plans: Sequence[PostPlan], ledger_is_empty: bool, limit: int
+) -> str | None:
+    """What stops ``xpost publish`` from sending many posts on an empty ledger (a lost,
+    moved or relative-path ledger makes every old post look new), or None."""
+    count = sum(1 for plan in plans if any(step.sends for step in plan.steps))
+    if not ledger_is_empty or count <= limit:
+        return None
+    return (
+        f"{count} posts to publish and the ledger is empty (first_run_limit {limit}): if "
+        "they went out before, check [ledger] path and XPOST_DATA_DIR point at the ledger "
+        "that recorded them; else publish at most that many at a time, or raise "
+        "[schedule] first_run_limit"
+    )
 
 
 def preflight(
@@ -246,9 +263,13 @@ def unpublish(
     return outcome
 
 
-def confirm_by_hand(ledger: Ledger, post: Post, step: Step, url: str | None, label: str) -> Outcome:
-    """``xpost confirm``: the user put the copy in place themselves; record it published
-    with the current draft's hash, so the next run finds it unchanged."""
+def confirm_by_hand(
+    ledger: Ledger, post: Post, step: Step, url: str | None, adapter: Adapter[Any, Any]
+) -> Outcome:
+    """``xpost confirm``: the copy at ``url`` is this post's (put in place by hand, or
+    found by a lookup that would not adopt it on its own); record it published with the
+    current draft's hash, so the next run finds it unchanged."""
+    label = adapter.label
     record = step.record
     url = url or (record.url if record else None)
     if not url:
@@ -261,14 +282,16 @@ def confirm_by_hand(ledger: Ledger, post: Post, step: Step, url: str | None, lab
         raise UsageError(f"expected an http(s) URL for {label}, got {url!r}")
     key = TargetKey(post.id, step.platform)
     previous = record.receipt() if record else None
-    receipt = Receipt(
-        remote_id=previous.remote_id if previous else url,
-        url=url,
-        state=previous.state if previous else {},
-    )
+    if previous is not None and previous.url == url:
+        receipt = Receipt(remote_id=previous.remote_id, url=url, state=previous.state)
+    else:
+        named = adapter.receipt_for_url(url)
+        if named is None:
+            raise UsageError(f"{url} is not the address of a {label} copy")
+        receipt = named
     ledger.record_published(key, receipt, content_hash=step.content_hash, source=str(post.source))
     ledger.finish_attempt(ledger.start_attempt(key, "confirm"), "confirmed")
-    return Outcome(step.platform, label, step.action, "confirmed", url)
+    return Outcome(step.platform, label, step.action, "confirmed", receipt.url)
 
 
 def write_back(results: Sequence[PostResult]) -> list[str]:
@@ -345,7 +368,44 @@ class _Runner:
             # handing it back resumes it.
             updating = bool(step.record and step.record.first_published_at)
             return self._send(post, step, key, previous, updating=updating)
+        if self._unrecorded(step):
+            return self._look_then_create(post, step, key)
         return self._send(post, step, key, None)
+
+    def _unrecorded(self, step: Step) -> bool:
+        """A create the ledger knows nothing about (no record, or one marked done without
+        sending): the ledger may be new, restored from an old backup or another file, so
+        the platform is asked first where it can be."""
+        record = step.record
+        fresh = record is None or record.status == "skipped"
+        return fresh and self.renderer.adapter(step.platform).can_lookup
+
+    def _look_then_create(self, post: Post, step: Step, key: TargetKey) -> Outcome:
+        """The ledger is a cache, not the only guard: one lookup before a create."""
+        assert step.content_hash is not None
+        # Pending first: the attempt log needs the row, and a crash from here on leaves a
+        # target the next run reconciles instead of creating blindly.
+        self.ledger.mark_pending(key, source=str(post.source), content_hash=step.content_hash)
+        found, error = self._lookup(step, key, None)
+        if error is not None and not error.startswith(_NOT_EXACT):
+            self.ledger.record_failed(key, error)  # nothing was sent: a plain failure
+            return self._outcome(step, "failed", error=error)
+        if found is None or found.status != "published":
+            return self._send(post, step, key, None)
+        # Already there (the ledger had lost it): adopt it, and bring it up to date
+        # where the platform can edit; an adapter that hands it back as it was sent
+        # nothing.
+        self.ledger.record_published(key, found, content_hash=None, source=str(post.source))
+        adapter = self.renderer.adapter(step.platform)
+        return self._send(
+            post,
+            step,
+            key,
+            found,
+            updating=adapter.can_update,
+            finishing=True,
+            sent_hash=step.content_hash,
+        )
 
     # ── the three kinds of call ──────────────────────────────────────────────
 
@@ -422,6 +482,8 @@ class _Runner:
             found = adapter.lookup(step.draft, previous, self._context(key))
         except Exception as exc:
             message = self.store.redact(_describe(exc, adapter.label))
+            if isinstance(exc, NotExactCopy):
+                message = _NOT_EXACT + message
             self.ledger.finish_attempt(attempt, "failed", message)
             return None, message
         self.ledger.finish_attempt(attempt, "found" if found else "not found")
@@ -432,6 +494,21 @@ class _Runner:
     ) -> Outcome:
         """The last attempt's outcome is unknown: look before creating anything."""
         assert step.record is not None
+        adapter = self.renderer.adapter(step.platform)
+        if self.options.force and (
+            not adapter.can_lookup or (step.record.last_error or "").startswith(_NOT_EXACT)
+        ):
+            # The user looked and says the copy is not there: send.
+            return self._send(post, step, key, previous)
+        if not adapter.can_lookup:
+            # "Not found" cannot be told from "cannot ask": creating now could post twice.
+            why = (
+                f"{adapter.label}: the outcome of the last attempt is unknown and this adapter "
+                f"cannot look the copy up: if it is there, run 'xpost confirm {post.source} "
+                f"{step.platform} URL'; if not, rerun with --force to send it"
+            )
+            self.ledger.record_failed(key, why, unknown=True)
+            return self._outcome(step, "failed", url=_url(step.record), error=why)
         found, error = self._lookup(step, key, previous)
         if error is not None:
             # Still unknown: creating now could make a duplicate. Try again next run.
@@ -441,7 +518,6 @@ class _Runner:
             # Not there. A checkpointed partial copy (half a thread) is resumed.
             return self._send(post, step, key, previous)
         sent_hash = step.record.content_hash
-        adapter = self.renderer.adapter(step.platform)
         if found.status == "published" and not adapter.can_update:
             # A copy that cannot be edited is only ever handed back to ``publish`` as
             # progress to resume: what was found may be half a thread. The adapter
@@ -493,6 +569,11 @@ class _Runner:
     @staticmethod
     def _outcome(step: Step, word: str, **extra: Any) -> Outcome:
         return Outcome(step.platform, step.target.label, step.action, word, **extra)
+
+
+#: How a lookup that found only a look-alike starts its message (kept in the ledger, so
+#: that ``--force`` knows the user is overriding exactly that).
+_NOT_EXACT = "not adopted: "
 
 
 def _same_file(a: Path, b: Path) -> bool:

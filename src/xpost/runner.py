@@ -158,7 +158,7 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     if options.mark_existing:
         _mark_existing(config, ledger, options, due, report)
         return report
-    refusal = first_run_refusal(len(due), _ledger_is_empty(ledger), schedule.first_run_limit)
+    refusal = first_run_refusal(len(due), ledger.is_empty(), schedule.first_run_limit)
     if refusal is not None:
         raise UsageError(refusal)
     if due:
@@ -417,11 +417,6 @@ def _confirmable(ledger: Ledger, now: datetime) -> set[tuple[str, str]]:
         if can_ask[platform]:
             found.add((post_id, platform))
     return found
-
-
-def _ledger_is_empty(ledger: Ledger) -> bool:
-    with ledger.connection() as db:
-        return db.execute("SELECT 1 FROM syndications LIMIT 1").fetchone() is None
 
 
 def _last_sent(ledger: Ledger) -> dict[str, datetime]:

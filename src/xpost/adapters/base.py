@@ -118,6 +118,12 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
     credential_fields: ClassVar[tuple[str, ...]] = ()
     #: False where a published copy cannot be edited (X): a changed post is left alone.
     can_update: ClassVar[bool] = True
+    #: Settings that name a local path: relative ones are taken from the config file's
+    #: folder (like ``[site] content``), never from wherever xpost happens to run.
+    path_settings: ClassVar[tuple[str, ...]] = ()
+    #: True when ``lookup`` really asks the platform. Without it, an attempt whose outcome
+    #: is unknown is never taken as "not there": it stays unknown until ``xpost confirm``.
+    can_lookup: ClassVar[bool] = False
 
     def __init__(self, settings: SettingsT, site: SiteConfig) -> None:
         self.settings = settings
@@ -160,8 +166,16 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
         raise PublishError(f"{self.label}: publishing is not supported by this adapter")
 
     def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
-        """Find the copy a create whose outcome is unknown may have made; None if none."""
+        """Find the copy a create whose outcome is unknown may have made; None if none.
+
+        Adopt only a copy that is exactly what ``draft`` sends; raise ``NotExactCopy`` for
+        one that only looks like it. Called only when ``can_lookup`` is True."""
         return None
+
+    def receipt_for_url(self, url: str) -> Receipt | None:
+        """The receipt for a copy the user names by its URL (``xpost confirm``), or None
+        when ``url`` is not one of this platform's copies. The default takes any URL."""
+        return Receipt(remote_id=url, url=url)
 
     def unpublish(self, receipt: Receipt, ctx: PublishContext) -> None:
         """Remove (or withdraw) the copy ``receipt`` names."""

@@ -64,6 +64,7 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
     label: ClassVar[str] = "connpass"
     summary: ClassVar[str] = "connpass event announcements, prepared for you to paste"
     Settings: ClassVar[type[msgspec.Struct]] = ConnpassSettings
+    can_lookup: ClassVar[bool] = True
     Options: ClassVar[type[msgspec.Struct]] = ConnpassOptions
     #: Optional: with an API key xpost confirms hand-offs itself, without one the user does.
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)

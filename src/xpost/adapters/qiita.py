@@ -39,6 +39,8 @@ DEFAULT_ORIGIN_NOTE = "この記事は {url} からの転載です。"
 NO_TAGS_WARNING = "Qiita needs at least one tag: add tags or xpost.qiita.tags"
 #: How far back ``lookup`` searches the account's items (newest first), in pages of 100.
 LOOKUP_PAGES = 3
+#: An item's page, as ``xpost confirm`` is given it: ``https://qiita.com/<user>/items/<id>``.
+ITEM_URL = re.compile(r"https?://[^/\s]+/[^/\s]+/items/([0-9a-f]{20})/?")
 PER_PAGE = 100
 
 if TYPE_CHECKING:
@@ -72,6 +74,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
     label: ClassVar[str] = "Qiita"
     summary: ClassVar[str] = "Qiita items through API v2 (create, then update in place)"
     Settings: ClassVar[type[msgspec.Struct]] = QiitaSettings
+    can_lookup: ClassVar[bool] = True
     Options: ClassVar[type[msgspec.Struct]] = QiitaOptions
     credential_fields: ClassVar[tuple[str, ...]] = ("token",)
 
@@ -87,6 +90,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
         body = flavor.emit(post.document)
         warnings = flavor.warnings
         body = self._with_origin_note(body, post.canonical_url, warnings)
+        note = self._origin_note(post.canonical_url)
 
         tags, tag_warnings = qiita_tags(options.tags or post.tags or post.categories)
         warnings.extend(tag_warnings)
@@ -114,7 +118,13 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             headline=f"{_plural(len(tags), 'tag')} · {len(body):,} chars",
             warnings=warnings,
             skip_reason=skip,
+            # How lookups know this post's copy: the whole note, its URL exactly.
+            facts={"origin_note": note, "canonical_url": post.canonical_url},
         )
+
+    def _origin_note(self, url: str | None) -> str | None:
+        template = self.settings.origin_note
+        return template.replace("{url}", url) if template and url else None
 
     def _with_origin_note(self, body: str, url: str | None, warnings: list[str]) -> str:
         template = self.settings.origin_note
@@ -149,11 +159,17 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             for page in range(1, LOOKUP_PAGES + 1):
                 items = client.my_items(page, PER_PAGE)
                 for item in items:
-                    if is_copy(item, draft.payload, self.settings.origin_note):
+                    if is_copy(item, draft.payload, draft.facts.get("origin_note")):
                         return receipt_from(item)
+
                 if len(items) < PER_PAGE:
                     break
         return None
+
+    def receipt_for_url(self, url: str) -> Receipt | None:
+        """``https://<host>/<user>/items/<id>``: the item id is the last path segment."""
+        match = ITEM_URL.fullmatch(url)
+        return Receipt(remote_id=match.group(1), url=url) if match else None
 
     def unpublish(self, receipt: Receipt, ctx: PublishContext) -> None:
         # Already deleted on Qiita (404): the goal is reached.

@@ -7,7 +7,6 @@ and what a Receipt records. Pure functions, no network import: the client
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -89,26 +88,27 @@ def same_content(item: dict[str, Any], payload: dict[str, Any]) -> bool:
     )
 
 
-def is_copy(item: dict[str, Any], payload: dict[str, Any], origin_note: str) -> bool:
-    """Is ``item`` this post's copy? The "originally published at" line is xpost's own
-    footprint and survives a title edited since; without one, title and body must match."""
+def is_copy(item: dict[str, Any], payload: dict[str, Any], origin_note: str | None) -> bool:
+    """Is ``item`` exactly this post's copy? Its "originally published at" line is xpost's
+    own footprint and survives a title edited since: the whole line, URL included, must
+    be a paragraph of its own (``…/p/1`` is not ``…/p/10``'s note). Without a note, the
+    title and the body must be exactly what xpost sends."""
     body = item.get("body")
     if not isinstance(body, str):
         return False
-    note = origin_note_in(payload["body"], origin_note)
-    if note is not None and note in body:
-        return True
+    if origin_note:
+        return has_line(body, origin_note)
     return item.get("title") == payload["title"] and _same_body(body, payload["body"])
 
 
-def origin_note_in(body: str, template: str) -> str | None:
-    """The "originally published at" line ``template`` (with its URL) as found in ``body``."""
-    before, found, after = template.partition("{url}")
-    if not found:
-        return None
-    url = r"https?://\S+?" if after else r"https?://\S+"
-    match = re.search(re.escape(before) + url + re.escape(after), body)
-    return match.group(0) if match else None
+def has_line(body: str, text: str) -> bool:
+    """``text`` as whole lines of ``body``: nothing but a line end on either side."""
+    lines = _normalised(body).split("\n")
+    wanted = _normalised(text).split("\n")
+    lines = [line.rstrip() for line in lines]
+    wanted = [line.rstrip() for line in wanted]
+    size = len(wanted)
+    return any(lines[i : i + size] == wanted for i in range(len(lines) - size + 1))
 
 
 def _same_body(theirs: Any, ours: str) -> bool:

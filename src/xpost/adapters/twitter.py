@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from xpost.clients.x import XClient
     from xpost.sitefiles import SiteFiles
 
+#: A post's page, as ``xpost confirm`` is given it.
+_STATUS_URL = re.compile(r"https://(?:x|twitter)\.com/(\w{1,15}|i/web)/status/([0-9]{1,19})/?")
+
 #: X's limits for images attached to a post (bytes).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_GIF_BYTES = 15 * 1024 * 1024
@@ -92,6 +95,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
     Options = TwitterOptions
     credential_fields = (*OAUTH1_FIELDS, OAUTH2_FIELD)
     can_update = False  # X posts cannot be edited: a changed post is left alone
+    can_lookup = True  # the account's recent posts
     #: Retries, rate-limit waits and the sleep they use (tests inject a no-op sleep).
     retry_policy = RetryPolicy()
     #: Segment size of the chunked (GIF) media upload.
@@ -115,6 +119,15 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
 
     def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
         return self._publisher(ctx).lookup(draft, previous)
+
+    def receipt_for_url(self, url: str) -> Receipt | None:
+        """``https://x.com/<user>/status/<id>`` (or twitter.com): the post's id."""
+        match = _STATUS_URL.fullmatch(url)
+        if match is None:
+            return None
+        user, post_id = match.group(1), match.group(2)
+        state: dict[str, Any] = {"parts": [post_id]}
+        return Receipt(remote_id=post_id, url=f"https://x.com/{user}/status/{post_id}", state=state)
 
     def check_files(self, draft: Draft, files: SiteFiles) -> None:
         """The image of the first post: inside the site, a real image, within X's limit."""

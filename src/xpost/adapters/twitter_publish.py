@@ -23,7 +23,7 @@ from typing import Any
 from xpost.adapters.base import Draft, PublishContext, Receipt
 from xpost.adapters.twitter import MAX_GIF_BYTES, MAX_IMAGE_BYTES
 from xpost.clients.x import DuplicatePost, XClient, XUser
-from xpost.errors import PostError, PublishError
+from xpost.errors import NotExactCopy, PostError, PublishError
 from xpost.sitefiles import read_image
 
 MAX_ALT_TEXT = 1000  # CreateMediaMetadataMetadataAltText.maxLength in the OpenAPI spec
@@ -118,18 +118,22 @@ def _is_root(post: dict[str, Any]) -> bool:
 
 def find_first_part(posts: list[dict[str, Any]], text: str) -> str | None:
     """The id of the post (not a reply) that is ``text``: the same text once t.co links
-    are expanded, else the newest one linking every URL of ``text`` (the canonical URL)."""
-    roots = [post for post in posts if _is_root(post)]
+    are expanded. Never a post that merely links the same URL (the author's own share
+    of it is not xpost's post)."""
     wanted = comparable(text)
-    for post in roots:
-        if comparable(expanded_text(post)) == wanted:
+    for post in posts:
+        if _is_root(post) and comparable(expanded_text(post)) == wanted:
             return str(post["id"])
-    links = _links_in(text)
-    if links:
-        for post in roots:
-            if links <= _expanded_urls(post):
-                return str(post["id"])
     return None
+
+
+def near_first_part(posts: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
+    """A post (not a reply) linking every URL of ``text`` without being ``text``: one that
+    could be taken for xpost's post, and must not be."""
+    links = _links_in(text)
+    if not links:
+        return None
+    return next((p for p in posts if _is_root(p) and links <= _expanded_urls(p)), None)
 
 
 def find_reply(posts: list[dict[str, Any]], root: str, text: str) -> str | None:
@@ -227,6 +231,14 @@ class ThreadPublisher:
         if not parts:
             first = find_first_part(posts, texts[0])
             if first is None:
+                near = near_first_part(posts, texts[0])
+                if near is not None:
+                    raise NotExactCopy(
+                        f"X: {post_url(user.username, str(near['id']))} links this post but "
+                        "its text is not what xpost sends, so it is not adopted and the "
+                        "outcome stays unknown: if it is xpost's post, run 'xpost confirm "
+                        "POST twitter URL'; if not, rerun with --force to post"
+                    )
                 return None
             parts = [first]
         for text in texts[len(parts) :]:

@@ -81,6 +81,8 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
     label: ClassVar[str] = "Zenn"
     summary: ClassVar[str] = "commit articles/<slug>.md to your Zenn-linked GitHub repository"
     Settings: ClassVar[type[msgspec.Struct]] = ZennSettings
+    can_lookup: ClassVar[bool] = True
+    path_settings: ClassVar[tuple[str, ...]] = ("repo",)
     Options: ClassVar[type[msgspec.Struct]] = ZennOptions
     credential_fields: ClassVar[tuple[str, ...]] = ()  # git's own SSH/HTTPS setup
 

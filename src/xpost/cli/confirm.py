@@ -18,7 +18,8 @@ def confirm(post: Path, platform: str, url: str | None, config_path: Path | None
     """Record POST as published on PLATFORM at URL, done by hand.
 
     For assisted platforms (connpass), after you pasted the text xpost handed you.
-    URL defaults to the one recorded when the text was handed over.
+    URL defaults to the one recorded when the text was handed over. Also settles a
+    copy whose outcome xpost could not learn (it says so): name the copy's URL.
 
     \b
     Example:
@@ -45,6 +46,6 @@ def confirm(post: Path, platform: str, url: str | None, config_path: Path | None
     with Ledger.open(ledger_path(config)) as ledger, ledger.lock():
         record = ledger.get(TargetKey(prepared.post.id, name))
         step = plan_target(target, record, adapter)
-        outcome = confirm_by_hand(ledger, prepared.post, step, url, adapter.label)
+        outcome = confirm_by_hand(ledger, prepared.post, step, url, adapter)
     click.echo(outcome_line(outcome))
     return 0

@@ -86,13 +86,17 @@ def publish(
     from xpost.cli.prompts import confirm_or_refuse, interactive
     from xpost.cli.results import print_results, results_json
     from xpost.credentials import CredentialStore
-    from xpost.publishing import RunOptions, execute, preflight
+    from xpost.errors import UsageError
+    from xpost.publishing import RunOptions, execute, first_publish_refusal, preflight
     from xpost.publishing import write_back as write_urls_back
 
     store = CredentialStore()
     with Ledger.open(path) as ledger, ledger.lock():
         plans = plan_posts(prepared, ledger, renderer, force=force, repost=repost)
         sending = [step for plan in plans for step in plan.steps if step.sends]
+        refusal = first_publish_refusal(plans, ledger.is_empty(), config.schedule.first_run_limit)
+        if refusal is not None:
+            raise UsageError(refusal)
         if force and sending:
             names = ", ".join(dict.fromkeys(step.target.label for step in sending))
             confirm_or_refuse(
