@@ -89,6 +89,7 @@ class BlueskyAdapter(Adapter[BlueskySettings, BlueskyOptions]):
     #: ``identifier`` is the handle (or e-mail); use an app password, never the account's.
     credential_fields: ClassVar[tuple[str, ...]] = ("identifier", "app_password")
     can_update: ClassVar[bool] = False  # Bluesky posts cannot be edited
+    can_lookup: ClassVar[bool] = True  # lookup asks the platform (xpost.plugin)
 
     def check_setup(self) -> None:
         bluesky_api_base(self.settings.api_base)
