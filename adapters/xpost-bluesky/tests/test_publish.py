@@ -290,7 +290,9 @@ def test_cli_publish_records_once_and_reconciles_after_a_lost_answer(
     monkeypatch.setenv("XPOST_BLUESKY_IDENTIFIER", HANDLE)
     monkeypatch.setenv("XPOST_BLUESKY_APP_PASSWORD", PASSWORD)
     # The create lands but its answer is lost, and so is the check after it: unknown.
+    # (The first getRecord is xpost's lookup before a create the ledger has no record of.)
     pds.fault("com.atproto.repo.createRecord", "drop")
+    pds.fault("com.atproto.repo.getRecord", "none")
     pds.fault("com.atproto.repo.getRecord", "none")
     pds.fault(
         "com.atproto.repo.getRecord", "fail", 400, {"error": "InvalidRequest", "message": "busy"}
