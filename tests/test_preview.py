@@ -404,6 +404,45 @@ class _ShoutWithPreview(_Shout):
         )
 
 
+class _ShortPosts(_Shout):
+    def render(self, post: Post, options: NoSettings) -> Draft:
+        posts = [
+            {"text": f"{post.title} https://e.com/p #tag", "graphemes": 42,
+             "embed": {"uri": "https://e.com/p", "title": "<i>card</i>"}},
+            {"text": "second <b>part</b>", "graphemes": 18},
+        ]  # fmt: skip
+        return Draft("shout", {"posts": posts}, warnings=["cut at https://e.com/p"])
+
+
+def test_short_posts_of_another_adapter_are_drawn_as_post_cards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib.metadata import EntryPoint
+
+    installed = {**registry.installed(), "shout": EntryPoint("shout", "x:y", "xpost.adapters")}
+    monkeypatch.setattr(registry, "installed", lambda: installed)
+    real_load = registry.load
+    monkeypatch.setattr(
+        registry, "load", lambda name: _ShortPosts if name == "shout" else real_load(name)
+    )
+    post = write_post(tmp_path, "body\n")
+    config = load_config(config_file(tmp_path), registry.installed())
+    html = build_preview(post, config, ["shout"]).html
+    assert_inert_page = page_dom.parse(html)
+    (column,) = page_dom.columns(assert_inert_page)
+    cards = column.by_class("x-post")
+    assert len(cards) == 2
+    assert [c.find_all(lambda e: "data-counter" in e.attrs)[0].text() for c in cards] == [
+        "42 graphemes",
+        "18 graphemes",
+    ]
+    assert page_dom.embeds(cards[0], "card")[0].text().startswith("<i>card</i>")
+    assert "second <b>part</b>" in cards[1].text()
+    (warning,) = page_dom.warnings(column)
+    assert warning.previous_element() is cards[0]
+    assert column.find_all(lambda e: e.tag == "details")  # the payload itself, folded
+
+
 @pytest.mark.parametrize("adapter", [_Shout, _ShoutWithPreview])
 def test_out_of_tree_adapter_gets_a_column(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, adapter: type[_Shout]

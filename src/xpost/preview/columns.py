@@ -15,7 +15,7 @@ from typing import Any
 
 from xpost.adapters.base import Adapter, Draft
 from xpost.post import Post
-from xpost.preview import markup
+from xpost.preview import embeds, markup
 from xpost.preview.assets import Images, embeds_by_key
 from xpost.preview.escape import esc, host_of, link
 from xpost.preview.placement import Piece, place
@@ -69,8 +69,8 @@ def build(
     built_in = adapter is None or type(adapter).__module__.startswith(BUILT_IN)
     drawer = _BUILDERS.get(platform) if built_in else None
     if drawer is None:
-        column.pieces = [Piece(html=payload_html(draft.payload))]
-        column.general = list(draft.warnings)
+        column.kind, column.pieces = _other(post, draft)
+        column.general = place(list(draft.warnings), column.pieces)
         return column
     column.kind, column.pieces = drawer(post, draft)
     column.general = place(list(draft.warnings), column.pieces)
@@ -304,6 +304,51 @@ def _connpass(post: Post, draft: Draft) -> tuple[str, list[Piece]]:
 
 
 # -- anything else ---------------------------------------------------------------------
+
+#: Fields a short-post platform's payload may count its text in (Bluesky: graphemes).
+_COUNTS = ("weighted_length", "graphemes", "characters", "length")
+
+
+def _other(post: Post, draft: Draft) -> tuple[str, list[Piece]]:
+    """Another adapter's payload: short posts (``{"posts": [{"text": …}]}``, the shape
+    X's payload has) drawn as post cards, then the payload formatted; else formatted."""
+    parts = draft.payload.get("posts")
+    raw = Piece(html=payload_html(draft.payload))
+    if not (isinstance(parts, list) and parts and all(_is_post(p) for p in parts)):
+        return "payload", [raw]
+    images = Images.of_post(post)
+    pieces = [Piece(html=_post_card(part, images), source=str(part["text"])) for part in parts]
+    raw.html = f'<details class="payload-raw"><summary>payload</summary>{raw.html}</details>'
+    return "posts", [*pieces, raw]
+
+
+def _is_post(part: Any) -> bool:
+    return isinstance(part, dict) and isinstance(part.get("text"), str)
+
+
+def _post_card(part: dict[str, Any], images: Images) -> str:
+    counted = next(((k, part[k]) for k in _COUNTS if isinstance(part.get(k), int)), None)
+    counter = (
+        f'<span class="x-counter" data-counter>{counted[1]} {esc(counted[0])}</span>'
+        if counted
+        else ""
+    )
+    media = part.get("media") or part.get("images") or []
+    pictures = "".join(
+        _x_media({"path": m.get("path", ""), "alt": m.get("alt", "")}, images)
+        for m in media
+        if isinstance(m, dict)
+    )
+    card = ""
+    embed = part.get("embed")
+    if isinstance(embed, dict) and isinstance(embed.get("uri") or embed.get("url"), str):
+        url = str(embed.get("uri") or embed.get("url"))
+        card = embeds.card(url, str(embed.get("title") or ""))
+    return (
+        f'<article class="x-post"><div class="x-main">'
+        f'<div class="x-text">{tweet_text(str(part["text"]))}</div>{pictures}{card}'
+        f'<div class="x-foot">{counter}</div></div></article>'
+    )
 
 
 def payload_html(value: Any, depth: int = 0) -> str:

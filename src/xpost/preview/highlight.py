@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from xpost.preview.escape import esc
 
 if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
     from pygments.lexer import Lexer
 
 #: Past this size a block is shown uncoloured: a preview stays fast on any input.
@@ -27,10 +28,17 @@ def _highlight(code: str, lang: str) -> str:
     if lexer is None:
         return esc(code)
     from pygments import highlight
+
+    coloured: str = highlight(code, lexer, _formatter())
+    return coloured.rstrip("\n")
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter[str]:
+    """One formatter for every block: building one costs a stylesheet each time."""
     from pygments.formatters import HtmlFormatter
 
-    coloured: str = highlight(code, lexer, HtmlFormatter(nowrap=True))
-    return coloured.rstrip("\n")
+    return HtmlFormatter(nowrap=True)
 
 
 @lru_cache(maxsize=64)

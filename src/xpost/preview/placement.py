@@ -34,14 +34,19 @@ def needles(warning: str) -> list[str]:
     found = [url.rstrip(_TRAILING) for url in _URL.findall(warning)]
     found += [a or b for a, b in _QUOTED.findall(warning)]
     found += _TAG.findall(warning)
-    return [needle for needle in found if len(needle) >= 2]
+    return [needle for needle in found if len(needle) >= 2 and "\0" not in needle]
 
 
 def place(warnings: list[str], pieces: list[Piece]) -> list[str]:
-    """Attach each warning to its piece; return those about the copy as a whole."""
+    """Attach each warning to its piece; return those about the copy as a whole.
+
+    Linear in the copy's size per warning (one ``str.find`` over all sources joined),
+    so a post with thousands of degraded embeds still previews at once.
+    """
+    index = _SourceIndex(pieces)
     general: list[str] = []
     for warning in warnings:
-        target = _by_needle(warning, pieces) or _by_topic(warning, pieces)
+        target = index.first_holding(needles(warning)) or _by_topic(warning, pieces)
         if target is None:
             general.append(warning)
         else:
@@ -49,13 +54,29 @@ def place(warnings: list[str], pieces: list[Piece]) -> list[str]:
     return general
 
 
-def _by_needle(warning: str, pieces: list[Piece]) -> Piece | None:
-    wanted = needles(warning)
-    for needle in wanted:
+class _SourceIndex:
+    """Every piece's source joined once, and where each piece starts in it."""
+
+    def __init__(self, pieces: list[Piece]) -> None:
+        self.pieces = pieces
+        self.starts: list[int] = []
+        parts: list[str] = []
+        offset = 0
         for piece in pieces:
-            if needle in piece.source:
-                return piece
-    return None
+            self.starts.append(offset)
+            parts.append(piece.source)
+            offset += len(piece.source) + 1
+        # NUL never occurs in a needle, so no match spans two pieces.
+        self.text = "\0".join(parts)
+
+    def first_holding(self, wanted: list[str]) -> Piece | None:
+        from bisect import bisect_right
+
+        for needle in wanted[:8]:
+            at = self.text.find(needle) if needle else -1
+            if at >= 0:
+                return self.pieces[bisect_right(self.starts, at) - 1]
+        return None
 
 
 def _by_topic(warning: str, pieces: list[Piece]) -> Piece | None:
