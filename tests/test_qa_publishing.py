@@ -292,7 +292,7 @@ def fake_site(
 def test_ctrl_c_lets_the_started_target_finish_and_starts_nothing_more(
     fake_site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xpost.publishing
+    import concurrent.futures
 
     blog = fake_site.platforms["blog"]
     blog.delay = 0.3
@@ -300,13 +300,14 @@ def test_ctrl_c_lets_the_started_target_finish_and_starts_nothing_more(
     second = first.parent.parent / "other" / "index.md"
     second.parent.mkdir()
     second.write_text("---\ntitle: Other\nslug: other\n---\nOther body.\n", encoding="utf-8")
-    real_wait = xpost.publishing.wait
+    # publishing imports ``wait`` from concurrent.futures when it starts the threads.
+    real_wait = concurrent.futures.wait
 
     def interrupted_wait(futures: object) -> object:
         time.sleep(0.1)  # the first create is in flight now
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(xpost.publishing, "wait", interrupted_wait)
+    monkeypatch.setattr(concurrent.futures, "wait", interrupted_wait)
     run = fake_site.xpost("publish", str(first), str(second), "--to", "blog")
     assert run.code == 130  # was 2, "bad input: nothing was published"
     assert run.out == ""
@@ -324,7 +325,7 @@ def test_ctrl_c_lets_the_started_target_finish_and_starts_nothing_more(
     assert done is not None and (done.status, done.remote_id) == ("published", "Blog-1")
     assert untouched is None
 
-    monkeypatch.setattr(xpost.publishing, "wait", real_wait)
+    monkeypatch.setattr(concurrent.futures, "wait", real_wait)
     again = fake_site.xpost("publish", str(first), str(second), "--to", "blog")
     assert again.code == 0
     assert again.out.splitlines()[1::2] == [
