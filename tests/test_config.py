@@ -91,7 +91,7 @@ def test_a_missing_explicit_config_is_an_error(home: Path, monkeypatch: pytest.M
 
 def test_no_path_gives_the_defaults() -> None:
     config = load_config(None, PLATFORMS)
-    assert config == Config()
+    assert config == Config(site_explicit=frozenset())  # no [site] key set by the user
     assert config.site.permalink == "/post/:slug/"
     assert config.publish.targets == ["twitter", "qiita", "zenn", "connpass"]
 
@@ -138,7 +138,7 @@ host = "example.qiita.com"
 
 
 def test_an_empty_file_is_the_defaults(tmp_path: Path) -> None:
-    assert load("", tmp_path) == Config(path=tmp_path / "xpost.toml")
+    assert load("", tmp_path) == Config(path=tmp_path / "xpost.toml", site_explicit=frozenset())
 
 
 @pytest.mark.parametrize(

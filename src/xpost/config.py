@@ -86,6 +86,13 @@ class Config(msgspec.Struct, kw_only=True):
     schedule: ScheduleConfig = msgspec.field(default_factory=ScheduleConfig)
     platforms: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     path: Path | None = None  # the file it came from, None for the built-in defaults
+    # The ``[site]`` keys the file sets; the others come from the site's own config
+    # (``xpost.sites``) when it has them. None (a Config built in code): all are set.
+    site_explicit: frozenset[str] | None = None
+
+    def site_sets(self, key: str) -> bool:
+        """Whether ``[site] key`` is the user's own value (it wins over the site's)."""
+        return self.site_explicit is None or key in self.site_explicit
 
 
 CONFIG_ENV = "XPOST_CONFIG"
@@ -146,7 +153,7 @@ def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
     tables allowed, and the only values ``[publish] targets`` may name.
     """
     if path is None:
-        return Config()
+        return with_site_defaults(Config(site_explicit=frozenset()))
     raw = _read_toml(path)
     _reject_secrets(raw, path, (), known_platforms)
     sections: dict[str, msgspec.Struct] = {}
@@ -164,11 +171,53 @@ def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
             known = ", ".join([*_SECTIONS, *sorted(known_platforms)])
             hint = did_you_mean(key, [*_SECTIONS, *known_platforms])
             raise ConfigError(f"{path}: unknown key '{key}'{hint} (known: {known})")
-    config = Config(**sections, platforms=platforms, path=path)  # type: ignore[arg-type]
+    site_table = raw.get("site", {})
+    config = Config(
+        **sections,  # type: ignore[arg-type]
+        platforms=platforms,
+        path=path,
+        site_explicit=frozenset(site_table),
+    )
     _check_site(config.site, path)
     _check_targets(config.publish, path, known_platforms)
     _check_schedule(config.schedule, path)
-    return config
+    return with_site_defaults(config)
+
+
+def with_site_defaults(config: Config) -> Config:
+    """``config`` with the ``[site]`` values it does not set taken from the site's own
+    config (Hugo, Jekyll, Astro, Zenn CLI, Qiita CLI), found at or above the config
+    file's folder, else the current folder."""
+    from xpost.sites import find_site  # reads YAML: only once a config is loaded
+
+    folders = [config.path.resolve().parent] if config.path is not None else []
+    site = None
+    for folder in [*folders, Path.cwd()]:
+        site = find_site(folder)
+        if site is not None:
+            break
+    if site is None:
+        return config
+    values: dict[str, Any] = {}
+    if not config.site_sets("base_url") and site.base_url:
+        values["base_url"] = site.base_url
+    if not config.site_sets("timezone") and site.timezone:
+        try:
+            ZoneInfo(site.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"{site.config_file}: unknown time zone {site.timezone!r} "
+                "(set [site] timezone to an IANA name like 'Asia/Tokyo')"
+            ) from None
+        values["timezone"] = site.timezone
+    if not config.site_sets("content") and site.content:
+        found = [str(site.root / folder) for folder in site.content]
+        values["content"] = [folder for folder in found if Path(folder).is_dir()]
+    if not values.get("content", True):
+        del values["content"]
+    if not values:
+        return config
+    return msgspec.structs.replace(config, site=msgspec.structs.replace(config.site, **values))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

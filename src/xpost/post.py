@@ -22,6 +22,7 @@ from xpost.content.parse import parse_body
 from xpost.errors import ConfigError, PostError
 from xpost.frontmatter import FrontMatter, describe_type, parse_date, split_front_matter
 from xpost.permalink import PermalinkError, expand_permalink, join_url
+from xpost.sites import Page, Site, find_site
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ _PUBLISH_KEYS = ("publishDate", "publish_date", "pubDate", "published_at")
 _LASTMOD_KEYS = ("lastmod", "last_modified_at", "updated_at", "modified")
 _EXPIRY_KEYS = ("expiryDate", "expiry_date", "unpublishdate")
 _CANONICAL_KEYS = ("canonical_url", "canonicalURL", "canonical", "url", "permalink")  # Jekyll
+_EXPLICIT_CANONICAL_KEYS = _CANONICAL_KEYS[:3]
 _QIITA_CLI_KEYS = frozenset({"organization_url_name", "slide", "ignorePublish"})
 _ZENN_TYPES = ("tech", "idea")
 
@@ -100,7 +102,8 @@ def load_post(path: Path, config: Config) -> Post:
     """
     source = _locate(path)
     metadata, body, body_line = split_front_matter(_read_text(source), source)
-    tz = _timezone(config.site.timezone)
+    site = find_site(source.parent.resolve())
+    tz = _timezone(_site_value(config, site, "timezone") or config.site.timezone)
     field_reader = FrontMatter(metadata, source, tz)
 
     title = field_reader.text("title")
@@ -127,7 +130,7 @@ def load_post(path: Path, config: Config) -> Post:
 
     source_dir = source.parent.resolve()
     site_dir = _site_root(source_dir)
-    base_url = config.site.base_url
+    base_url = _site_value(config, site, "base_url") or config.site.base_url
     # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
     jekyll = in_jekyll_dir or (site_dir is not None and (site_dir / "_config.yml").is_file())
     tags = (
@@ -136,7 +139,8 @@ def load_post(path: Path, config: Config) -> Post:
         + field_reader.names("tag")
     )
     categories = field_reader.names("categories", spaced=jekyll) + field_reader.names("category")
-    canonical = _canonical_url(
+    page = Page(source.resolve(), title, field_reader.text("slug"), date or publish_date, metadata)
+    canonical = _site_url(field_reader, config, site, page) or _canonical_url(
         field_reader,
         base_url,
         config.site.permalink,
@@ -264,6 +268,29 @@ def _title_from_body(body: str, body_line: int) -> tuple[str, str, int]:
             rest += 1
         return match.group(1).strip(), "\n".join(lines[rest:]), body_line + rest
     return "", body, body_line
+
+
+def _site_value(config: Config, site: Site | None, key: str) -> str | None:
+    """``[site] key`` from the post's own site's config, unless the user set it."""
+    if site is None or config.site_sets(key):
+        return None
+    value: str | None = getattr(site, key)
+    return value
+
+
+def _site_url(fields: FrontMatter, config: Config, site: Site | None, page: Page) -> str | None:
+    """The URL the post's generator gives it (None: no generator rule applies)."""
+    for key in _EXPLICIT_CANONICAL_KEYS:
+        if urlsplit(fields.text(key)).scheme:
+            return fields.text(key)
+    if site is None:
+        return None
+    base = config.site.base_url if config.site_sets("base_url") else None
+    pattern = config.site.permalink if config.site_sets("permalink") else None
+    try:
+        return site.page_url(page, base_url=base, permalink=pattern)
+    except PermalinkError as exc:
+        raise PostError(f"{fields.path}: {exc}") from None
 
 
 def _canonical_url(

@@ -1,0 +1,54 @@
+"""The site a post belongs to, read from its generator's own config.
+
+One module per generator (``hugo``, ``jekyll``, ``astro``, ``zenn``, ``qiita``), each
+with a ``read_site(folder)`` that returns a ``Site`` or None. ``find_site`` walks up
+from a folder to the nearest one. xpost uses what is found wherever the user's
+``[site]`` table is silent, and ``xpost init`` writes down only what is not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from xpost.sites import astro, hugo, jekyll, qiita, zenn
+from xpost.sites.base import Page, Site
+
+__all__ = ["Page", "Site", "detect_site", "find_site"]
+
+# The order matters where one folder has two: a Hugo site with a package.json is Hugo.
+_READERS: tuple[Callable[[Path], Site | None], ...] = (
+    hugo.read_site,
+    jekyll.read_site,
+    astro.read_site,
+    qiita.read_site,
+    zenn.read_site,
+)
+_MAX_DEPTH = 64
+
+
+def detect_site(folder: Path) -> Site | None:
+    """The site whose root is exactly ``folder``, or None."""
+    for read in _READERS:
+        site = read(folder)
+        if site is not None:
+            return site
+    return None
+
+
+@cache
+def find_site(folder: Path) -> Site | None:
+    """The nearest site at or above ``folder`` (an absolute path), or None.
+
+    Cached: a run reads each site's config once however many posts it has.
+    """
+    here = folder
+    for _ in range(_MAX_DEPTH):
+        site = detect_site(here)
+        if site is not None:
+            return site
+        if here.parent == here:
+            return None
+        here = here.parent
+    return None

@@ -1,0 +1,227 @@
+"""Hugo: ``hugo.*``/``config.*`` or ``config/_default/`` (+ ``config/production/``).
+
+What is read, as Hugo 0.111 (Debian's) builds URLs, checked against ``hugo list all``
+in tests/test_sites_real_builds.py: ``baseURL``, ``permalinks`` (per top-level
+section), ``timeZone``, ``contentDir``, ``uglyURLs``, ``disablePathToLower``,
+``defaultContentLanguage``, ``defaultContentLanguageInSubdir`` and ``languages``
+(each with its own ``contentDir``, ``baseURL`` and ``permalinks``). Hugo's keys are
+case-insensitive, so every key is read lowercased.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from xpost.errors import ConfigError
+from xpost.permalink import expand_permalink, join_url, urlize
+from xpost.sites.base import Page, Site, read_data_file, table_setting, text_setting
+
+_NAMES = ("hugo", "config")
+_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
+_SECTION_PAGES = ("_index.md", "_index.markdown", "_index.mdx", "_index.html")
+_BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx", "index.html")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    content_dir: str | None = None
+    base_url: str | None = None
+    permalinks: dict[str, str] | None = None  # None: the site's
+
+
+@dataclass(frozen=True)
+class HugoSite(Site):
+    permalinks: dict[str, str] = field(default_factory=dict)  # top-level section → pattern
+    content_dir: str = "content"
+    default_language: str = "en"
+    default_in_subdir: bool = False
+    languages: dict[str, Language] = field(default_factory=dict)
+    ugly_urls: bool = False
+    keep_case: bool = False  # disablePathToLower
+
+    def page_url(
+        self, page: Page, base_url: str | None = None, permalink: str | None = None
+    ) -> str | None:
+        language, content_root = self._language_of(page.source)
+        try:
+            relative = page.source.relative_to(content_root)
+        except ValueError:
+            return None  # not content of this site
+        site_base = language.base_url or base_url or self.base_url  # multihost: per language
+        if site_base is None:
+            return None
+        url = page.front_matter.get("url")
+        if isinstance(url, str) and url.strip():
+            return join_url(site_base, url.strip())  # Hugo adds no language folder to it
+        base = site_base
+        in_subdir = language.code != self.default_language or self.default_in_subdir
+        if language.base_url is None and (self.languages or self.default_in_subdir) and in_subdir:
+            base = join_url(site_base, language.code + "/")
+        return join_url(base, self._path(page, relative, language, permalink))
+
+    def _path(self, page: Page, relative: Path, language: Language, override: str | None) -> str:
+        is_bundle = relative.name in _BUNDLE_INDEXES
+        folders = relative.parts[:-2] if is_bundle else relative.parts[:-1]
+        name = relative.parent.name if is_bundle else _strip_language(relative, self.languages)
+        permalinks = self.permalinks if language.permalinks is None else language.permalinks
+        pattern = override or (permalinks.get(folders[0]) if folders else None)
+        if pattern:
+            path = expand_permalink(
+                pattern,
+                slug=urlize(page.slug or page.title),
+                title=page.title,
+                date=page.date,
+                filename=urlize(name),
+                section=folders[0] if folders else "",
+                sections=self._sections(relative, folders),
+            )
+        else:
+            path = "/".join(["", *folders, urlize(page.slug) if page.slug else name, ""])
+        if self.ugly_urls and path.endswith("/") and path != "/":
+            path = path[:-1] + ".html"
+        return path if self.keep_case else path.lower()
+
+    def _sections(self, relative: Path, folders: tuple[str, ...]) -> tuple[str, ...]:
+        """Hugo's sections: the top folder, then each folder below with an ``_index``."""
+        _, content_root = self._language_of(self.root / relative)
+        sections: list[str] = []
+        for depth, folder in enumerate(folders):
+            here = content_root.joinpath(*folders[: depth + 1])
+            if depth > 0 and not any((here / name).is_file() for name in _SECTION_PAGES):
+                break
+            sections.append(folder)
+        return tuple(sections)
+
+    def _language_of(self, source: Path) -> tuple[Language, Path]:
+        for language in self.languages.values():
+            if language.content_dir:
+                folder = (self.root / language.content_dir).resolve()
+                if source.is_relative_to(folder):
+                    return language, folder
+        folder = (self.root / self.content_dir).resolve()
+        suffix = Path(source.stem).suffix[1:].lower()
+        if suffix in self.languages and source.name not in _BUNDLE_INDEXES:
+            return self.languages[suffix], folder
+        if source.name in _BUNDLE_INDEXES or source.stem.startswith("index."):
+            code = Path(source.stem).suffix[1:].lower()  # index.ja.md in a bundle
+            if code in self.languages:
+                return self.languages[code], folder
+        default = self.languages.get(self.default_language, Language(self.default_language))
+        return default, folder
+
+
+def _strip_language(relative: Path, languages: dict[str, Language]) -> str:
+    stem = relative.stem
+    code = Path(stem).suffix[1:].lower()
+    return Path(stem).stem if code in languages else stem
+
+
+def find_config(folder: Path) -> list[Path]:
+    """Hugo's config files in ``folder``, lowest precedence first ([] when not a Hugo site)."""
+    files: list[Path] = []
+    for env in ("_default", "production"):
+        env_dir = folder / "config" / env
+        if env_dir.is_dir():
+            files.extend(
+                sorted(p for p in env_dir.iterdir() if p.suffix in _SUFFIXES and p.is_file())
+            )
+    for name in _NAMES:  # hugo.* wins over config.*; the first found is the one Hugo reads
+        found = [folder / (name + s) for s in _SUFFIXES if (folder / (name + s)).is_file()]
+        if found:
+            files.append(found[0])
+            break
+    return files
+
+
+def read_site(folder: Path) -> HugoSite | None:
+    files = find_config(folder)
+    if not files:
+        return None
+    settings: dict[str, Any] = {}
+    for path in files:
+        table = _lowered(read_data_file(path))
+        stem = path.stem.split(".")[0].lower()  # languages.toml, permalinks.en.toml...
+        if stem in ("hugo", "config"):
+            _merge(settings, table)
+        elif stem in ("languages", "permalinks"):
+            _merge(settings, {stem: table})
+    main = files[-1]
+    base_url = _http_url(text_setting(settings, "baseurl", main))
+    languages = _languages(table_setting(settings, "languages", main), main)
+    default_language = (text_setting(settings, "defaultcontentlanguage", main) or "en").lower()
+    content_dir = text_setting(settings, "contentdir", main) or "content"
+    content = [content_dir, *(lang.content_dir for lang in languages.values() if lang.content_dir)]
+    timezone = text_setting(settings, "timezone", main)
+    questions = () if base_url else ("base_url",)
+    return HugoSite(
+        kind="hugo",
+        root=folder,
+        config_file=main,
+        base_url=base_url,
+        timezone=timezone,
+        content=tuple(dict.fromkeys(content)),
+        questions=questions,
+        permalinks=_permalinks(table_setting(settings, "permalinks", main), main),
+        content_dir=content_dir,
+        default_language=default_language,
+        default_in_subdir=settings.get("defaultcontentlanguageinsubdir") is True,
+        languages=languages,
+        ugly_urls=settings.get("uglyurls") is True,
+        keep_case=settings.get("disablepathtolower") is True,
+    )
+
+
+def _languages(table: dict[str, Any], path: Path) -> dict[str, Language]:
+    languages: dict[str, Language] = {}
+    for code, raw in table.items():
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: languages.{code}: expected a table")
+        if raw.get("disabled") is True:
+            continue
+        permalinks = raw.get("permalinks")
+        languages[str(code).lower()] = Language(
+            code=str(code).lower(),
+            content_dir=text_setting(raw, "contentdir", path),
+            base_url=_http_url(text_setting(raw, "baseurl", path)),
+            permalinks=None if permalinks is None else _permalinks(permalinks, path),
+        )
+    return languages
+
+
+def _permalinks(table: object, path: Path) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: permalinks: expected a table of section = pattern")
+    patterns: dict[str, str] = {}
+    for section, pattern in table.items():
+        if isinstance(pattern, dict):
+            continue  # Hugo ≥ 0.120's per-kind tables (page/section/term): not Hugo 0.111
+        if not isinstance(pattern, str):
+            raise ConfigError(f"{path}: permalinks.{section}: expected a string")
+        patterns[str(section).lower()] = pattern
+    return patterns
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _lowered(table: dict[str, Any]) -> dict[str, Any]:
+    return {
+        str(key).lower(): _lowered(value) if isinstance(value, dict) else value
+        for key, value in table.items()
+    }
+
+
+def _merge(into: dict[str, Any], table: dict[str, Any]) -> None:
+    for key, value in table.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value

@@ -1,0 +1,237 @@
+"""Jekyll: ``_config.yml``'s ``url``, ``baseurl``, ``permalink`` and ``timezone``.
+
+URLs are built the way Jekyll 4.3 builds them (Debian's ``jekyll``; checked against
+the files ``jekyll build`` writes in tests/test_sites_real_builds.py): ``:title`` is
+the file name's slug part (or the front matter's ``slug``), never the title;
+``permalink: pretty`` and the other named styles are templates, not paths;
+``:categories`` are the folders above ``_posts`` then the front matter's, lowercased;
+dates are taken in the site's ``timezone``. A post's own ``permalink`` may use the
+same placeholders, and ``defaults`` may set one for a path or for all posts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from xpost.errors import ConfigError
+from xpost.permalink import PermalinkError, join_url
+from xpost.sites.base import Page, Site, read_data_file, text_setting
+
+CONFIG_NAMES = ("_config.yml", "_config.yaml", "_config.toml")
+# Jekyll's named permalink styles (lib/jekyll/configuration.rb, STYLE_TO_PERMALINK).
+STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+# Posts are only the files whose names start with a date (Document::DATE_FILENAME_MATCHER).
+_DATED_FILE = re.compile(r"(\d{2,4}-\d{1,2}-\d{1,2})-(.*)")
+_TOKEN = re.compile(r":([a-z_]+)")
+_PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
+_STRFTIME = {
+    "year": "%Y",
+    "month": "%m",
+    "day": "%d",
+    "hour": "%H",
+    "minute": "%M",
+    "second": "%S",
+    "short_month": "%b",
+    "long_month": "%B",
+    "short_year": "%y",
+    "w_year": "%G",
+    "week": "%V",
+    "w_day": "%u",
+    "short_day": "%a",
+    "long_day": "%A",
+    "y_day": "%j",
+}
+
+
+@dataclass(frozen=True)
+class JekyllSite(Site):
+    baseurl: str = ""
+    style: str = "date"  # the ``permalink`` setting as written
+    defaults: tuple[tuple[str, str], ...] = ()  # (path prefix, permalink) for posts
+
+    def page_url(
+        self, page: Page, base_url: str | None = None, permalink: str | None = None
+    ) -> str | None:
+        base = base_url or (join_url(self.base_url, self.baseurl) if self.base_url else None)
+        if base is None:
+            return None
+        relative = page.source.relative_to(self.root)
+        if "_posts" not in relative.parts and "_drafts" not in relative.parts:
+            return None
+        dated = _DATED_FILE.fullmatch(page.source.stem)
+        if dated is None and "_posts" in relative.parts:
+            return None  # Jekyll does not read it as a post at all
+        own = page.front_matter.get("permalink")
+        template = own if isinstance(own, str) and own.strip() else None
+        if template is None:
+            template = self._default_for(relative) or template_for(permalink or self.style)
+        name_slug = dated.group(2) if dated else page.source.stem
+        values = _values(page, relative, name_slug, self._zone())
+        return join_url(base, expand(template, values))
+
+    def _default_for(self, relative: Path) -> str | None:
+        found = None
+        for prefix, pattern in self.defaults:  # later, and longer, scopes win as in Jekyll
+            if not prefix or relative.as_posix().startswith(prefix.strip("/")):
+                found = pattern
+        return template_for(found) if found else None
+
+    def _zone(self) -> tzinfo | None:
+        try:
+            return ZoneInfo(self.timezone) if self.timezone else None
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+
+
+def template_for(permalink: str) -> str:
+    """A permalink setting as a template: a named style, else the pattern itself."""
+    name = permalink.strip().lstrip(":")
+    return STYLES.get(name, permalink.strip())
+
+
+def slugify(text: str, pretty: bool = False, cased: bool = False) -> str:
+    """Jekyll's ``Utils.slugify`` in its ``default`` and ``pretty`` modes."""
+    out: list[str] = []
+    for char in text:
+        kind = unicodedata.category(char)
+        if kind[0] in "LM" or kind == "Nd" or (pretty and char in _PRETTY_KEEP):
+            out.append(char)
+        elif not out or out[-1] != "-":
+            out.append("-")
+    slug = "".join(out).strip("-")
+    return slug if cased else slug.lower()
+
+
+def _values(
+    page: Page, relative: Path, name_slug: str, zone: tzinfo | None
+) -> dict[str, Callable[[], str]]:
+    slug_text = page.slug or name_slug
+    categories = _categories(page.front_matter, relative)
+    values: dict[str, Callable[[], str]] = {
+        "title": lambda: slugify(slug_text, pretty=True, cased=True),
+        "slug": lambda: slugify(slug_text),
+        "name": lambda: slugify(page.source.stem),
+        "categories": lambda: "/".join(dict.fromkeys(c.lower() for c in categories)),
+        "slugified_categories": lambda: "/".join(dict.fromkeys(slugify(c) for c in categories)),
+        "collection": lambda: "posts",
+        "output_ext": lambda: ".html",
+        "path": lambda: "/" + relative.with_suffix("").as_posix().split("_posts/", 1)[-1],
+    }
+    date = page.date
+    written = page.front_matter.get("date")
+    if isinstance(written, datetime) and written.tzinfo is None:
+        # Ruby's YAML (Psych) reads a timestamp without an offset as UTC, and Jekyll
+        # keeps that instant: only quoted dates and file-name dates are local.
+        date = written.replace(tzinfo=UTC)
+    if date is not None and zone is not None and date.tzinfo is not None:
+        date = date.astimezone(zone)  # Jekyll shows every date in the site's zone
+    for token, spec in _STRFTIME.items():
+        values[token] = _dated(date, spec)
+    values["i_month"] = _dated(date, "%m", strip=True)
+    values["i_day"] = _dated(date, "%d", strip=True)
+    return values
+
+
+def _dated(date: datetime | None, spec: str, strip: bool = False) -> Callable[[], str]:
+    def value() -> str:
+        if date is None:
+            raise PermalinkError("the permalink needs a date and the post has none")
+        text = date.strftime(spec)
+        return text.lstrip("0") or "0" if strip else text
+
+    return value
+
+
+def _categories(front_matter: dict[str, Any], relative: Path) -> list[str]:
+    """Folders above ``_posts`` first, then ``category`` (or else ``categories``)."""
+    special = "_posts" if "_posts" in relative.parts else "_drafts"
+    folders = list(relative.parts[: relative.parts.index(special)])
+    single = front_matter.get("category")
+    if single is not None and single != "":
+        named = single if isinstance(single, list) else [single]
+    else:
+        plural = front_matter.get("categories")
+        named = plural.split() if isinstance(plural, str) else list(plural or [])
+        if not isinstance(plural, str | list | type(None)):
+            named = [plural]
+    return list(dict.fromkeys([*folders, *(str(c) for c in named)]))
+
+
+def expand(template: str, values: dict[str, Callable[[], str]]) -> str:
+    """Fill in Jekyll's placeholders and tidy the path as ``Jekyll::URL`` does."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values and name.endswith("_") and name[:-1] in values:
+            return values[name[:-1]]() + "_"  # '/:month_:day' is :month then '_'
+        if name not in values:
+            raise PermalinkError(f"permalink {template!r}: Jekyll has no placeholder ':{name}'")
+        return values[name]()
+
+    path = "/" + _TOKEN.sub(replace, template)
+    path = path.replace("..", "/").replace("./", "")
+    return re.sub(r"/{2,}", "/", path)
+
+
+def read_site(folder: Path) -> JekyllSite | None:
+    found = next((folder / n for n in CONFIG_NAMES if (folder / n).is_file()), None)
+    if found is None:
+        return None
+    settings = read_data_file(found)
+    url = text_setting(settings, "url", found)
+    baseurl = text_setting(settings, "baseurl", found) or ""
+    permalink = settings.get("permalink", "date")
+    if isinstance(permalink, str) and permalink.startswith(":"):
+        permalink = permalink[1:]
+    if not isinstance(permalink, str) or not permalink.strip():
+        raise ConfigError(f"{found}: permalink: expected a style name or a pattern")
+    collections = settings.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    if isinstance(posts, dict) and isinstance(posts.get("permalink"), str):
+        permalink = posts["permalink"]  # the posts collection's own permalink wins
+    return JekyllSite(
+        kind="jekyll",
+        root=folder,
+        config_file=found,
+        base_url=url if url and url.startswith(("http://", "https://")) else None,
+        timezone=text_setting(settings, "timezone", found),
+        content=("_posts",),
+        questions=() if url else ("base_url",),
+        baseurl=baseurl.strip("/") and "/" + baseurl.strip("/") + "/",
+        style=permalink,
+        defaults=_post_defaults(settings.get("defaults")),
+    )
+
+
+def _post_defaults(raw: object) -> tuple[tuple[str, str], ...]:
+    """``defaults`` entries that give posts a ``permalink``: (path prefix, pattern)."""
+    if not isinstance(raw, list):
+        return ()
+    found: list[tuple[str, str]] = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        scope = entry.get("scope")
+        values = entry.get("values")
+        if not isinstance(scope, dict) or not isinstance(values, dict):
+            continue
+        if scope.get("type", "posts") not in ("posts", None):
+            continue
+        pattern = values.get("permalink")
+        if isinstance(pattern, str) and pattern.strip():
+            found.append((str(scope.get("path") or ""), pattern))
+    found.sort(key=lambda item: len(item[0]))  # a more specific path wins
+    return tuple(found)
