@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from xpost.config import Config
+from xpost.content.mdx import mdx_to_markdown
 from xpost.content.model import Document, LinkContext
 from xpost.content.parse import parse_body
 from xpost.errors import ConfigError, PostError
@@ -65,7 +66,14 @@ class Post:
     body_line: int = 1  # line number of the body's first line in the file
 
 
-_BUNDLE_INDEXES = ("index.md", "index.markdown", "_index.md", "_index.markdown")
+_BUNDLE_INDEXES = (
+    "index.md",
+    "index.markdown",
+    "index.mdx",
+    "_index.md",
+    "_index.markdown",
+    "_index.mdx",
+)
 _SITE_CONFIGS = (
     "hugo.toml",
     "hugo.yaml",
@@ -102,6 +110,9 @@ def load_post(path: Path, config: Config) -> Post:
     """
     source = _locate(path)
     metadata, body, body_line = split_front_matter(_read_text(source), source)
+    mdx_notes: list[str] = []
+    if source.suffix.lower() == ".mdx":  # Astro, Docusaurus: drop what only a JS build runs
+        body, mdx_notes = mdx_to_markdown(body)
     site = find_site(source.parent.resolve())
     tz = _timezone(_site_value(config, site, "timezone") or config.site.timezone)
     field_reader = FrontMatter(metadata, source, tz)
@@ -169,7 +180,7 @@ def load_post(path: Path, config: Config) -> Post:
         id=explicit_id or canonical or str(source.resolve()),
         title=title,
         body=body,
-        document=parse_body(body, links),
+        document=_with_notes(parse_body(body, links), mdx_notes),
         summary=_summary(field_reader, metadata, body),
         tags=_unique(tags),
         categories=_unique(categories),
@@ -188,6 +199,10 @@ def load_post(path: Path, config: Config) -> Post:
         front_matter=metadata,
         body_line=body_line,
     )
+
+
+def _with_notes(document: Document, notes: list[str]) -> Document:
+    return Document(document.blocks, (*notes, *document.notes)) if notes else document
 
 
 def _locate(path: Path) -> Path:

@@ -29,9 +29,9 @@ from typing import Any
 
 from xpost.errors import PostError, UsageError
 
-POST_SUFFIXES = (".md", ".markdown")
-BUNDLE_INDEXES = ("index.md", "index.markdown")
-SECTION_PAGES = ("_index.md", "_index.markdown")
+POST_SUFFIXES = (".md", ".markdown", ".mdx")  # .mdx: Astro, Docusaurus
+BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx")
+SECTION_PAGES = ("_index.md", "_index.markdown", "_index.mdx")
 SKIPPED_DIRS = frozenset({"node_modules", "_site"})
 
 # The front-matter keys ``xpost.post.load_post`` reads for these fields, in the same

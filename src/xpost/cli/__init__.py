@@ -20,6 +20,7 @@ from xpost.errors import ExitCode, XpostError
 # name → ("module:attribute", one-line help). ``xpost --help`` lists these without
 # importing a single command module; tests/test_docs.py keeps them true.
 COMMANDS = {
+    "init": ("xpost.cli.init:init", "Write xpost.toml for the site in this folder."),
     "publish": (
         "xpost.cli.publish:publish",
         "Publish posts to their platforms, or preview them with --dry-run.",

@@ -25,7 +25,6 @@ _READERS: tuple[Callable[[Path], Site | None], ...] = (
     qiita.read_site,
     zenn.read_site,
 )
-_MAX_DEPTH = 64
 
 
 def detect_site(folder: Path) -> Site | None:
@@ -41,14 +40,10 @@ def detect_site(folder: Path) -> Site | None:
 def find_site(folder: Path) -> Site | None:
     """The nearest site at or above ``folder`` (an absolute path), or None.
 
-    Cached: a run reads each site's config once however many posts it has.
+    Cached per folder, parents included: a run over thousands of posts reads each
+    folder's candidates, and each site's config, once.
     """
-    here = folder
-    for _ in range(_MAX_DEPTH):
-        site = detect_site(here)
-        if site is not None:
-            return site
-        if here.parent == here:
-            return None
-        here = here.parent
-    return None
+    site = detect_site(folder)
+    if site is not None or folder.parent == folder:
+        return site
+    return find_site(folder.parent)

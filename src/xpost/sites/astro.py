@@ -32,8 +32,8 @@ class AstroSite(Site):
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:
         site = base_url or (join_url(self.base_url, self.base) if self.base_url else None)
-        if site is None:
-            return None
+        if site is None or permalink:
+            return None  # a [site] permalink: xpost's own pattern, not Astro's routes
         relative = page.source.relative_to(self.root)
         parts = relative.with_suffix("").parts
         in_pages = parts[:2] == ("src", "pages")

@@ -155,7 +155,7 @@ def read_site(folder: Path) -> HugoSite | None:
     default_language = (text_setting(settings, "defaultcontentlanguage", main) or "en").lower()
     content_dir = text_setting(settings, "contentdir", main) or "content"
     content = [content_dir, *(lang.content_dir for lang in languages.values() if lang.content_dir)]
-    timezone = text_setting(settings, "timezone", main)
+    timezone = text_setting(settings, "timezone", main) or "UTC"  # Hugo's default
     questions = () if base_url else ("base_url",)
     return HugoSite(
         kind="hugo",
