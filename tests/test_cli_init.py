@@ -22,8 +22,8 @@ from test_sites_real_builds import (
     binary,
     hugo_list_all,
     jekyll_written,
-    written_file,
     write_site,
+    written_file,
 )
 from xpost.cli import cli
 from xpost.config import load_config
@@ -62,7 +62,7 @@ def settings(text: str) -> list[str]:
     [
         "permalinks, base path, time zone, bundles",
         "multilingual by file name, config/_default and config/production",
-    ],  # fmt: skip
+    ],
 )
 def test_hugo_site_init_then_dry_run_gives_hugos_urls(name: str, tmp_path: Path) -> None:
     hugo = binary("hugo", "XPOST_REQUIRE_HUGO")
