@@ -151,7 +151,8 @@ def load_post(path: Path, config: Config) -> Post:
     )
     categories = field_reader.names("categories", spaced=jekyll) + field_reader.names("category")
     page = Page(source.resolve(), title, field_reader.text("slug"), date or publish_date, metadata)
-    canonical = _site_url(field_reader, config, site, page) or _canonical_url(
+    from_site = _site_url(field_reader, config, site, page)
+    canonical = (from_site or None) if from_site is not None else _canonical_url(
         field_reader,
         base_url,
         config.site.permalink,

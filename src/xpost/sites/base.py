@@ -46,7 +46,8 @@ class Site:
     def page_url(
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:
-        """The page's URL as the generator builds it (None: not knowable).
+        """The page's URL as the generator builds it: None when this site has no rule
+        for it (xpost's own ``[site] permalink`` is used), '' when it has no URL yet.
 
         ``base_url`` and ``permalink`` are the user's ``[site]`` values when set:
         they win over what the generator's config says.

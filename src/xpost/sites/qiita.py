@@ -21,8 +21,10 @@ class QiitaSite(Site):
     ) -> str | None:
         base = base_url or self.base_url
         item = page.front_matter.get("id")
-        if base is None or not isinstance(item, str) or not item.strip():
-            return None  # not on Qiita yet: it has no URL
+        if base is None:
+            return None
+        if not isinstance(item, str) or not item.strip():
+            return ""  # not on Qiita yet: it has no URL (and no other rule gives it one)
         return join_url(base, "items/" + item.strip())
 
 
