@@ -90,7 +90,7 @@ def test_jekyll_site_init_then_dry_run_gives_jekylls_urls(tmp_path: Path) -> Non
     site = write_site(tmp_path / "site", files)
     written = jekyll_written(jekyll, site, tmp_path / "public")
     assert run_xpost("init", "--yes", cwd=site).returncode == 0
-    posts = sorted(path for path in files if "_posts/" in path)
+    posts = sorted(path for path in files if path.endswith((".md", ".markdown")))
     preview = run_xpost("publish", *posts, "--dry-run", "--json", "--to", "qiita", cwd=site)
     assert preview.returncode == 0, preview.stderr
     urls = [p["canonical_url"] for p in json.loads(preview.stdout)["posts"]]

@@ -202,6 +202,11 @@ JEKYLL_POSTS = {
     "_posts/2024-12-30-late.md": post("Late", date="2024-12-30 20:00:00 +0000"),
     "_posts/2023-03-31-quoted.md": post("Quoted", date='"2023-03-31 22:00:00"'),
     "_posts/2023-04-01-date-only.md": post("Date only", date="2023-04-02"),
+    "_posts/2023-05-01-own.md": post("Own pattern", permalink="/own/:year/:title"),
+    "about.md": post("About"),
+    "docs/index.md": post("Docs"),
+    "docs/guide.markdown": post("Guide"),
+    "docs/moved.md": post("Moved", permalink="/elsewhere/:basename/"),
 }
 
 
@@ -261,7 +266,9 @@ def written_file(url: str, prefix: str) -> str:
     """The file Jekyll writes for ``url`` (under ``prefix``, the site's url + baseurl)."""
     assert url.startswith(prefix), url
     path = unquote(urlsplit(url).path)[len(urlsplit(prefix).path) :].lstrip("/")
-    return path + "index.html" if path.endswith("/") or not path else path
+    if path.endswith("/") or not path:
+        return path + "index.html"
+    return path if path.endswith(".html") else path + ".html"  # Jekyll adds the extension
 
 
 @pytest.mark.parametrize("name", list(JEKYLL_SITES))
@@ -272,7 +279,7 @@ def test_jekyll_urls_are_the_files_jekyll_writes(
     files = JEKYLL_SITES[name]
     site = write_site(tmp_path / "site", files)
     written = jekyll_written(jekyll, site, tmp_path / "public")
-    sources = [path for path in files if "_posts/" in path]
+    sources = [path for path in files if path.endswith((".md", ".markdown"))]
     urls = xpost_urls(site, sources, monkeypatch)
     prefix = "https://user.github.io" if "baseurl" not in files["_config.yml"] else ""
     prefix = prefix or "https://example.com/blog"

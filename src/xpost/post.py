@@ -151,18 +151,20 @@ def load_post(path: Path, config: Config) -> Post:
     )
     categories = field_reader.names("categories", spaced=jekyll) + field_reader.names("category")
     page = Page(source.resolve(), title, field_reader.text("slug"), date or publish_date, metadata)
-    from_site = _site_url(field_reader, config, site, page)
-    canonical = (from_site or None) if from_site is not None else _canonical_url(
-        field_reader,
-        base_url,
-        config.site.permalink,
-        slug=slug,
-        title=title,
-        date=date or publish_date,
-        filename=content_name,
-        sections=_sections(source, site_dir, is_bundle),
-        categories=categories,
-    )
+    canonical = _site_url(field_reader, config, site, page)
+    if canonical is None:  # no rule of the site's generator applies: xpost's own pattern
+        canonical = _canonical_url(
+            field_reader,
+            base_url,
+            config.site.permalink,
+            slug=slug,
+            title=title,
+            date=date or publish_date,
+            filename=content_name,
+            sections=_sections(source, site_dir, is_bundle),
+            categories=categories,
+        )
+    canonical = canonical or None  # '': the site says the post has no URL yet
     links = LinkContext(
         source_dir=source_dir,
         page_url=canonical,

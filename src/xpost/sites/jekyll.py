@@ -70,7 +70,7 @@ class JekyllSite(Site):
             return None
         relative = page.source.relative_to(self.root)
         if "_posts" not in relative.parts and "_drafts" not in relative.parts:
-            return None
+            return self._page_url(page, relative, base, permalink or self.style)
         dated = _DATED_FILE.fullmatch(page.source.stem)
         if dated is None and "_posts" in relative.parts:
             return None  # Jekyll does not read it as a post at all
@@ -81,6 +81,25 @@ class JekyllSite(Site):
         name_slug = dated.group(2) if dated else page.source.stem
         values = _values(page, relative, name_slug, self._zone())
         return join_url(base, expand(template, values))
+
+    def _page_url(self, page: Page, relative: Path, base: str, style: str) -> str | None:
+        """A page (not a post): Jekyll's ``Page#template`` with ``:path``/``:basename``."""
+        if any(part.startswith(("_", ".")) for part in relative.parts):
+            return None  # layouts, includes, other collections: not pages
+        own = page.front_matter.get("permalink")
+        if isinstance(own, str) and own.strip():
+            template = own.strip()
+        elif page.source.stem == "index":
+            template = "/:path/"
+        else:
+            template = "/:path/:basename" + _page_suffix(style)
+        folder = relative.parent.as_posix()
+        values: dict[str, Callable[[], str]] = {
+            "path": lambda: "/" if folder == "." else f"/{folder}/",
+            "basename": lambda: page.source.stem,
+            "output_ext": lambda: ".html",
+        }
+        return join_url(base, expand(template, values, strict=False))
 
     def _default_for(self, relative: Path) -> str | None:
         found = None
@@ -94,6 +113,15 @@ class JekyllSite(Site):
             return ZoneInfo(self.timezone) if self.timezone else None
         except (ZoneInfoNotFoundError, ValueError):
             return None
+
+
+def _page_suffix(style: str) -> str:
+    """How a page's URL ends under the site's style (``Utils.add_permalink_suffix``)."""
+    if style in ("pretty",):
+        return "/"
+    if style in ("date", "ordinal", "none"):
+        return ":output_ext"
+    return "/" if style.endswith("/") else ":output_ext" if style.endswith(":output_ext") else ""
 
 
 def template_for(permalink: str) -> str:
@@ -170,11 +198,17 @@ def _categories(front_matter: dict[str, Any], relative: Path) -> list[str]:
     return list(dict.fromkeys([*folders, *(str(c) for c in named)]))
 
 
-def expand(template: str, values: dict[str, Callable[[], str]]) -> str:
-    """Fill in Jekyll's placeholders and tidy the path as ``Jekyll::URL`` does."""
+def expand(template: str, values: dict[str, Callable[[], str]], strict: bool = True) -> str:
+    """Fill in Jekyll's placeholders and tidy the path as ``Jekyll::URL`` does.
+
+    ``strict``: an unknown placeholder is an error (posts); else it stays as written
+    (pages, whose placeholders Jekyll fills from a plain table).
+    """
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
+        if not strict and name not in values:
+            return match.group(0)
         if name not in values and name.endswith("_") and name[:-1] in values:
             return values[name[:-1]]() + "_"  # '/:month_:day' is :month then '_'
         if name not in values:
