@@ -25,6 +25,7 @@ from test_sites_real_builds import (
     write_site,
     written_file,
 )
+from xpost.adapters import registry
 from xpost.cli import cli
 from xpost.config import load_config
 
@@ -49,6 +50,13 @@ def init(site: Path, monkeypatch: pytest.MonkeyPatch, *args: str, answers: str =
     return (site / "xpost.toml").read_text(encoding="utf-8")
 
 
+def default_targets(own: str = "") -> list[str]:
+    """The usual four first, then any other adapter installed (bluesky, ...)."""
+    installed = registry.installed()
+    usual = [name for name in ("twitter", "qiita", "zenn", "connpass") if name in installed]
+    return [name for name in dict.fromkeys([*usual, *installed]) if name != own]
+
+
 def settings(text: str) -> list[str]:
     """The lines of a written config that set something."""
     return [line for line in text.splitlines() if line and not line.startswith("#")]
@@ -70,10 +78,10 @@ def test_hugo_site_init_then_dry_run_gives_hugos_urls(name: str, tmp_path: Path)
     built = hugo_list_all(hugo, site)
     done = run_xpost("init", "--yes", cwd=site)
     assert done.returncode == 0, done.stderr
-    assert settings((site / "xpost.toml").read_text()) == [
-        "[publish]",
-        'targets = ["twitter", "qiita", "zenn", "connpass"]',
-    ]
+    written = settings((site / "xpost.toml").read_text())
+    assert written[0] == "[publish]" and len(written) == 2  # nothing else to say
+    # The usual four, then whatever other adapter this environment has installed.
+    assert written[1].startswith('targets = ["twitter", "qiita", "zenn", "connpass"')
     preview = run_xpost("publish", *built, "--dry-run", "--json", "--to", "twitter", cwd=site)
     assert preview.returncode == 0, preview.stderr
     urls = {p["source"]: p["canonical_url"] for p in json.loads(preview.stdout)["posts"]}
@@ -144,35 +152,42 @@ def test_a_wrong_answer_is_asked_again(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize(
-    ("files", "answers", "expected"),
+    ("files", "answers", "base_url", "own"),
     [
         (
             {"package.json": '{"dependencies": {"zenn-cli": "^0.1"}}', "articles/abc.md": ""},
             "chezou\n\n",
-            ['base_url = "https://zenn.dev/chezou/"', 'targets = ["twitter", "qiita", "connpass"]'],
+            'base_url = "https://zenn.dev/chezou/"',
+            "zenn",
         ),
         (
             {"qiita.config.json": "{}", "public/x.md": ""},
             "chezou\n\n",
-            ['base_url = "https://qiita.com/chezou/"', 'targets = ["twitter", "zenn", "connpass"]'],
+            'base_url = "https://qiita.com/chezou/"',
+            "qiita",
         ),
         (
             {"astro.config.mjs": "export default defineConfig({ site: 'https://astro.example' })"},
             "\n",
-            ['targets = ["twitter", "qiita", "zenn", "connpass"]'],
+            None,
+            "",
         ),
     ],
 )
 def test_zenn_qiita_and_astro(
     files: dict[str, str],
     answers: str,
-    expected: list[str],
+    base_url: str | None,
+    own: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A Zenn or Qiita repository asks for the user name and does not send to itself."""
     site = write_site(tmp_path / "s", files)
     monkeypatch.setattr(xpost.cli.prompts, "interactive", lambda: True)
     written = settings(init(site, monkeypatch, answers=answers))
+    targets = f"targets = {json.dumps(default_targets(own))}"
+    expected = [targets] if base_url is None else [base_url, targets]
     assert [line for line in written if not line.startswith("[")] == expected
 
 

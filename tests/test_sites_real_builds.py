@@ -146,18 +146,24 @@ weight = 2
         "content/posts/a.fr.md": post("A fr"),
         "content/posts/b.fr.md": post("B", url="/b-custom/"),
     },
-    "ugly URLs, kept case, sections by _index": {
+    "no languages table: no language folders, a .ja suffix is part of the name": {
+        "hugo.toml": 'baseURL = "https://x.example/"\ndefaultContentLanguageInSubdir = true\n',
+        "content/posts/a.md": post("A"),
+        "content/posts/a.ja.md": post("A ja"),
+    },
+    "ugly URLs, kept case, sections by _index, own content folder": {
         "hugo.json": """{
   "baseURL": "https://ex.example/site/",
+  "contentDir": "pages",
   "uglyURLs": true,
   "disablePathToLower": true,
   "permalinks": {"Docs": "/d/:sections/:title/"}
 }""",
-        "content/Docs/_index.md": post("Docs"),
-        "content/Docs/Guide/_index.md": post("Guide"),
-        "content/Docs/Guide/Install.md": post("Install It"),
-        "content/Docs/Loose/Page.md": post("Loose Page"),
-        "content/Posts/MyPost.md": post("My Post"),
+        "pages/Docs/_index.md": post("Docs"),
+        "pages/Docs/Guide/_index.md": post("Guide"),
+        "pages/Docs/Guide/Install.md": post("Install It"),
+        "pages/Docs/Loose/Page.md": post("Loose Page"),
+        "pages/Posts/MyPost.md": post("My Post"),
     },
 }
 
@@ -182,7 +188,7 @@ def test_hugo_urls_are_the_ones_hugo_builds(
     hugo = binary("hugo", "XPOST_REQUIRE_HUGO")
     site = write_site(tmp_path / "site", HUGO_SITES[name])
     built = hugo_list_all(hugo, site)
-    posts = sorted(path for path in HUGO_SITES[name] if path.startswith("content/"))
+    posts = sorted(path for path in HUGO_SITES[name] if path.endswith(".md"))
     pages = [path for path in posts if not Path(path).name.startswith("_index")]
     assert set(built) == set(pages) - {"content/posts/bundle/photo.md"}
     assert xpost_urls(site, list(built), monkeypatch) == built
@@ -231,6 +237,14 @@ JEKYLL_SITES: dict[str, dict[str, str]] = {
             '"/:slugified_categories/:short_year/:i_month/:i_day/:hour:minute/:slug-:name:output_ext"'
         ),
         **JEKYLL_POSTS,
+    },
+    "collections_dir": {
+        "_config.yml": "url: https://e.example\ncollections_dir: my_collections\n",
+        **{
+            f"my_collections/{name}": text
+            for name, text in JEKYLL_POSTS.items()
+            if "_posts/" in name
+        },
     },
     "defaults and the posts collection's permalink": {
         "_config.yml": jekyll_config(
@@ -281,6 +295,6 @@ def test_jekyll_urls_are_the_files_jekyll_writes(
     written = jekyll_written(jekyll, site, tmp_path / "public")
     sources = [path for path in files if path.endswith((".md", ".markdown"))]
     urls = xpost_urls(site, sources, monkeypatch)
-    prefix = "https://user.github.io" if "baseurl" not in files["_config.yml"] else ""
-    prefix = prefix or "https://example.com/blog"
+    url = next(line for line in files["_config.yml"].splitlines() if line.startswith("url:"))
+    prefix = url.split(": ", 1)[1] + ("/blog" if "baseurl: /blog" in files["_config.yml"] else "")
     assert sorted(written_file(url, prefix) for url in urls.values()) == sorted(written)

@@ -150,7 +150,9 @@ def load_post(path: Path, config: Config) -> Post:
         + field_reader.names("tag")
     )
     categories = field_reader.names("categories", spaced=jekyll) + field_reader.names("category")
-    page = Page(source.resolve(), title, field_reader.text("slug"), date or publish_date, metadata)
+    page = Page(
+        source.resolve(), title, field_reader.text("slug"), date or publish_date, metadata, tz
+    )
     canonical = _site_url(field_reader, config, site, page)
     if canonical is None:  # no rule of the site's generator applies: xpost's own pattern
         canonical = _canonical_url(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class Page:
     slug: str  # the front matter's ``slug``, '' when it has none
     date: datetime | None
     front_matter: dict[str, Any] = field(default_factory=dict)
+    zone: tzinfo | None = None  # the time zone the site is built in (``[site] timezone``)
 
 
 @dataclass(frozen=True)

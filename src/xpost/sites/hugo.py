@@ -59,7 +59,7 @@ class HugoSite(Site):
             return join_url(site_base, url.strip())  # Hugo adds no language folder to it
         base = site_base
         in_subdir = language.code != self.default_language or self.default_in_subdir
-        if language.base_url is None and (self.languages or self.default_in_subdir) and in_subdir:
+        if language.base_url is None and self.languages and in_subdir:  # no table: no folders
             base = join_url(site_base, language.code + "/")
         return join_url(base, self._path(page, relative, language, permalink))
 

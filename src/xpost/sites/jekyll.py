@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from xpost.errors import ConfigError
 from xpost.permalink import PermalinkError, join_url
@@ -61,6 +60,7 @@ class JekyllSite(Site):
     baseurl: str = ""
     style: str = "date"  # the ``permalink`` setting as written
     defaults: tuple[tuple[str, str], ...] = ()  # (path prefix, permalink) for posts
+    collections_dir: str = ""  # where _posts lives, when not at the top
 
     def page_url(
         self, page: Page, base_url: str | None = None, permalink: str | None = None
@@ -71,6 +71,11 @@ class JekyllSite(Site):
         relative = page.source.relative_to(self.root)
         if "_posts" not in relative.parts and "_drafts" not in relative.parts:
             return self._page_url(page, relative, base, permalink or self.style)
+        if self.collections_dir:
+            try:  # categories are the folders between collections_dir and _posts
+                relative = relative.relative_to(self.collections_dir)
+            except ValueError:
+                return None  # Jekyll reads no posts outside collections_dir
         dated = _DATED_FILE.fullmatch(page.source.stem)
         if dated is None and "_posts" in relative.parts:
             return None  # Jekyll does not read it as a post at all
@@ -79,7 +84,7 @@ class JekyllSite(Site):
         if template is None:
             template = self._default_for(relative) or template_for(permalink or self.style)
         name_slug = dated.group(2) if dated else page.source.stem
-        values = _values(page, relative, name_slug, self._zone())
+        values = _values(page, relative, name_slug, page.zone)
         return join_url(base, expand(template, values))
 
     def _page_url(self, page: Page, relative: Path, base: str, style: str) -> str | None:
@@ -107,12 +112,6 @@ class JekyllSite(Site):
             if not prefix or relative.as_posix().startswith(prefix.strip("/")):
                 found = pattern
         return template_for(found) if found else None
-
-    def _zone(self) -> tzinfo | None:
-        try:
-            return ZoneInfo(self.timezone) if self.timezone else None
-        except (ZoneInfoNotFoundError, ValueError):
-            return None
 
 
 def _page_suffix(style: str) -> str:
@@ -236,13 +235,15 @@ def read_site(folder: Path) -> JekyllSite | None:
     posts = collections.get("posts") if isinstance(collections, dict) else None
     if isinstance(posts, dict) and isinstance(posts.get("permalink"), str):
         permalink = posts["permalink"]  # the posts collection's own permalink wins
+    collections_dir = (text_setting(settings, "collections_dir", found) or "").strip("/")
     return JekyllSite(
         kind="jekyll",
         root=folder,
         config_file=found,
+        collections_dir=collections_dir,
         base_url=url if url and url.startswith(("http://", "https://")) else None,
         timezone=text_setting(settings, "timezone", found),
-        content=("_posts",),
+        content=(f"{collections_dir}/_posts" if collections_dir else "_posts",),
         questions=() if url else ("base_url",),
         baseurl=baseurl.strip("/") and "/" + baseurl.strip("/") + "/",
         style=permalink,
