@@ -7,19 +7,34 @@ command actually needs that platform, so ``xpost --help`` stays fast.
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, Protocol
 
 from xpost.adapters.base import Adapter
 from xpost.errors import AdapterError
+
+
+class Entry(Protocol):
+    """An ``xpost.adapters`` entry point (``importlib.metadata.EntryPoint`` is one too)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def dist(self) -> Any: ...  # the distribution (``.name``), or None
+
+    def load(self) -> Any: ...
+
 
 GROUP = "xpost.adapters"
 
 
 @cache
-def installed() -> dict[str, EntryPoint]:
+def installed() -> dict[str, Entry]:
     """Every registered adapter by platform name, sorted by name."""
-    found = {ep.name: ep for ep in entry_points(group=GROUP)}
+    from xpost.adapters.entry_points import entry_points
+
+    found: dict[str, Entry] = {ep.name: ep for ep in entry_points(GROUP)}
     return dict(sorted(found.items()))
 
 
