@@ -42,6 +42,8 @@ here so that an adapter distribution needs no private import:
 - ``image_path``/``load_image``/``sniff_image``/``LocalImage`` (``xpost.media``): a
   post's local image, checked before anything is sent;
 - ``checked_api_base``: a configured host checked to be an http(s) URL;
+- ``SiteFiles``: what ``check_files(draft, files)`` receives; ``files.image(path, …)``
+  refuses an image outside the site, not an image by its bytes, or over a size limit;
 - ``RetryPolicy``: how patiently a client retries (tests inject a no-op sleep);
 - ``ApiClient``/``ApiRefused``/``ApiResponse`` (``xpost.webapi``, loaded on first use
   since it imports ``requests``): JSON over HTTP with retries only where safe, lost
@@ -81,6 +83,7 @@ from xpost.media import LocalImage, image_path, load_image, sniff_image
 from xpost.post import Post
 from xpost.render.social import Composed, Measure, compose, grapheme_count, split_posts, truncate
 from xpost.render.twitter_text import extract_urls
+from xpost.sitefiles import SiteFiles
 from xpost.validation import checked_api_base
 
 if TYPE_CHECKING:
@@ -125,6 +128,7 @@ __all__ = [
     "RemoteConflict",
     "RetryPolicy",
     "SiteConfig",
+    "SiteFiles",
     "UsageError",
     "checked_api_base",
     "compose",

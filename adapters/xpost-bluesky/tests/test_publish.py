@@ -306,3 +306,28 @@ def test_cli_publish_records_once_and_reconciles_after_a_lost_answer(
     assert code == 0 and "unchanged" in out
     assert len(pds.records) == 1
     assert len(pds.named("com.atproto.repo.createRecord")) == 1
+
+
+def test_a_copy_confirmed_by_its_url_can_be_taken_down(
+    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+) -> None:
+    adapter = _adapter(pds)
+    receipt = adapter.publish(_draft(cli, card_post, site), None, ctx)
+    assert adapter.receipt_for_url("https://example.com/post/1") is None
+    confirmed = adapter.receipt_for_url(str(receipt.url))
+    assert confirmed is not None
+    adapter.unpublish(confirmed, ctx)
+    assert pds.records == {}
+
+
+def test_an_image_outside_the_site_is_refused_before_anything(
+    cli: Cli, site: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    post = write_post(folder, "title: T\nxpost: {bluesky: {images: [{path: ../secret.png}]}}")
+    code, _out, err = cli(
+        "publish", str(post), "--dry-run", "--to", "bluesky", "--config", str(site)
+    )
+    assert code == 2 and "secret.png" in err

@@ -336,3 +336,28 @@ def test_publish_error_is_not_unknown_when_refused(
     with pytest.raises(PublishError) as error:
         _adapter(instance).publish(_draft(cli, post, site), None, ctx)
     assert not isinstance(error.value, OutcomeUnknown)
+
+
+def test_a_copy_confirmed_by_its_url_can_be_taken_down(
+    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+) -> None:
+    adapter = _adapter(instance)
+    receipt = adapter.publish(_draft(cli, image_post, site), None, ctx)
+    assert adapter.receipt_for_url("https://example.com/@aki/123") is None
+    confirmed = adapter.receipt_for_url(str(receipt.url))
+    assert confirmed is not None and confirmed.remote_id == receipt.remote_id
+    adapter.unpublish(confirmed, ctx)
+    assert instance.notes == {}
+
+
+def test_an_image_outside_the_site_is_refused_before_anything(
+    cli: Cli, site: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    post = write_post(folder, "title: T\nxpost: {misskey: {images: [{path: ../secret.png}]}}")
+    code, _out, err = cli(
+        "publish", str(post), "--dry-run", "--to", "misskey", "--config", str(site)
+    )
+    assert code == 2 and "secret.png" in err

@@ -24,6 +24,7 @@ from xpost.plugin import (
     PostError,
     PublishContext,
     Receipt,
+    SiteFiles,
     checked_api_base,
     compose,
     grapheme_count,
@@ -48,6 +49,7 @@ MAX_IMAGE_BYTES = 2_000_000  # app.bsky.embed.images#image: image maxSize
 MAX_THUMB_BYTES = 1_000_000  # app.bsky.embed.external#external: thumb maxSize
 MAX_LANGS = 3  # app.bsky.feed.post: langs maxLength 3
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_POST_URL = re.compile(r"https://bsky\.app/profile/(?P<actor>[^/\s]+)/post/(?P<rkey>[a-z2-7]{13})")
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 
 
@@ -226,6 +228,25 @@ class BlueskyAdapter(Adapter[BlueskySettings, BlueskyOptions]):
         if _KANA.search(post.title) or _KANA.search(post.summary):
             return ["ja"]
         return []
+
+    def receipt_for_url(self, url: str) -> Receipt | None:
+        """``https://bsky.app/profile/<handle or DID>/post/<rkey>`` (``xpost confirm``)."""
+        match = _POST_URL.fullmatch(url)
+        if match is None:
+            return None
+        return Receipt(remote_id=url, url=url, state={"confirmed_rkey": match["rkey"]})
+
+    def check_files(self, draft: Draft, files: SiteFiles) -> None:
+        """The card's thumbnail and the images: inside the site, real images, within
+        Bluesky's blob limits."""
+        for part in draft.payload.get("posts") or []:
+            embed = part.get("embed") or {}
+            if embed.get("type") == "external" and embed.get("thumb"):
+                files.image(
+                    Path(embed["thumb"]), "cover image", platform="Bluesky", limit=MAX_THUMB_BYTES
+                )
+            for image in embed.get("images") or []:
+                files.image(Path(image["path"]), "image", platform="Bluesky", limit=MAX_IMAGE_BYTES)
 
     # -- publishing ---------------------------------------------------------------------
 

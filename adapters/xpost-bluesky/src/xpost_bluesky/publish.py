@@ -27,6 +27,7 @@ from xpost.plugin import (
     CredentialsMissing,
     Draft,
     LocalImage,
+    NotExactCopy,
     OutcomeUnknown,
     PublishContext,
     PublishError,
@@ -188,9 +189,12 @@ class Publisher:
             return None
         value = found.get("value")
         if not isinstance(value, dict) or value.get("text") != part["text"]:
-            raise PublishError(
+            # Under this post's own key but not what xpost sends now (an older version of
+            # the post?): never adopted, never overwritten; the user decides.
+            raise NotExactCopy(
                 f"Bluesky: record {part['rkey']} holds a different post than xpost would send; "
-                f"check https://bsky.app/profile/{session.handle}/post/{part['rkey']}"
+                f"check https://bsky.app/profile/{session.handle}/post/{part['rkey']} and, if it "
+                "is this post's copy, run 'xpost confirm POST bluesky URL'"
             )
         return {"uri": str(found["uri"]), "cid": str(found.get("cid", ""))}
 
@@ -248,7 +252,11 @@ class Publisher:
     def unpublish(self, receipt: Receipt) -> None:
         """Delete every part, the last first; deleting what is gone succeeds."""
         session = self.session()
-        for ref in reversed(_parts(receipt)):
+        parts = _parts(receipt)
+        if not parts and receipt.state.get("confirmed_rkey"):  # confirmed by hand: its URL
+            uri = f"at://{session.did}/{COLLECTION}/{receipt.state['confirmed_rkey']}"
+            parts = [{"uri": uri, "cid": ""}]
+        for ref in reversed(parts):
             rkey = ref["uri"].rsplit("/", 1)[-1]
             self.api.call(
                 "POST",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
@@ -25,6 +26,7 @@ from xpost.plugin import (
     PublishContext,
     Receipt,
     RetryPolicy,
+    SiteFiles,
     checked_api_base,
     compose,
     image_path,
@@ -42,6 +44,7 @@ MAX_IMAGES = 4  # Mastodon's default configuration.statuses.max_media_attachment
 MAX_IMAGE_BYTES = 16 * 1024 * 1024  # configuration.media_attachments.image_size_limit
 MAX_DESCRIPTION = 1500  # Mastodon's MediaAttachment::MAX_DESCRIPTION_LENGTH
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+_STATUS_URL = re.compile(r"https?://[^/\s]+/@[^/\s]+/(?P<id>[0-9]{1,24})")
 
 
 class MastodonSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -92,6 +95,7 @@ class MastodonAdapter(Adapter[MastodonSettings, MastodonOptions]):
     #: ``client_id``/``client_secret`` are the app ``xpost auth login mastodon`` registers.
     credential_fields: ClassVar[tuple[str, ...]] = ("access_token", "client_id", "client_secret")
     can_update: ClassVar[bool] = True  # PUT /api/v1/statuses/:id edits a status
+    can_lookup: ClassVar[bool] = True  # lookup asks the instance (xpost.plugin)
     #: Retries and waits (tests inject a policy that never sleeps).
     retry_policy: RetryPolicy = RetryPolicy()
 
@@ -220,6 +224,20 @@ class MastodonAdapter(Adapter[MastodonSettings, MastodonOptions]):
                 if _LANGUAGE.fullmatch(code):
                     return code
         return None
+
+    def receipt_for_url(self, url: str) -> Receipt | None:
+        """``<instance>/@<user>/<id>`` (``xpost confirm``): the status's id."""
+        match = _STATUS_URL.fullmatch(url)
+        if match is None:
+            return None
+        state = {"parts": [match["id"]], "urls": [url], "complete": True}
+        return Receipt(remote_id=match["id"], url=url, state=state)
+
+    def check_files(self, draft: Draft, files: SiteFiles) -> None:
+        """The images: inside the site, real images, within Mastodon's size limit."""
+        for status in draft.payload.get("statuses") or []:
+            for item in status.get("media") or []:
+                files.image(Path(item["path"]), "image", platform="Mastodon", limit=MAX_IMAGE_BYTES)
 
     # -- publishing --------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ Publishing (``xpost_misskey.publish``, imported only then) checks the instance's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
@@ -23,6 +25,7 @@ from xpost.plugin import (
     PublishContext,
     Receipt,
     RetryPolicy,
+    SiteFiles,
     checked_api_base,
     compose,
     image_path,
@@ -38,7 +41,10 @@ Visibility = Literal["public", "home", "followers"]
 DEFAULT_TEMPLATE = "{title}\n\n{summary}\n\n{url}\n\n{hashtags}"
 MAX_FILES = 16  # notes/create: fileIds maxItems
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
-MAX_ALT_TEXT = 1500  # Misskey's default maxAltTextLength
+MAX_ALT_TEXT = 1500
+_NOTE_URL = re.compile(
+    r"https?://[^/\s]+/notes/(?P<id>[0-9a-z]{1,32})"
+)  # Misskey's default maxAltTextLength
 
 
 class MisskeySettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -85,6 +91,7 @@ class MisskeyAdapter(Adapter[MisskeySettings, MisskeyOptions]):
     Options: ClassVar[type[msgspec.Struct]] = MisskeyOptions
     credential_fields: ClassVar[tuple[str, ...]] = ("token",)
     can_update: ClassVar[bool] = False  # the API has no notes/update: a changed post is left alone
+    can_lookup: ClassVar[bool] = True  # lookup asks the instance (xpost.plugin)
     retry_policy: RetryPolicy = RetryPolicy()
 
     def check_setup(self) -> None:
@@ -179,6 +186,19 @@ class MisskeyAdapter(Adapter[MisskeySettings, MisskeyOptions]):
                 warnings.append(f"{key}: the image has no alt text")
             files.append({"path": str(path), "alt": image.alt})
         return files
+
+    def receipt_for_url(self, url: str) -> Receipt | None:
+        """``<instance>/notes/<id>`` (``xpost confirm``): the note's id."""
+        match = _NOTE_URL.fullmatch(url)
+        if match is None:
+            return None
+        return Receipt(remote_id=match["id"], url=url, state={"parts": [match["id"]]})
+
+    def check_files(self, draft: Draft, files: SiteFiles) -> None:
+        """The images: inside the site, real images, within the upload limit."""
+        for note in draft.payload.get("notes") or []:
+            for item in note.get("files") or []:
+                files.image(Path(item["path"]), "image", platform="Misskey", limit=MAX_IMAGE_BYTES)
 
     def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
         with self._publisher(ctx) as publisher:
