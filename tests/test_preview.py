@@ -535,3 +535,17 @@ def test_language_comes_from_front_matter_else_the_script(tmp_path: Path) -> Non
     assert '<html lang="ko">' in page(korean, tmp_path, ["qiita"])
     bad = write_post(tmp_path, "text\n", front='lang: "en\\" onload=\\"x"\n')
     assert '<html lang="en">' in page(bad, tmp_path, ["qiita"])
+
+
+def test_an_x_thread_is_one_card_per_part_each_with_its_counter(tmp_path: Path) -> None:
+    long = "\n\n".join(f"段落{i}: " + "長い文章です。" * 12 for i in range(6))
+    post = write_post(tmp_path, long + "\n", front="xpost: {twitter: {thread: true}}\n")
+    root = page_dom.parse(page(post, tmp_path, ["twitter"]))
+    (column,) = page_dom.columns(root)
+    cards = column.by_class("x-post")
+    assert len(cards) >= 3
+    for number, card in enumerate(cards, 1):
+        assert card.by_class("x-part")[0].text() == f"{number}/{len(cards)}"
+        (counter,) = card.find_all(lambda e: "data-counter" in e.attrs)
+        count = int(counter.text().split("/")[0])
+        assert 0 < count <= 280 and counter.text().endswith("/280")

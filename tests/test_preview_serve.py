@@ -150,3 +150,25 @@ def test_bad_input_at_start_is_exit_2(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "nothere.md" in result.stderr
+
+
+def test_a_bug_while_redrawing_is_shown_and_the_watcher_goes_on(
+    running: server.PreviewServer, post: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xpost.preview.build
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(xpost.preview.build, "build_preview", broken)
+    post.write_text(post.read_text(encoding="utf-8") + "\nmore\n", encoding="utf-8")
+    deadline = time.monotonic() + 5
+    while "internal error: RuntimeError: boom" not in (page := get(running, "/")[1]):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    monkeypatch.undo()
+    post.write_text(post.read_text(encoding="utf-8") + "\nagain\n", encoding="utf-8")
+    while "internal error" in (page := get(running, "/")[1]):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert 'data-platform="qiita"' in page

@@ -308,7 +308,7 @@ _RULES: dict[str, Callable[..., str]] = {
 
 def image_placeholder(src: str, alt: str) -> str:
     """An image that is not on disk: its alt text and where it would come from."""
-    where = host_of(src) if src else "no address"
+    where = (host_of(src) if src else "no address")[:80]
     return (
         f'<span class="image-missing" role="img" aria-label="{esc(alt)}">'
         f'<span class="image-icon" aria-hidden="true">🖼</span> '

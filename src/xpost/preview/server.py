@@ -64,6 +64,9 @@ class LivePreview:
         except XpostError as exc:
             error = " ".join(str(exc).split())
             html = error_page(error, live=True, version=version)
+        except Exception as exc:  # a bug must not stop the watcher: say it on the page
+            error = f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
+            html = error_page(error, live=True, version=version)
         with self.changed:
             self.html, self.error, self.watched = html, error, watched
             self.version = version
