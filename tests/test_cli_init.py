@@ -134,7 +134,16 @@ def test_a_site_without_an_address_gets_it_commented_out_with_yes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = write_site(tmp_path / "s", {"hugo.toml": 'title = "x"\n', "content/a.md": "# A\n"})
-    text = init(site, monkeypatch, "--yes")
+    monkeypatch.chdir(site)
+    result = CliRunner().invoke(cli, ["init", "--yes"])
+    assert result.stdout == (
+        "found a Hugo site (hugo.toml)\n"
+        "  read: time zone UTC\n"
+        "  read: posts in content\n"
+        "wrote xpost.toml\n"
+        "next: xpost publish content/a.md --dry-run\n"
+    )
+    text = (site / "xpost.toml").read_text()
     assert "# hugo.toml has no site address; canonical URLs need one." in text
     assert '# base_url = "https://example.com/"' in text
     assert "timezone" not in text  # Hugo's own default is UTC: nothing to ask

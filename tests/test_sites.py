@@ -201,6 +201,27 @@ def test_astro_site_and_base(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("", "https://a.example/posts/x/"),
+        ("trailingSlash: 'never',", "https://a.example/posts/x"),
+        ("build: { format: 'file' },", "https://a.example/posts/x.html"),
+    ],
+)
+def test_astro_url_endings(settings: str, expected: str, tmp_path: Path) -> None:
+    config = f"export default defineConfig({{ site: 'https://a.example', {settings} }})"
+    site = write(tmp_path, {"astro.config.mjs": config, "src/pages/posts/x.md": "# X\n"})
+    assert url_of(site, "src/pages/posts/x.md") == expected
+
+
+def test_a_config_toml_of_another_tool_is_not_a_hugo_site(tmp_path: Path) -> None:
+    write(tmp_path, {"config.toml": '[tool]\nname = "x"\n'})
+    assert detect_site(tmp_path) is None
+    (tmp_path / "content").mkdir()
+    assert detect_site(tmp_path) is not None  # beside a content/ folder it is Hugo's
+
+
 def test_run_sends_each_language_with_its_own_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

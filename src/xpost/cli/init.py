@@ -63,4 +63,17 @@ def init(yes: bool, force: bool) -> int:
         )
     target.write_text(render_config(site, answers, platforms), encoding="utf-8")
     click.echo(f"wrote {LOCAL_CONFIG}")
+    newest = _newest_post([site.root / folder for folder in site.content])
+    if newest is not None:
+        click.echo(f"next: xpost publish {newest.relative_to(folder)} --dry-run")
     return 0
+
+
+def _newest_post(folders: list[Path]) -> Path | None:
+    """The most recently changed post under ``folders``: the one to try first."""
+    from xpost.scan import find_post_files
+
+    found = find_post_files([path for path in folders if path.is_dir()])
+    if not found:
+        return None
+    return Path(max(found, key=lambda state: state.mtime_ns).path)

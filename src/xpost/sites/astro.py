@@ -1,4 +1,4 @@
-"""Astro: ``site`` (and ``base``) in ``astro.config.*``.
+"""Astro: ``site``, ``base``, ``trailingSlash`` and ``build.format`` in ``astro.config.*``.
 
 The config is JavaScript, so only literal string values are read. Astro's URLs come
 from the site's own routes; the usual ones are assumed: ``src/pages/a/b.md`` is
@@ -27,6 +27,7 @@ def _string_setting(source: str, key: str) -> str | None:
 @dataclass(frozen=True)
 class AstroSite(Site):
     base: str = ""
+    ending: str = "/"  # "/" (directory pages), "" (trailingSlash: 'never'), ".html" (format 'file')
 
     def page_url(
         self, page: Page, base_url: str | None = None, permalink: str | None = None
@@ -45,7 +46,7 @@ class AstroSite(Site):
         slug = page.slug
         if slug and route:
             route = (*route[:-1], slug)
-        path = "/" + "/".join(route) + "/" if route else "/"
+        path = "/" + "/".join(route) + self.ending if route else "/"
         return join_url(site, path.lower() if slug == "" else path)
 
 
@@ -60,6 +61,11 @@ def read_site(folder: Path) -> AstroSite | None:
     site = _string_setting(source, "site")
     base = _string_setting(source, "base") or ""
     content = [name for name in ("src/content", "src/pages") if (folder / name).is_dir()]
+    ending = "/"
+    if _string_setting(source, "trailingSlash") == "never":
+        ending = ""
+    if _string_setting(source, "format") == "file":  # build: { format: 'file' }
+        ending = ".html"
     return AstroSite(
         kind="astro",
         root=folder,
@@ -68,4 +74,5 @@ def read_site(folder: Path) -> AstroSite | None:
         content=tuple(content) or ("src/content",),
         questions=("permalink",) if site else ("base_url", "permalink"),
         base=base.strip("/") and base.strip("/") + "/",
+        ending=ending,
     )

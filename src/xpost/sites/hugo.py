@@ -150,6 +150,8 @@ def read_site(folder: Path) -> HugoSite | None:
         elif stem in ("languages", "permalinks"):
             _merge(settings, {stem: table})
     main = files[-1]
+    if main.stem == "config" and main.parent == folder and not _looks_like_hugo(folder, settings):
+        return None  # a config.toml of some other tool, not a Hugo site
     base_url = _http_url(text_setting(settings, "baseurl", main))
     languages = _languages(table_setting(settings, "languages", main), main)
     default_language = (text_setting(settings, "defaultcontentlanguage", main) or "en").lower()
@@ -173,6 +175,17 @@ def read_site(folder: Path) -> HugoSite | None:
         ugly_urls=settings.get("uglyurls") is True,
         keep_case=settings.get("disablepathtolower") is True,
     )
+
+
+_HUGO_FOLDERS = ("content", "layouts", "themes", "archetypes")
+_HUGO_KEYS = ("baseurl", "theme", "contentdir", "languagecode", "permalinks", "languages")
+
+
+def _looks_like_hugo(folder: Path, settings: dict[str, Any]) -> bool:
+    """``config.*`` is a common name: it is Hugo's only beside Hugo's folders or keys."""
+    if (folder / "config" / "_default").is_dir() or any(key in settings for key in _HUGO_KEYS):
+        return True
+    return any((folder / name).is_dir() for name in _HUGO_FOLDERS)
 
 
 def _languages(table: dict[str, Any], path: Path) -> dict[str, Language]:
