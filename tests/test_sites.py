@@ -85,6 +85,32 @@ def test_a_broken_site_config_names_the_file_and_key(
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "hugo.yaml",
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            )
+            + "baseURL: https://a.example/\n",
+            "holds too many values (YAML aliases?)",
+        ),
+        ("hugo.json", "[" * 100_000, "nested too deeply"),
+        ("_config.yml", "url: x\n" + "#" * (5 << 20), "is over 4 MB"),
+    ],
+)
+def test_hostile_site_configs_are_one_error_quickly(
+    name: str, text: str, message: str, tmp_path: Path
+) -> None:
+    write(tmp_path, {name: text})
+    with pytest.raises(ConfigError) as caught:
+        detect_site(tmp_path)
+    assert str(caught.value).endswith(message)
+
+
 def test_the_users_site_table_wins_over_the_sites_config(tmp_path: Path) -> None:
     site = write(
         tmp_path,

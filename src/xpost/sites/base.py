@@ -56,27 +56,53 @@ class Site:
         return None
 
 
+MAX_CONFIG_BYTES = 4 << 20  # a generator's config is a few KB; this is not one
+MAX_CONFIG_VALUES = 200_000  # YAML aliases can make a small file a huge tree
+
+
 def read_data_file(path: Path) -> dict[str, Any]:
     """A TOML, YAML or JSON config file as a table; a broken one is a ``ConfigError``."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the site's config: {exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: the site's config is over {MAX_CONFIG_BYTES >> 20} MB")
     try:
         if path.suffix == ".toml":
-            data: object = tomllib.loads(text)
+            table: object = tomllib.loads(text)
         elif path.suffix == ".json":
-            data = json.loads(text) if text.strip() else {}
+            table = json.loads(text) if text.strip() else {}
         else:
-            data = yaml.safe_load(text) if text.strip() else {}
+            table = yaml.safe_load(text) if text.strip() else {}
     except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
         reason = " ".join(str(exc).split())
         raise ConfigError(f"{path}: the site's config is not valid: {reason}") from None
-    if data is None:
+    except RecursionError:
+        raise ConfigError(f"{path}: the site's config is nested too deeply") from None
+    if table is None:
         return {}
-    if not isinstance(data, dict):
+    if not isinstance(table, dict):
         raise ConfigError(f"{path}: the site's config must be a table of settings")
-    return data
+    if _count_values(table, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+        raise ConfigError(f"{path}: the site's config holds too many values (YAML aliases?)")
+    return table
+
+
+def _count_values(root: object, limit: int) -> int:
+    """How many values ``root`` holds, counting shared ones each time; stops past ``limit``."""
+    count = 0
+    stack = [root]
+    while stack and count <= limit:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
 
 
 def text_setting(table: dict[str, Any], key: str, path: Path) -> str | None:
