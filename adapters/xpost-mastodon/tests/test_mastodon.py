@@ -375,3 +375,11 @@ def test_an_image_outside_the_site_is_refused_before_anything(
         "publish", str(post), "--dry-run", "--to", "mastodon", "--config", str(site)
     )
     assert code == 2 and "secret.png" in err
+
+
+def test_preview_draws_each_status_escaped(cli: Cli, site: Path, image_post: Path) -> None:
+    adapter = MastodonAdapter(MastodonSettings(), SiteConfig())
+    fragment = adapter.preview_html(_draft(cli, image_post, site))
+    assert fragment is not None and fragment.count('<article class="x-post">') == 1
+    assert "記事 &amp; &lt;tags&gt;" in fragment and "<tags>" not in fragment
+    assert "CW: 長文" in fragment and "[image: chart.png · alt: グラフ]" in fragment

@@ -361,3 +361,11 @@ def test_an_image_outside_the_site_is_refused_before_anything(
         "publish", str(post), "--dry-run", "--to", "misskey", "--config", str(site)
     )
     assert code == 2 and "secret.png" in err
+
+
+def test_preview_draws_each_note_escaped(cli: Cli, site: Path, image_post: Path) -> None:
+    adapter = MisskeyAdapter(MisskeySettings(), SiteConfig())
+    fragment = adapter.preview_html(_draft(cli, image_post, site))
+    assert fragment is not None and fragment.count('<article class="x-post">') == 1
+    assert "&lt;plain&gt;**&lt;/plain&gt;MFM" in fragment and "<plain>" not in fragment
+    assert "CW: ネタバレ" in fragment and "[image: chart.png · alt: 図]" in fragment

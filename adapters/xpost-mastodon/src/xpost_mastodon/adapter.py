@@ -9,6 +9,7 @@ language and content warning, and each status's Idempotency-Key. Publishing
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -233,6 +234,21 @@ class MastodonAdapter(Adapter[MastodonSettings, MastodonOptions]):
         state = {"parts": [match["id"]], "urls": [url], "complete": True}
         return Receipt(remote_id=match["id"], url=url, state=state)
 
+    def preview_html(self, draft: Draft) -> str | None:
+        """Each status as a card for ``xpost preview``: CW, text, images, count."""
+        limit = draft.payload.get("max_characters", DEFAULT_MAX_CHARACTERS)
+        cards = []
+        for status in draft.payload.get("statuses") or []:
+            lines = [
+                f"[image: {Path(m['path']).name} · alt: {m['alt'] or '(none)'}]"
+                for m in status["media"]
+            ]
+            if status.get("spoiler_text"):
+                lines.insert(0, f"CW: {status['spoiler_text']}")
+            counter = f"{status['characters']}/{limit} · {status['visibility']}"
+            cards.append(_card(status["status"], counter, lines))
+        return "".join(cards)
+
     def check_files(self, draft: Draft, files: SiteFiles) -> None:
         """The images: inside the site, real images, within Mastodon's size limit."""
         for status in draft.payload.get("statuses") or []:
@@ -300,3 +316,14 @@ def _preview(statuses: list[dict[str, Any]], limit: int) -> str:
         return "\n".join(lines)
 
     return ("\n" + "─" * 40 + "\n").join(one(status) for status in statuses)
+
+
+def _card(text: str, counter: str, lines: list[str]) -> str:
+    """One post as ``xpost preview`` draws short posts (its ``x-post`` card classes)."""
+    body = html.escape(text).replace("\n", "<br>")
+    extra = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return (
+        f'<article class="x-post"><div class="x-main"><div class="x-text">{body}</div>{extra}'
+        f'<div class="x-foot"><span class="x-counter">{html.escape(counter)}</span></div>'
+        "</div></article>"
+    )

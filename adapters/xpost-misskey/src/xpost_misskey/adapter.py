@@ -8,6 +8,7 @@ Publishing (``xpost_misskey.publish``, imported only then) checks the instance's
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -194,6 +195,21 @@ class MisskeyAdapter(Adapter[MisskeySettings, MisskeyOptions]):
             return None
         return Receipt(remote_id=match["id"], url=url, state={"parts": [match["id"]]})
 
+    def preview_html(self, draft: Draft) -> str | None:
+        """Each note as a card for ``xpost preview``: CW, the text as sent, files, count."""
+        limit = draft.payload.get("max_note_text_length", DEFAULT_MAX_NOTE_TEXT_LENGTH)
+        cards = []
+        for note in draft.payload.get("notes") or []:
+            lines = [
+                f"[image: {Path(f['path']).name} · alt: {f['alt'] or '(none)'}]"
+                for f in note["files"]
+            ]
+            if note.get("cw"):
+                lines.insert(0, f"CW: {note['cw']}")
+            counter = f"{note['length']}/{limit} · {note['visibility']}"
+            cards.append(_card(note["text"], counter, lines))
+        return "".join(cards)
+
     def check_files(self, draft: Draft, files: SiteFiles) -> None:
         """The images: inside the site, real images, within the upload limit."""
         for note in draft.payload.get("notes") or []:
@@ -231,3 +247,14 @@ def _preview(notes: list[dict[str, Any]], limit: int) -> str:
         return "\n".join(lines)
 
     return ("\n" + "─" * 40 + "\n").join(one(note) for note in notes)
+
+
+def _card(text: str, counter: str, lines: list[str]) -> str:
+    """One post as ``xpost preview`` draws short posts (its ``x-post`` card classes)."""
+    body = html.escape(text).replace("\n", "<br>")
+    extra = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return (
+        f'<article class="x-post"><div class="x-main"><div class="x-text">{body}</div>{extra}'
+        f'<div class="x-foot"><span class="x-counter">{html.escape(counter)}</span></div>'
+        "</div></article>"
+    )
