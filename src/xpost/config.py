@@ -41,6 +41,9 @@ class PublishConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class LedgerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     path: str | None = None
+    #: A PostgreSQL ledger (``postgresql://host/db``) instead of the SQLite file; its
+    #: password comes from XPOST_LEDGER_URL, PGPASSWORD, ~/.pgpass or the keyring.
+    url: str | None = None
 
 
 #: ``[schedule]`` durations: seconds as a number, or "90s", "5m", "2h", "1d", "1h30m".
@@ -181,6 +184,7 @@ def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
     _check_site(config.site, path)
     _check_targets(config.publish, path, known_platforms)
     _check_schedule(config.schedule, path)
+    _check_ledger(config.ledger, path)
     return with_site_defaults(config)
 
 
@@ -218,6 +222,29 @@ def with_site_defaults(config: Config) -> Config:
     if not values:
         return config
     return msgspec.structs.replace(config, site=msgspec.structs.replace(config.site, **values))
+
+
+def _check_ledger(ledger: LedgerConfig, path: Path) -> None:
+    if ledger.url is None:
+        return
+    if ledger.path is not None:
+        raise ConfigError(f"{path}: [ledger] has both path and url; keep one")
+    parts = urlsplit(ledger.url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            f"{path}: [ledger] url must be a PostgreSQL URL such as "
+            f"'postgresql://host/dbname', not {parts.scheme or ledger.url!r}"
+        )
+    try:
+        password = parts.password
+    except ValueError:
+        password = None
+    if password or "password=" in parts.query:
+        raise ConfigError(
+            f"{path}: [ledger] url holds a password; secrets never go in the config file: "
+            "remove it and set PGPASSWORD, ~/.pgpass, XPOST_LEDGER_URL or "
+            "'xpost auth set ledger'"
+        )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

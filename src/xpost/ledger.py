@@ -319,18 +319,7 @@ class Ledger:
         rows = self._query(
             f"SELECT * FROM attempts {where} ORDER BY id DESC LIMIT ?", (*args, limit)
         )
-        return [
-            Attempt(
-                id=row["id"],
-                key=TargetKey(row["post_id"], row["platform"], row["account"]),
-                action=row["action"],
-                started_at=datetime.fromisoformat(row["started_at"]),
-                finished_at=_moment(row["finished_at"]),
-                outcome=row["outcome"],
-                error=row["error"],
-            )
-            for row in rows
-        ]
+        return [_attempt(row) for row in rows]
 
     # ── writing ──────────────────────────────────────────────────────────────
 
@@ -513,6 +502,91 @@ class Ledger:
             (_text(self.clock()), outcome, error, attempt_id),
         )
 
+    # ── the whole ledger (xpost ledger export/import) and run's file cache ──────
+
+    def all_records(self) -> list[Record]:
+        rows = self._query("SELECT * FROM syndications ORDER BY post_id, platform, account", ())
+        return [_record(row) for row in rows]
+
+    def all_attempts(self) -> list[Attempt]:
+        return [_attempt(row) for row in self._query("SELECT * FROM attempts ORDER BY id", ())]
+
+    def is_empty(self) -> bool:
+        return not self._query("SELECT 1 FROM syndications LIMIT 1", ())
+
+    def put_record(self, record: Record) -> None:
+        """Write ``record`` as it is (an imported one), replacing any row for its key."""
+        columns = _record_columns(record)
+        names = ", ".join(columns)
+        marks = ", ".join("?" * len(columns))
+        self._write(
+            f"INSERT OR REPLACE INTO syndications ({names}) VALUES ({marks})",
+            tuple(columns.values()),
+        )
+
+    def put_attempt(self, attempt: Attempt) -> bool:
+        """Add an imported attempt unless the log has it already; True if added."""
+        key = attempt.key
+        with self._mutex:
+            found = self._query(
+                "SELECT 1 FROM attempts WHERE post_id = ? AND platform = ? AND account = ?"
+                " AND action = ? AND started_at = ?",
+                (key.post_id, key.platform, key.account, attempt.action, _text(attempt.started_at)),
+            )
+            if found:
+                return False
+            self._write(
+                "INSERT INTO attempts (post_id, platform, account, action, started_at,"
+                " finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key.post_id,
+                    key.platform,
+                    key.account,
+                    attempt.action,
+                    _text(attempt.started_at),
+                    _text(attempt.finished_at),
+                    attempt.outcome,
+                    attempt.error,
+                ),
+            )
+        return True
+
+    def scan_cache_rows(self) -> list[tuple[Any, ...]]:
+        rows = self._query(
+            "SELECT path, size, mtime_ns, sha256, config_key, fields, post_id, done_sha256"
+            " FROM scan_cache",
+            (),
+        )
+        return [tuple(row) for row in rows]
+
+    def save_scan_cache_rows(
+        self, rows: Sequence[tuple[Any, ...]], removed: Sequence[str] = ()
+    ) -> None:
+        """Changed rows and removed paths in one transaction (one sync, not one a row)."""
+        with self._mutex:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO scan_cache (path, size, mtime_ns, sha256,"
+                    " config_key, fields, post_id, done_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._db.executemany(
+                    "DELETE FROM scan_cache WHERE path = ?", [(p,) for p in removed]
+                )
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise LedgerError(f"{self.path}: cannot write to the ledger: {exc}") from None
+
+    def schema_version(self) -> int:
+        return int(self._query("PRAGMA user_version", ())[0][0])
+
+    def check(self) -> list[str]:
+        """Problems with access to the ledger (empty when all is well)."""
+        return [] if os.access(self.path, os.R_OK | os.W_OK) else [f"{self.path} is not writable"]
+
     # ── plumbing ─────────────────────────────────────────────────────────────
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
@@ -688,6 +762,39 @@ def _damaged(path: Path, exc: sqlite3.DatabaseError) -> LedgerError:
     return LedgerError(
         f"{path}: the ledger file is damaged or not a database ({exc}); "
         "left untouched — restore it from a backup or move it away"
+    )
+
+
+def _record_columns(record: Record) -> dict[str, Any]:
+    return {
+        "post_id": record.key.post_id,
+        "platform": record.key.platform,
+        "account": record.key.account,
+        "status": record.status,
+        "remote_id": record.remote_id,
+        "url": record.url,
+        "content_hash": record.content_hash,
+        "remote_updated_at": _text(record.remote_updated_at),
+        "state": json.dumps(record.state, ensure_ascii=False),
+        "source": record.source,
+        "first_published_at": _text(record.first_published_at),
+        "last_published_at": _text(record.last_published_at),
+        "updated_at": _text(record.updated_at or _utc_now()),
+        "last_error": record.last_error,
+        "failures": record.failures,
+        "next_attempt_at": _text(record.next_attempt_at),
+    }
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    return Attempt(
+        id=row["id"],
+        key=TargetKey(row["post_id"], row["platform"], row["account"]),
+        action=row["action"],
+        started_at=datetime.fromisoformat(row["started_at"]),
+        finished_at=_moment(row["finished_at"]),
+        outcome=row["outcome"],
+        error=row["error"],
     )
 
 

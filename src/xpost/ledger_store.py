@@ -1,0 +1,123 @@
+"""Which ledger a command uses, and the interface every ledger backend implements.
+
+``[ledger] url`` (or ``XPOST_LEDGER_URL``) names a PostgreSQL database: the team's
+shared ledger (``xpost.ledger_postgres``). Otherwise the ledger is the SQLite file of
+``xpost.ledger``. Commands open it through ``open_ledger``/``open_existing_ledger``
+and use only the methods of ``LedgerStore``; nothing outside a backend runs SQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from xpost.adapters.base import Receipt
+from xpost.config import Config
+from xpost.ledger import Attempt, Ledger, Record, TargetKey, ledger_path
+
+LEDGER_URL_ENV = "XPOST_LEDGER_URL"
+
+
+class LedgerStore(Protocol):
+    """What the engine, ``run`` and the commands need of a ledger."""
+
+    path: Any  # what messages name: the file, or the database URL without its password
+    clock: Callable[[], datetime]
+
+    def close(self) -> None: ...
+    def __enter__(self) -> LedgerStore: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def lock(self) -> AbstractContextManager[None]: ...
+
+    def get(self, key: TargetKey) -> Record | None: ...
+    def records(self, post_id: str) -> list[Record]: ...
+    def all_records(self) -> list[Record]: ...
+    def history(self, limit: int = 20, post_id: str | None = None) -> list[Attempt]: ...
+    def all_attempts(self) -> list[Attempt]: ...
+    def is_empty(self) -> bool: ...
+
+    def mark_pending(self, key: TargetKey, *, source: str | None, content_hash: str) -> None: ...
+    def record_checkpoint(self, key: TargetKey, receipt: Receipt) -> None: ...
+    def record_published(
+        self, key: TargetKey, receipt: Receipt, *, content_hash: str | None, source: str | None
+    ) -> None: ...
+    def record_failed(
+        self, key: TargetKey, error: str, *, unknown: bool = False, retry_after: float | None = None
+    ) -> None: ...
+    def record_removed(self, key: TargetKey) -> None: ...
+    def record_skipped(self, targets: Sequence[tuple[TargetKey, str | None]]) -> None: ...
+    def start_attempt(self, key: TargetKey, action: str) -> int: ...
+    def finish_attempt(self, attempt_id: int, outcome: str, error: str | None = None) -> None: ...
+
+    def put_record(self, record: Record) -> None: ...
+    def put_attempt(self, attempt: Attempt) -> bool: ...
+    def scan_cache_rows(self) -> list[tuple[Any, ...]]: ...
+    def save_scan_cache_rows(
+        self, rows: Sequence[tuple[Any, ...]], removed: Sequence[str] = ()
+    ) -> None: ...
+    def schema_version(self) -> int: ...
+    def check(self) -> list[str]: ...
+
+
+def ledger_url(config: Config) -> str | None:
+    """The PostgreSQL ledger's URL: ``XPOST_LEDGER_URL`` wins over ``[ledger] url``."""
+    return os.environ.get(LEDGER_URL_ENV) or config.ledger.url or None
+
+
+def describe(config: Config) -> str:
+    """Where the ledger is, for messages (never a password)."""
+    url = ledger_url(config)
+    if url is None:
+        return str(ledger_path(config))
+    from xpost.ledger_postgres import redacted
+
+    return redacted(url)
+
+
+def open_ledger(config: Config, *, clock: Callable[[], datetime] | None = None) -> LedgerStore:
+    """The ledger for writing, created (or migrated) as needed."""
+    url = ledger_url(config)
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    if url is None:
+        return Ledger.open(ledger_path(config), **extra)
+    from xpost.ledger_postgres import PostgresLedger
+
+    return PostgresLedger.open(_with_password(url), scope=_scope(config), **extra)
+
+
+def open_existing_ledger(config: Config) -> LedgerStore | None:
+    """The ledger for reading, or None when nothing was recorded yet; changes nothing."""
+    url = ledger_url(config)
+    if url is None:
+        return Ledger.open_existing(ledger_path(config))
+    from xpost.ledger_postgres import PostgresLedger
+
+    return PostgresLedger.open_existing(_with_password(url), scope=_scope(config))
+
+
+def _scope(config: Config) -> str:
+    """Runs of the same site share the run lock; other sites in the database do not."""
+    return config.site.base_url or ""
+
+
+def _with_password(url: str) -> str:
+    """The URL with the keyring's password (``xpost auth set ledger``) when neither the
+    URL, PGPASSWORD nor ~/.pgpass gives one: libpq reads those two itself."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password or os.environ.get("PGPASSWORD"):
+        return url
+    from xpost.credentials import CredentialStore
+
+    password = CredentialStore().get("ledger", ["password"]).get("password")
+    if not password:
+        return url
+    from urllib.parse import quote
+
+    user = quote(parts.username or "", safe="")
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))

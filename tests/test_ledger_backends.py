@@ -1,0 +1,212 @@
+"""Both ledger backends, SQLite and PostgreSQL, record the same things the same way."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from postgres_server import fresh_database, postgres_url
+from xpost.adapters.base import Receipt
+from xpost.errors import LedgerError
+from xpost.ledger import Attempt, Ledger, LedgerBusy, Record, TargetKey, backoff
+from xpost.ledger_store import LedgerStore
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+KEY = TargetKey("https://example.com/post/hello/", "qiita")
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def _open(kind: str, tmp_path: Path, *, scope: str = "site") -> LedgerStore:
+    if kind == "sqlite":
+        return Ledger.open(tmp_path / "xpost.sqlite3", clock)
+    from xpost.ledger_postgres import PostgresLedger
+
+    return PostgresLedger.open(postgres_url(), scope=scope, clock=clock)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerStore]:
+    if request.param == "postgres":
+        fresh_database(postgres_url())
+    with _open(request.param, tmp_path) as ledger:
+        yield ledger
+
+
+def test_a_target_goes_pending_published_failed_removed(store: LedgerStore) -> None:
+    assert store.is_empty()
+    store.mark_pending(KEY, source="post.md", content_hash="h1")
+    assert store.get(KEY) is not None and store.get(KEY).status == "pending"  # type: ignore[union-attr]
+    receipt = Receipt("abc123", "https://qiita.com/u/items/abc123", state={"parts": ["1", "2"]})
+    store.record_published(KEY, receipt, content_hash="h1", source="post.md")
+    record = store.get(KEY)
+    assert record is not None
+    assert (record.status, record.remote_id, record.content_hash) == ("published", "abc123", "h1")
+    assert record.state == {"parts": ["1", "2"]}
+    assert record.first_published_at == NOW and record.receipt() == Receipt(
+        "abc123", "https://qiita.com/u/items/abc123", state={"parts": ["1", "2"]}
+    )
+    assert not store.is_empty()
+
+    store.mark_pending(KEY, source="post.md", content_hash="h2")
+    assert store.get(KEY).content_hash == "h1"  # type: ignore[union-attr]  # kept until sent
+    store.record_failed(KEY, "Qiita answered 500", unknown=True)
+    store.record_failed(KEY, "Qiita answered 500", unknown=True)
+    record = store.get(KEY)
+    assert record is not None and record.status == "unknown" and record.failures == 2
+    assert record.next_attempt_at == NOW + backoff(2)
+    store.record_failed(KEY, "rate limited", retry_after=90)
+    assert store.get(KEY).next_attempt_at == NOW + timedelta(seconds=90)  # type: ignore[union-attr]
+
+    store.record_removed(KEY)
+    record = store.get(KEY)
+    assert record is not None and record.status == "removed" and record.remote_id is None
+    assert record.first_published_at == NOW  # history is kept
+
+
+def test_checkpoints_keep_partial_progress(store: LedgerStore) -> None:
+    store.mark_pending(KEY, source=None, content_hash="h")
+    store.record_checkpoint(KEY, Receipt("1", None, state={"parts": ["1"]}))
+    record = store.get(KEY)
+    assert record is not None and record.status == "pending" and record.state == {"parts": ["1"]}
+
+
+def test_skipped_never_overwrites_a_copy(store: LedgerStore) -> None:
+    store.record_published(KEY, Receipt("r1"), content_hash="h", source=None)
+    other = TargetKey("https://example.com/post/other/", "qiita")
+    store.record_skipped([(KEY, "a.md"), (other, "b.md")])
+    assert store.get(KEY).status == "published"  # type: ignore[union-attr]
+    assert store.get(other).status == "skipped"  # type: ignore[union-attr]
+    assert [r.key for r in store.all_records()] == sorted([KEY, other], key=lambda k: k.post_id)
+
+
+def test_attempts_are_logged_newest_first(store: LedgerStore) -> None:
+    store.mark_pending(KEY, source=None, content_hash="h")
+    first = store.start_attempt(KEY, "create")
+    store.finish_attempt(first, "failed", "boom")
+    second = store.start_attempt(KEY, "lookup")
+    store.finish_attempt(second, "found")
+    history = store.history()
+    assert [(a.action, a.outcome, a.error) for a in history] == [
+        ("lookup", "found", None),
+        ("create", "failed", "boom"),
+    ]
+    assert store.history(limit=1, post_id="nope") == []
+    assert len(store.all_attempts()) == 2
+
+
+def test_put_record_and_attempt_round_trip(store: LedgerStore) -> None:
+    record = Record(
+        key=KEY,
+        status="published",
+        remote_id="r",
+        url="https://x/r",
+        content_hash="h",
+        state={"k": "v"},
+        first_published_at=NOW,
+        last_published_at=NOW,
+        updated_at=NOW,
+    )
+    store.put_record(record)
+    assert store.get(KEY) == record
+    attempt = Attempt(0, KEY, "create", NOW, NOW, "created", None)
+    assert store.put_attempt(attempt) is True
+    assert store.put_attempt(attempt) is False  # the same attempt is not logged twice
+
+
+def test_scan_cache_rows_round_trip(store: LedgerStore) -> None:
+    row = ("content/a.md", 10, 123, "sha", "key", "{}", "post-a", None)
+    store.save_scan_cache_rows([row])
+    assert store.scan_cache_rows() == [row]
+    store.save_scan_cache_rows([], removed=["content/a.md"])
+    assert store.scan_cache_rows() == []
+
+
+def test_a_second_runner_on_the_same_site_is_refused(
+    store: LedgerStore, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    kind = request.node.callspec.params["store"]
+    with store.lock():
+        other = _open(kind, tmp_path)
+        try:
+            with pytest.raises(LedgerBusy), other.lock():
+                pass
+        finally:
+            other.close()
+    with store.lock():  # released
+        pass
+
+
+def test_the_run_lock_is_per_site_on_postgres(tmp_path: Path) -> None:
+    fresh_database(postgres_url())
+    with (
+        _open("postgres", tmp_path, scope="a") as one,
+        _open("postgres", tmp_path, scope="b") as two,
+    ):
+        with one.lock(), two.lock():
+            pass
+
+
+def test_concurrent_writers_lose_nothing(store: LedgerStore) -> None:
+    keys = [TargetKey(f"https://example.com/p/{i}/", "qiita") for i in range(40)]
+
+    def write(chunk: list[TargetKey]) -> None:
+        for key in chunk:
+            store.mark_pending(key, source=None, content_hash="h")
+            store.record_published(key, Receipt(key.post_id), content_hash="h", source=None)
+
+    threads = [threading.Thread(target=write, args=(keys[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {r.key for r in store.all_records() if r.status == "published"} == set(keys)
+
+
+def test_postgres_refuses_a_foreign_xpost_schema() -> None:
+    import psycopg
+
+    from xpost.ledger_postgres import PostgresLedger
+
+    url = postgres_url()
+    fresh_database(url)
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("CREATE SCHEMA xpost")
+        db.execute("CREATE TABLE xpost.things (id int)")
+    with pytest.raises(LedgerError, match="not an xpost ledger"):
+        PostgresLedger.open(url)
+    with psycopg.connect(url, autocommit=True) as db:
+        assert db.execute("SELECT count(*) FROM xpost.things").fetchone() == (0,)
+
+
+def test_postgres_open_existing_creates_nothing() -> None:
+    import psycopg
+
+    from xpost.ledger_postgres import PostgresLedger
+
+    url = postgres_url()
+    fresh_database(url)
+    assert PostgresLedger.open_existing(url) is None
+    with psycopg.connect(url, autocommit=True) as db:
+        assert db.execute("SELECT to_regnamespace('xpost')").fetchone() == (None,)
+
+
+def test_postgres_wrong_password_is_one_clear_line_without_the_password() -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    from xpost.ledger_postgres import PostgresLedger
+
+    url = postgres_url()
+    parts = urlsplit(url)
+    bad = urlunsplit(parts._replace(netloc=f"xpost:wrong-secret@{parts.hostname}:{parts.port}"))
+    with pytest.raises(LedgerError) as caught:
+        PostgresLedger.open(bad)
+    message = str(caught.value)
+    assert "cannot connect" in message and "wrong-secret" not in message
+    assert "\n" not in message
