@@ -62,10 +62,10 @@ def test_path_from_config_then_env_then_user_data_dir(
 def test_new_ledger_is_private_wal_and_fully_migrated(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "xpost.sqlite3"
     with Ledger.open(path) as ledger:
-        with ledger.connection() as db:
-            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-            assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+        db = ledger._db  # the settings of the ledger's own connection
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
         ledger.mark_pending(KEY, source="post.md", content_hash="h1")
         for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             assert mode(extra) == 0o600, extra

@@ -147,7 +147,9 @@ def test_the_run_lock_is_per_site_on_postgres(tmp_path: Path) -> None:
     fresh_database(postgres_url())
     with (
         _open("postgres", tmp_path, scope="a") as one,
-        _open("postgres", tmp_path, scope="b") as two,one.lock(), two.lock()
+        _open("postgres", tmp_path, scope="b") as two,
+        one.lock(),
+        two.lock(),
     ):
         pass
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,11 +11,11 @@ import pytest
 
 import xpost.scan
 from xpost.config import Config, SiteConfig
+from xpost.ledger import Ledger
 from xpost.post import load_post
 from xpost.scan import (
     FileState,
     ScheduleFields,
-    create_scan_cache,
     find_post_files,
     load_cache,
     read_schedule_fields,
@@ -133,14 +132,12 @@ def test_naive_dates_are_in_the_site_time_zone_and_publish_date_wins(tmp_path: P
 
 
 @pytest.fixture
-def db() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    create_scan_cache(conn)
-    return conn
+def db(tmp_path: Path) -> Ledger:
+    return Ledger.open(tmp_path / "ledger" / "xpost.sqlite3")
 
 
 def test_only_changed_files_are_read_and_only_changed_bytes_are_parsed(
-    tmp_path: Path, db: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, db: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a = write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n")
     b = write(tmp_path / "b.md")
@@ -177,7 +174,7 @@ def test_only_changed_files_are_read_and_only_changed_bytes_are_parsed(
 
 
 def test_done_survives_a_config_change_but_the_facts_are_read_again(
-    tmp_path: Path, db: sqlite3.Connection
+    tmp_path: Path, db: Ledger
 ) -> None:
     write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n")
     first = scan(find_post_files([tmp_path]), {}, "k1", TOKYO)

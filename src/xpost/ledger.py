@@ -99,9 +99,21 @@ def _m002_attempts(db: sqlite3.Connection) -> None:
 
 
 def _m003_scan_cache(db: sqlite3.Connection) -> None:
-    from xpost.scan import create_scan_cache  # ``xpost run``'s file cache (xpost.scan)
-
-    create_scan_cache(db)
+    """``xpost run``'s file cache (``xpost.scan``): what each post file held last time."""
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS scan_cache (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            config_key TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            post_id TEXT,
+            done_sha256 TEXT
+        )
+        """
+    )
 
 
 #: Applied in order; append new ones at the end, never edit or reorder old ones.
@@ -285,13 +297,6 @@ class Ledger:
             yield
         finally:
             held.release()
-
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        """The raw connection, held exclusively: for modules that keep their own tables
-        in the ledger (``xpost run``'s file cache). Autocommit: use ``BEGIN`` yourself."""
-        with self._mutex:
-            yield self._db
 
     # ── reading ──────────────────────────────────────────────────────────────
 
@@ -513,6 +518,36 @@ class Ledger:
 
     def is_empty(self) -> bool:
         return not self._query("SELECT 1 FROM syndications LIMIT 1", ())
+
+    def unsettled(self, statuses: Sequence[str]) -> list[tuple[str, str, int, datetime | None]]:
+        """``(post_id, status, failures, next_attempt_at)`` of targets in ``statuses``."""
+        marks = ",".join("?" * len(statuses))
+        rows = self._query(
+            "SELECT post_id, status, failures, next_attempt_at FROM syndications"
+            f" WHERE status IN ({marks})",
+            tuple(statuses),
+        )
+        return [(r[0], r[1], r[2], _moment(r[3])) for r in rows]
+
+    def awaiting(self) -> list[tuple[str, str, datetime | None]]:
+        """``(post_id, platform, last lookup)`` of the copies awaiting the user."""
+        rows = self._query(
+            "SELECT s.post_id, s.platform, MAX(a.started_at) FROM syndications s"
+            " LEFT JOIN attempts a ON a.post_id = s.post_id AND a.platform = s.platform"
+            " AND a.account = s.account AND a.action = 'lookup' WHERE s.status = 'awaiting'"
+            " GROUP BY s.post_id, s.platform, s.account",
+            (),
+        )
+        return [(r[0], r[1], _moment(r[2])) for r in rows]
+
+    def last_published(self) -> dict[str, datetime]:
+        """Per platform, when a copy was last published there."""
+        rows = self._query(
+            "SELECT platform, MAX(last_published_at) FROM syndications"
+            " WHERE last_published_at IS NOT NULL GROUP BY platform",
+            (),
+        )
+        return {r[0]: datetime.fromisoformat(r[1]) for r in rows}
 
     def put_record(self, record: Record) -> None:
         """Write ``record`` as it is (an imported one), replacing any row for its key."""

@@ -228,6 +228,32 @@ class PostgresLedger:
     def is_empty(self) -> bool:
         return not self._query("SELECT 1 FROM xpost.syndications LIMIT 1", ())
 
+    def unsettled(self, statuses: Sequence[str]) -> list[tuple[str, str, int, datetime | None]]:
+        rows = self._query(
+            "SELECT post_id, status, failures, next_attempt_at FROM xpost.syndications"
+            " WHERE status = ANY(%s)",
+            (list(statuses),),
+        )
+        return [(r["post_id"], r["status"], r["failures"], r["next_attempt_at"]) for r in rows]
+
+    def awaiting(self) -> list[tuple[str, str, datetime | None]]:
+        rows = self._query(
+            "SELECT s.post_id, s.platform, MAX(a.started_at) AS last FROM xpost.syndications s"
+            " LEFT JOIN xpost.attempts a ON a.post_id = s.post_id AND a.platform = s.platform"
+            " AND a.account = s.account AND a.action = 'lookup' WHERE s.status = 'awaiting'"
+            " GROUP BY s.post_id, s.platform, s.account",
+            (),
+        )
+        return [(r["post_id"], r["platform"], r["last"]) for r in rows]
+
+    def last_published(self) -> dict[str, datetime]:
+        rows = self._query(
+            "SELECT platform, MAX(last_published_at) AS last FROM xpost.syndications"
+            " WHERE last_published_at IS NOT NULL GROUP BY platform",
+            (),
+        )
+        return {r["platform"]: r["last"] for r in rows}
+
     # ── writing ──────────────────────────────────────────────────────────────
 
     def mark_pending(self, key: TargetKey, *, source: str | None, content_hash: str) -> None:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from xpost.adapters.base import Receipt
@@ -38,6 +39,9 @@ class LedgerStore(Protocol):
     def history(self, limit: int = 20, post_id: str | None = None) -> list[Attempt]: ...
     def all_attempts(self) -> list[Attempt]: ...
     def is_empty(self) -> bool: ...
+    def unsettled(self, statuses: Sequence[str]) -> list[tuple[str, str, int, datetime | None]]: ...
+    def awaiting(self) -> list[tuple[str, str, datetime | None]]: ...
+    def last_published(self) -> dict[str, datetime]: ...
 
     def mark_pending(self, key: TargetKey, *, source: str | None, content_hash: str) -> None: ...
     def record_checkpoint(self, key: TargetKey, receipt: Receipt) -> None: ...
@@ -75,6 +79,12 @@ def describe(config: Config) -> str:
     from xpost.ledger_postgres import redacted
 
     return redacted(url)
+
+
+def outbox_dir(config: Config) -> Path:
+    """Where hand-off files for the user go (connpass): beside the local ledger file, in
+    the user's data folder, whichever backend keeps the records."""
+    return ledger_path(config).parent / "outbox"
 
 
 def open_ledger(config: Config, *, clock: Callable[[], datetime] | None = None) -> LedgerStore:

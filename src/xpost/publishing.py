@@ -33,7 +33,8 @@ from xpost.errors import (
     UsageError,
     XpostError,
 )
-from xpost.ledger import Ledger, Record, TargetKey
+from xpost.ledger import Record, TargetKey
+from xpost.ledger_store import LedgerStore as Ledger
 from xpost.plan import Step, plan_target
 from xpost.post import Post
 from xpost.prepare import PreparedPost, Renderer

@@ -41,7 +41,7 @@ from xpost.schedule import (
 )
 
 if TYPE_CHECKING:
-    from xpost.ledger import Ledger
+    from xpost.ledger_store import LedgerStore as Ledger
 
 #: The ledger status ``--mark-existing`` writes: "this copy was never sent and
 #: ``xpost run`` must leave it alone" (``xpost publish`` can still send it).
@@ -124,13 +124,11 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     """One scheduled run at ``now``. The caller holds the run lock unless dry-running."""
     report = RunReport()
     tz = _site_tz(config)
-    with ledger.connection() as db:
-        cached = load_cache(db)
+    cached = load_cache(ledger)
     scanned = scan(find_post_files(options.roots), cached, config_key(config), tz)
     report.parsed = scanned.parsed
     if scanned.updated or scanned.removed:
-        with ledger.connection() as db:
-            save_cache(db, scanned.updated, scanned.removed)
+        save_cache(ledger, scanned.updated, scanned.removed)
 
     schedule = config.schedule
     min_age = options.min_age if options.min_age is not None else schedule.seconds("min_age")
@@ -219,7 +217,7 @@ def _publish_due(
         _save_done(ledger, cache_rows)
 
     cooldown = parse_duration(schedule.cooldown)
-    chosen = select(candidates, _last_sent(ledger), now, schedule.max_posts, cooldown)
+    chosen = select(candidates, ledger.last_published(), now, schedule.max_posts, cooldown)
     for key, reasons in chosen.waiting.items():
         for step in plans[key].steps:
             if step.platform in reasons:
@@ -292,12 +290,13 @@ def _send(
 ) -> list[Any]:
     """Hand the batch to ``xpost publish``'s pre-flight and fan-out (recorded as it goes)."""
     from xpost.credentials import CredentialStore
+    from xpost.ledger_store import outbox_dir
     from xpost.publishing import RunOptions as SendOptions
     from xpost.publishing import execute, preflight
 
     store = CredentialStore()
     credentials = preflight(batch, renderer, store)
-    options = SendOptions(outbox=ledger.path.parent / "outbox", now=lambda: now)
+    options = SendOptions(outbox=outbox_dir(config), now=lambda: now)
     return execute(batch, ledger, renderer, credentials, store, options)
 
 
@@ -364,23 +363,10 @@ def _post_platforms(post: Any, platforms: Sequence[str]) -> list[str]:
 
 def _unsettled_posts(ledger: Ledger, now: datetime, retry_limit: int) -> set[str]:
     """Posts with a target to reconcile (a run killed halfway) or a retry that is due."""
-    marks = ",".join("?" * len(_UNSETTLED))
-    with ledger.connection() as db:
-        rows = list(
-            db.execute(
-                "SELECT post_id, status, failures, next_attempt_at FROM syndications"
-                f" WHERE status IN ({marks})",
-                _UNSETTLED,
-            )
-        )
     return {
         post_id
-        for post_id, status, failures, next_at in rows
-        if wants_attention(
-            [TargetRecord(status, failures, datetime.fromisoformat(next_at) if next_at else None)],
-            now,
-            retry_limit,
-        )
+        for post_id, status, failures, next_at in ledger.unsettled(_UNSETTLED)
+        if wants_attention([TargetRecord(status, failures, next_at)], now, retry_limit)
     }
 
 
@@ -388,15 +374,7 @@ def _confirmable(ledger: Ledger, now: datetime) -> set[tuple[str, str]]:
     """``(post_id, platform)`` of the copies awaiting the user that this run may ask the
     platform about: the platform has its credentials (an API key: environment or
     keyring) and was not asked about that copy (looked up) in the last ``CONFIRM_EVERY``."""
-    with ledger.connection() as db:
-        rows = list(
-            db.execute(
-                "SELECT s.post_id, s.platform, MAX(a.started_at) FROM syndications s"
-                " LEFT JOIN attempts a ON a.post_id = s.post_id AND a.platform = s.platform"
-                " AND a.account = s.account AND a.action = 'lookup' WHERE s.status = 'awaiting'"
-                " GROUP BY s.post_id, s.platform, s.account"
-            )
-        )
+    rows = ledger.awaiting()
     if not rows:
         return set()
     from xpost.adapters import registry
@@ -406,7 +384,7 @@ def _confirmable(ledger: Ledger, now: datetime) -> set[tuple[str, str]]:
     can_ask: dict[str, bool] = {}
     found: set[tuple[str, str]] = set()
     for post_id, platform, last in rows:
-        if last is not None and now - datetime.fromisoformat(last) < CONFIRM_EVERY:
+        if last is not None and now - last < CONFIRM_EVERY:
             continue
         if platform not in can_ask:
             try:
@@ -419,19 +397,9 @@ def _confirmable(ledger: Ledger, now: datetime) -> set[tuple[str, str]]:
     return found
 
 
-def _last_sent(ledger: Ledger) -> dict[str, datetime]:
-    with ledger.connection() as db:
-        rows = db.execute(
-            "SELECT platform, MAX(last_published_at) FROM syndications"
-            " WHERE last_published_at IS NOT NULL GROUP BY platform"
-        )
-        return {platform: datetime.fromisoformat(last) for platform, last in rows}
-
-
 def _save_done(ledger: Ledger, rows: list[CachedFile]) -> None:
     if rows:
-        with ledger.connection() as db:
-            save_cache(db, rows)
+        save_cache(ledger, rows)
 
 
 def _timing_record(record: Any) -> TargetRecord | None:

@@ -20,12 +20,11 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from xpost.errors import PostError, UsageError
 
@@ -245,68 +244,43 @@ def scan(
     return result
 
 
-# --- the cache table (in the ledger's SQLite file) -----------------------------------
-
-CACHE_TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS scan_cache (
-    path TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    config_key TEXT NOT NULL,
-    fields TEXT NOT NULL,
-    post_id TEXT,
-    done_sha256 TEXT
-)
-"""
+# --- the cache (kept in the ledger, whatever its backend) ----------------------------
 
 
-def create_scan_cache(conn: sqlite3.Connection) -> None:
-    """The ledger migration that adds the scan cache (idempotent)."""
-    conn.execute(CACHE_TABLE_SQL)
+class CacheStore(Protocol):
+    """The part of a ledger that keeps this cache (``xpost.ledger_store.LedgerStore``)."""
+
+    def scan_cache_rows(self) -> list[tuple[Any, ...]]: ...
+    def save_scan_cache_rows(
+        self, rows: Sequence[tuple[Any, ...]], removed: Sequence[str] = ()
+    ) -> None: ...
 
 
-def load_cache(conn: sqlite3.Connection) -> dict[str, CachedFile]:
-    rows = conn.execute(
-        "SELECT path, size, mtime_ns, sha256, config_key, fields, post_id, done_sha256"
-        " FROM scan_cache"
-    )
+def load_cache(store: CacheStore) -> dict[str, CachedFile]:
     return {
         path: CachedFile(path, size, mtime, sha, key, _fields_from_json(fields), post_id, done)
-        for path, size, mtime, sha, key, fields, post_id, done in rows
+        for path, size, mtime, sha, key, fields, post_id, done in store.scan_cache_rows()
     }
 
 
-def save_cache(
-    conn: sqlite3.Connection, rows: Iterable[CachedFile], removed: Iterable[str] = ()
-) -> None:
-    """Write changed rows and drop removed paths, in one transaction (one sync to disk,
-    not one per row: the ledger's connection is in autocommit mode)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.executemany(
-            "INSERT OR REPLACE INTO scan_cache"
-            " (path, size, mtime_ns, sha256, config_key, fields, post_id, done_sha256)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r.path,
-                    r.size,
-                    r.mtime_ns,
-                    r.sha256,
-                    r.config_key,
-                    _fields_to_json(r.fields),
-                    r.post_id,
-                    r.done_sha256,
-                )
-                for r in rows
-            ],
-        )
-        conn.executemany("DELETE FROM scan_cache WHERE path = ?", [(p,) for p in removed])
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+def save_cache(store: CacheStore, rows: Iterable[CachedFile], removed: Iterable[str] = ()) -> None:
+    """Write changed rows and drop removed paths, in one transaction."""
+    store.save_scan_cache_rows(
+        [
+            (
+                r.path,
+                r.size,
+                r.mtime_ns,
+                r.sha256,
+                r.config_key,
+                _fields_to_json(r.fields),
+                r.post_id,
+                r.done_sha256,
+            )
+            for r in rows
+        ],
+        list(removed),
+    )
 
 
 def _fields_to_json(fields: ScheduleFields) -> str:

@@ -37,6 +37,7 @@ COMMANDS = {
     "auth": ("xpost.cli.auth:auth", "Credentials: the OS keyring, or XPOST_* variables."),
     "doctor": ("xpost.cli.doctor:doctor", "Check config, ledger, credentials, reachability."),
     "adapters": ("xpost.cli.adapters:adapters", "List the installed platform adapters."),
+    "ledger": ("xpost.cli.ledger:ledger", "Export or import the whole ledger (JSON Lines)."),
 }
 
 

@@ -29,7 +29,8 @@ def confirm(post: Path, platform: str, url: str | None, config_path: Path | None
     from xpost.cli.results import outcome_line
     from xpost.config import find_config, load_config
     from xpost.errors import UsageError
-    from xpost.ledger import Ledger, TargetKey, ledger_path
+    from xpost.ledger import TargetKey
+    from xpost.ledger_store import open_ledger
     from xpost.plan import plan_target
     from xpost.prepare import Renderer, parse_platform_list, prepare
     from xpost.publishing import confirm_by_hand
@@ -43,7 +44,7 @@ def confirm(post: Path, platform: str, url: str | None, config_path: Path | None
     (prepared,) = prepare([post], config, [name], renderer)
     (target,) = prepared.targets
     adapter = renderer.adapter(name)
-    with Ledger.open(ledger_path(config)) as ledger, ledger.lock():
+    with open_ledger(config) as ledger, ledger.lock():
         record = ledger.get(TargetKey(prepared.post.id, name))
         step = plan_target(target, record, adapter)
         outcome = confirm_by_hand(ledger, prepared.post, step, url, adapter)

@@ -46,6 +46,7 @@ def run_checks(config_path: Path | None) -> list[Check]:
     from xpost.config import find_config, load_config
     from xpost.errors import XpostError
     from xpost.ledger import ledger_path
+    from xpost.ledger_store import ledger_url
 
     try:
         found = find_config(config_path)
@@ -53,9 +54,32 @@ def run_checks(config_path: Path | None) -> list[Check]:
     except XpostError as exc:
         return [Check(False, "config", str(exc))]
     checks = [Check(True, "config", str(found) if found else "none found: built-in defaults")]
-    checks.append(_ledger_check(ledger_path(config)))
+    checks.append(
+        _database_check(config) if ledger_url(config) else _ledger_check(ledger_path(config))
+    )
     checks.extend(_platform_checks(config))
     return checks
+
+
+def _database_check(config: Config) -> Check:
+    """A PostgreSQL ledger: the connection, the schema version, the rights it needs."""
+    from xpost.errors import XpostError
+    from xpost.ledger_postgres import MIGRATIONS
+    from xpost.ledger_store import describe, open_existing_ledger
+
+    where = describe(config)
+    try:
+        ledger = open_existing_ledger(config)
+    except XpostError as exc:
+        return Check(False, "ledger", str(exc))
+    if ledger is None:
+        return Check(True, "ledger", f"{where} (reachable; created on the first publish)")
+    with ledger:
+        version = ledger.schema_version()
+        problems = ledger.check()
+    if problems:
+        return Check(False, "ledger", f"{where}: {'; '.join(problems)}")
+    return Check(True, "ledger", f"{where} (schema {version} of {len(MIGRATIONS)})")
 
 
 def _ledger_check(path: Path) -> Check:

@@ -57,7 +57,7 @@ def publish(
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
     from xpost.errors import ExitCode
-    from xpost.ledger import Ledger, ledger_path
+    from xpost.ledger_store import open_existing_ledger, open_ledger, outbox_dir
     from xpost.prepare import Renderer, parse_platform_list, prepare
     from xpost.publishing import plan_posts
 
@@ -65,13 +65,11 @@ def publish(
     config = load_config(find_config(config_path), registry.installed())
     renderer = Renderer(config)
     prepared = prepare(posts, config, requested, renderer)
-    path = ledger_path(config)
-
     if dry_run:
         from xpost.cli.output import previews_json, print_previews
 
         # Read what was sent before, if anything was; a preview never creates the ledger.
-        ledger = Ledger.open_existing(path)
+        ledger = open_existing_ledger(config)
         try:
             plans = plan_posts(prepared, ledger, renderer, force=force, repost=repost)
         finally:
@@ -91,7 +89,7 @@ def publish(
     from xpost.publishing import write_back as write_urls_back
 
     store = CredentialStore()
-    with Ledger.open(path) as ledger, ledger.lock():
+    with open_ledger(config) as ledger, ledger.lock():
         plans = plan_posts(prepared, ledger, renderer, force=force, repost=repost)
         sending = [step for plan in plans for step in plan.steps if step.sends]
         refusal = first_publish_refusal(plans, ledger.is_empty(), config.schedule.first_run_limit)
@@ -119,9 +117,7 @@ def publish(
             for warning in step.draft.warnings if step.draft else ():
                 said = warning if warning.startswith(label) else f"{label}: {warning}"
                 click.echo(f"xpost: {said}", err=True)
-        options = RunOptions(
-            force=force, outbox=path.parent / "outbox", on_interrupt=_tell_interrupted
-        )
+        options = RunOptions(force=force, outbox=outbox_dir(config), on_interrupt=_tell_interrupted)
         try:
             results = execute(plans, ledger, renderer, credentials, store, options)
         except KeyboardInterrupt:

@@ -67,7 +67,8 @@ def run(
     from xpost.config import find_config, load_config, parse_duration
     from xpost.errors import ExitCode
     from xpost.frontmatter import parse_date
-    from xpost.ledger import Ledger, LedgerBusy, ledger_path
+    from xpost.ledger import LedgerBusy
+    from xpost.ledger_store import open_ledger
     from xpost.prepare import parse_platform_list
     from xpost.runner import RunOptions, content_roots
     from xpost.runner import run as run_scheduled
@@ -83,7 +84,7 @@ def run(
         since=_option(lambda: parse_date(since, _zone(config.site.timezone)), "--since", since),
         min_age=_option(lambda: parse_duration(min_age or ""), "--min-age", min_age),
     )
-    with Ledger.open(ledger_path(config), clock=lambda: now) as ledger:
+    with open_ledger(config, clock=lambda: now) as ledger:
         if dry_run:
             report = run_scheduled(config, ledger, options, now)
         else:

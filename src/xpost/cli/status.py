@@ -23,12 +23,12 @@ def status(post: Path, as_json: bool, config_path: Path | None) -> int:
     """
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
-    from xpost.ledger import Ledger, ledger_path
+    from xpost.ledger_store import open_existing_ledger
     from xpost.post import load_post
 
     config = load_config(find_config(config_path), registry.installed())
     loaded = load_post(post, config)
-    ledger = Ledger.open_existing(ledger_path(config))
+    ledger = open_existing_ledger(config)
     records = []
     if ledger is not None:
         with ledger:
@@ -96,12 +96,12 @@ def history(post: Path | None, limit: int, as_json: bool, config_path: Path | No
     """The most recent attempts to publish (of POST only, if given), newest first."""
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
-    from xpost.ledger import Ledger, ledger_path
+    from xpost.ledger_store import open_existing_ledger
     from xpost.post import load_post
 
     config = load_config(find_config(config_path), registry.installed())
     post_id = load_post(post, config).id if post else None
-    ledger = Ledger.open_existing(ledger_path(config))
+    ledger = open_existing_ledger(config)
     attempts = []
     if ledger is not None:
         with ledger:

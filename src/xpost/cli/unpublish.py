@@ -35,7 +35,8 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
     from xpost.config import find_config, load_config
     from xpost.credentials import CredentialStore
     from xpost.errors import CredentialsMissing, ExitCode, UsageError
-    from xpost.ledger import Ledger, TargetKey, ledger_exists, ledger_path
+    from xpost.ledger import TargetKey
+    from xpost.ledger_store import open_existing_ledger, open_ledger
     from xpost.post import load_post
     from xpost.prepare import Renderer, parse_platform_list
     from xpost.publishing import unpublish as take_down
@@ -47,11 +48,12 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
     config = load_config(find_config(config_path), registry.installed())
     loaded = load_post(post, config)
     adapter = Renderer(config).adapter(name)
-    path = ledger_path(config)
     nothing = UsageError(f"{loaded.source}: not published to {adapter.label}; nothing to remove")
-    if not ledger_exists(path):
+    existing = open_existing_ledger(config)  # never creates a ledger just to find nothing
+    if existing is None:
         raise nothing
-    with Ledger.open(path) as ledger:
+    existing.close()
+    with open_ledger(config) as ledger:
         record = ledger.get(TargetKey(loaded.id, name))
         if record is None or record.receipt() is None or record.status == "removed":
             raise nothing
