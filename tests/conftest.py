@@ -93,6 +93,9 @@ def _isolated_user_dirs(
             "XPOST_REQUIRE_NODE",
             "XPOST_REQUIRE_HUGO",
             "XPOST_REQUIRE_CHROMIUM",
+            "XPOST_REQUIRE_POSTGRES",
+            "XPOST_TEST_PG_URL",
+            "XPOST_TEST_PG_PASSWORD",
         ):
             monkeypatch.delenv(name)
     import keyring

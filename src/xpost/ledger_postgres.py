@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import dict_row
@@ -36,6 +35,7 @@ from psycopg.rows import dict_row
 from xpost.adapters.base import Receipt
 from xpost.errors import LedgerError
 from xpost.ledger import Attempt, LedgerBusy, Record, TargetKey, backoff
+from xpost.ledger_store import redacted
 
 SCHEMA = "xpost"
 #: Applied in order, each in its own transaction; append, never edit or reorder.
@@ -98,18 +98,6 @@ _CONNECT_TIMEOUT = 10
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def redacted(url: str) -> str:
-    """``url`` without a password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=user + host))
 
 
 class PostgresLedger:

@@ -13,11 +13,16 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from xpost.adapters.base import Receipt
 from xpost.config import Config
+from xpost.errors import ConfigError
 from xpost.ledger import Attempt, Ledger, Record, TargetKey, ledger_path
+
+if TYPE_CHECKING:
+    from xpost.ledger_postgres import PostgresLedger
 
 LEDGER_URL_ENV = "XPOST_LEDGER_URL"
 
@@ -74,11 +79,16 @@ def ledger_url(config: Config) -> str | None:
 def describe(config: Config) -> str:
     """Where the ledger is, for messages (never a password)."""
     url = ledger_url(config)
-    if url is None:
-        return str(ledger_path(config))
-    from xpost.ledger_postgres import redacted
+    return str(ledger_path(config)) if url is None else redacted(url)
 
-    return redacted(url)
+
+def redacted(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def outbox_dir(config: Config) -> Path:
@@ -93,9 +103,7 @@ def open_ledger(config: Config, *, clock: Callable[[], datetime] | None = None) 
     extra: dict[str, Any] = {"clock": clock} if clock else {}
     if url is None:
         return Ledger.open(ledger_path(config), **extra)
-    from xpost.ledger_postgres import PostgresLedger
-
-    return PostgresLedger.open(_with_password(url), scope=_scope(config), **extra)
+    return _postgres().open(_with_password(url), scope=_scope(config), **extra)
 
 
 def open_existing_ledger(config: Config) -> LedgerStore | None:
@@ -103,9 +111,19 @@ def open_existing_ledger(config: Config) -> LedgerStore | None:
     url = ledger_url(config)
     if url is None:
         return Ledger.open_existing(ledger_path(config))
-    from xpost.ledger_postgres import PostgresLedger
+    return _postgres().open_existing(_with_password(url), scope=_scope(config))
 
-    return PostgresLedger.open_existing(_with_password(url), scope=_scope(config))
+
+def _postgres() -> type[PostgresLedger]:
+    """The PostgreSQL backend, or one clear line when its driver is not installed."""
+    try:
+        from xpost.ledger_postgres import PostgresLedger
+    except ImportError:
+        raise ConfigError(
+            "a PostgreSQL ledger needs psycopg: install xpost with its 'postgres' extra "
+            "(pip install 'xpost-cli[postgres]')"
+        ) from None
+    return PostgresLedger
 
 
 def _scope(config: Config) -> str:
@@ -116,8 +134,6 @@ def _scope(config: Config) -> str:
 def _with_password(url: str) -> str:
     """The URL with the keyring's password (``xpost auth set ledger``) when neither the
     URL, PGPASSWORD nor ~/.pgpass gives one: libpq reads those two itself."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     if parts.password or os.environ.get("PGPASSWORD"):
         return url
@@ -126,8 +142,6 @@ def _with_password(url: str) -> str:
     password = CredentialStore().get("ledger", ["password"]).get("password")
     if not password:
         return url
-    from urllib.parse import quote
-
     user = quote(parts.username or "", safe="")
     host = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
