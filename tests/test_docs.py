@@ -74,7 +74,10 @@ def test_the_example_config_documents_optional_keys_with_valid_examples(tmp_path
     text = EXAMPLE.read_text(encoding="utf-8")
     off = commented_keys(text)
     assert off == {
-        "ledger": {"path": '"~/xpost/xpost.sqlite3"'},
+        "ledger": {
+            "path": '"~/xpost/xpost.sqlite3"',
+            "url": '"postgresql://xpost@db.example.com/xpost"',
+        },
         "qiita": {"organization_url_name": '"my-org"'},
         "zenn": {"publication": '"my_publication"'},
     }
@@ -120,8 +123,9 @@ def known_env_vars() -> set[str]:
     from xpost.config import CONFIG_ENV
     from xpost.credentials import env_var
     from xpost.ledger import DATA_DIR_ENV
+    from xpost.ledger_store import LEDGER_URL_ENV
 
-    names = {CONFIG_ENV, DATA_DIR_ENV}
+    names = {CONFIG_ENV, DATA_DIR_ENV, LEDGER_URL_ENV}
     cli_source = (ROOT / "src" / "xpost" / "cli" / "__init__.py").read_text(encoding="utf-8")
     names |= set(re.findall(r'os\.environ\.get\("(XPOST_[A-Z_]+)"\)', cli_source))
     assert "XPOST_DEBUG" in names

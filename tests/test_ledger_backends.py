@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -211,3 +212,35 @@ def test_postgres_wrong_password_is_one_clear_line_without_the_password() -> Non
     message = str(caught.value)
     assert "cannot connect" in message and "wrong-secret" not in message
     assert "\n" not in message
+
+
+def test_the_password_can_live_in_the_keyring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+
+    from xpost.config import Config, LedgerConfig
+    from xpost.ledger_store import open_ledger
+
+    url = postgres_url()
+    fresh_database(url)
+    password = os.environ["PGPASSWORD"]
+    monkeypatch.delenv("PGPASSWORD")
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    config = Config(ledger=LedgerConfig(url=url))
+    with pytest.raises(LedgerError, match="cannot connect"):
+        open_ledger(config).close()
+    keyring.set_password("xpost", "ledger:password", password)  # what `xpost auth set ledger` does
+    with open_ledger(config) as ledger:
+        assert ledger.is_empty()
+
+
+def test_a_password_in_the_config_file_is_refused(tmp_path: Path) -> None:
+    from xpost.config import load_config
+    from xpost.errors import ConfigError
+
+    path = tmp_path / "xpost.toml"
+    path.write_text('[ledger]\nurl = "postgresql://xpost:hunter2@db.example.com/xpost"\n')
+    with pytest.raises(ConfigError, match="holds a password") as caught:
+        load_config(path, ("twitter", "qiita", "zenn", "connpass"))
+    assert "hunter2" not in str(caught.value)

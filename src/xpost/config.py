@@ -227,8 +227,6 @@ def with_site_defaults(config: Config) -> Config:
 def _check_ledger(ledger: LedgerConfig, path: Path) -> None:
     if ledger.url is None:
         return
-    if ledger.path is not None:
-        raise ConfigError(f"{path}: [ledger] has both path and url; keep one")
     parts = urlsplit(ledger.url)
     if parts.scheme not in ("postgresql", "postgres"):
         raise ConfigError(

@@ -13,13 +13,16 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from xpost.adapters.base import Receipt
+import msgspec
+
+from xpost.adapters.base import Adapter, Draft, NoSettings, Receipt
 from xpost.config import Config
-from xpost.errors import ConfigError
+from xpost.errors import AdapterError, ConfigError
 from xpost.ledger import Attempt, Ledger, Record, TargetKey, ledger_path
+from xpost.post import Post
 
 if TYPE_CHECKING:
     from xpost.ledger_postgres import PostgresLedger
@@ -69,6 +72,20 @@ class LedgerStore(Protocol):
     ) -> None: ...
     def schema_version(self) -> int: ...
     def check(self) -> list[str]: ...
+
+
+class LedgerPassword(Adapter[NoSettings, NoSettings]):
+    """Not a platform: lets ``xpost auth set|remove ledger`` keep the PostgreSQL ledger's
+    password in the OS keyring (``XPOST_LEDGER_PASSWORD`` in the environment)."""
+
+    name: ClassVar[str] = "ledger"
+    label: ClassVar[str] = "Ledger database"
+    Settings: ClassVar[type[msgspec.Struct]] = NoSettings
+    Options: ClassVar[type[msgspec.Struct]] = NoSettings
+    credential_fields: ClassVar[tuple[str, ...]] = ("password",)
+
+    def render(self, post: Post, options: NoSettings) -> Draft:
+        raise AdapterError("the ledger is not a platform to publish to")
 
 
 def ledger_url(config: Config) -> str | None:

@@ -193,6 +193,10 @@ def _adapter_class(platform: str) -> type[Adapter[Any, Any]]:
     from xpost.suggest import did_you_mean
 
     name = platform.strip().lower()
+    if name == "ledger":  # the PostgreSQL ledger's password, kept like a platform's
+        from xpost.ledger_store import LedgerPassword
+
+        return LedgerPassword
     installed = registry.installed()
     if name not in installed:
         raise UsageError(
