@@ -495,12 +495,17 @@ def test_the_github_workflow_runs_on_a_schedule_and_on_push_and_keeps_the_ledger
     names = [step.get("name", step.get("uses")) for step in steps]
     assert names == [
         "actions/checkout@v4",
-        "Restore the ledger",
+        "Restore the ledger branch",
         "actions/setup-python@v5",
         "Install xpost",
         "Publish what is due",
-        "Save the ledger",
+        "Save the ledger branch",
     ]
+    # A PostgreSQL ledger from the repository secret when there is one; the branch is
+    # the zero-setup fallback, used only without it.
+    job_env = workflow["jobs"]["publish"]["env"]
+    assert job_env == {"XPOST_LEDGER_URL": "${{ secrets.XPOST_LEDGER_URL }}"}
+    assert steps[1]["if"] == "env.XPOST_LEDGER_URL == ''"
     run_step = steps[4]
     assert run_step["run"] == "xpost run --min-age 0"
     assert run_step["env"]["XPOST_DATA_DIR"] == "${{ github.workspace }}/.xpost-ledger"
@@ -508,7 +513,9 @@ def test_the_github_workflow_runs_on_a_schedule_and_on_push_and_keeps_the_ledger
         if name != "XPOST_DATA_DIR":
             assert value == "${{ secrets." + name + " }}"
     # Saved even after a failure, but never when the ledger could not be restored.
-    assert steps[5]["if"] == "always() && steps.restore.outcome == 'success'"
+    assert steps[5]["if"] == (
+        "always() && env.XPOST_LEDGER_URL == '' && steps.restore.outcome == 'success'"
+    )
     assert "git push -q origin xpost-ledger" in steps[5]["run"]
 
 
