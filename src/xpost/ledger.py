@@ -516,9 +516,6 @@ class Ledger:
     def all_attempts(self) -> list[Attempt]:
         return [_attempt(row) for row in self._query("SELECT * FROM attempts ORDER BY id", ())]
 
-    def is_empty(self) -> bool:
-        return not self._query("SELECT 1 FROM syndications LIMIT 1", ())
-
     def unsettled(self, statuses: Sequence[str]) -> list[tuple[str, str, int, datetime | None]]:
         """``(post_id, status, failures, next_attempt_at)`` of targets in ``statuses``."""
         marks = ",".join("?" * len(statuses))
