@@ -1,100 +1,154 @@
-"""How cheap is ``xpost run`` on a big site? Compared with Hugo listing the same site.
+"""How cheap is ``xpost run`` on a big site? Compared with ``hugo list all`` on the same site.
 
-Generates a Hugo site of N posts (default 10,000) in a temporary folder — nothing due:
-most are scheduled for the future, some are drafts — then times, each in a fresh
-process:
+Run: .venv/bin/python benchmarks/run_bench.py [--posts 10000] [--runs 5] [--keep DIR]
 
-- ``xpost run --dry-run`` on a fresh ledger (every front matter is read once),
-- the same again (the cache answers: files are only stat'ed),
-- ``hugo list all`` on the same site, if ``hugo`` is installed.
+Generates a Hugo site of N page bundles (default 10,000; try 100,000) with the config
+every user has (``[site] base_url``, all four platforms): nine posts in ten published in
+the past, one in ten a draft. Then, each command in a fresh process, taking turns with
+``hugo list all`` so that a busy moment of the machine hits both alike:
 
-Targets (issue 6): repeated run ≤ Hugo's time; first run ≤ 3 × Hugo's time.
+- ``xpost run --mark-existing`` on an empty ledger (the first run on an existing site:
+  every front matter is read, every post and target recorded as already there);
+- ``xpost run`` again, nothing due (the cache answers: files are only stat'ed).
 
-    .venv/bin/python benchmarks/run_bench.py [--posts 10000] [--repeat 3]
+Reports the median wall and CPU time of each, their ratio to Hugo's, the spread of the
+ratios, and each command's peak memory (max RSS). Targets (issue 13): mark-existing ≤
+×0.5 Hugo's wall, repeated run ≤ ×0.3, peak memory ≤ 150 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG = """\
 [site]
 base_url = "https://example.com/"
+permalink = "/post/:slug/"
 content = ["content/post"]
 timezone = "Asia/Tokyo"
 
 [publish]
-targets = ["qiita", "zenn"]
+targets = ["twitter", "qiita", "zenn", "connpass"]
+
+[schedule]
+min_age = "0s"
 """
 HUGO_CONFIG = 'baseURL = "https://example.com/"\ntitle = "bench"\n'
+PARAGRAPH = (
+    "Paragraph {n} with a [link](https://example.com/{n}/), some **bold** text and"
+    " `code`; 日本語の文も少し入ります。\n\n"
+)
 
 
 def generate(root: Path, posts: int) -> None:
+    """A Hugo site of ``posts`` page bundles, ~2 KB each."""
     (root / "content" / "post").mkdir(parents=True)
     (root / "xpost.toml").write_text(CONFIG, encoding="utf-8")
     (root / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     old = time.time() - 86400
     for n in range(posts):
-        bundle = root / "content" / "post" / f"post-{n:05d}"
+        bundle = root / "content" / "post" / f"post-{n:06d}"
         bundle.mkdir()
         draft = "draft: true\n" if n % 10 == 0 else ""
         text = (
-            f"---\ntitle: Post number {n}\ndate: 2099-{n % 12 + 1:02d}-{n % 28 + 1:02d}T09:00:00\n"
-            f"tags: [python, hugo]\n{draft}summary: A generated post for the benchmark.\n---\n\n"
-            + f"Paragraph {n} with a [link](https://example.com/{n}/) and some **bold** text.\n"
-            * 20
+            f"---\ntitle: Post number {n}\n"
+            f"date: {2015 + n % 10}-{n % 12 + 1:02d}-{n % 28 + 1:02d}T09:00:00+09:00\n"
+            f"tags: [python, hugo]\n{draft}summary: A generated post for the benchmark.\n"
+            "xpost:\n  connpass:\n    event_url: https://example.connpass.com/event/1/\n"
+            "---\n\n" + "".join(PARAGRAPH.format(n=n) for _ in range(15))
         )
         index = bundle / "index.md"
         index.write_text(text, encoding="utf-8")
         os.utime(index, (old, old))
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+@dataclass
+class Sample:
+    wall: float  # seconds
+    cpu: float  # seconds, user + system
+    max_rss_mb: float
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()}")
-    return elapsed
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}): {errors.decode()[-500:]}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def main() -> None:
+def report(label: str, ours: list[Sample], hugo: list[Sample], limit: float) -> bool:
+    ratios = sorted(a.wall / b.wall for a, b in zip(ours, hugo, strict=True))
+    cpu_ratios = sorted(a.cpu / b.cpu for a, b in zip(ours, hugo, strict=True))
+    wall = statistics.median(s.wall for s in ours)
+    cpu = statistics.median(s.cpu for s in ours)
+    rss = max(s.max_rss_mb for s in ours)
+    ratio = statistics.median(ratios)
+    ok = ratio <= limit and rss <= 150
+    print(
+        f"{label:<34} wall {wall:6.2f} s  cpu {cpu:6.2f} s  peak {rss:5.0f} MB"
+        f"  wall ×{ratio:.2f} of hugo [{ratios[0]:.2f}–{ratios[-1]:.2f}]"
+        f"  cpu ×{statistics.median(cpu_ratios):.2f}"
+        f"  (limit ×{limit}, 150 MB) {'ok' if ok else 'TOO SLOW'}"
+    )
+    return ok
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3, help="repeated runs (best is kept)")
+    parser.add_argument("--runs", type=int, default=5, help="samples of each, taking turns")
+    parser.add_argument("--keep", type=Path, help="generate the site here (reused if there)")
     args = parser.parse_args()
+    if not shutil.which("hugo"):
+        sys.exit("hugo is not installed (apt-get install hugo): it is the baseline")
 
     with tempfile.TemporaryDirectory(prefix="xpost-run-bench-") as tmp:
-        site = Path(tmp) / "site"
-        generate(site, args.posts)
-        env = {**os.environ, "XPOST_DATA_DIR": str(Path(tmp) / "data"), "NO_COLOR": "1"}
-        env.pop("XPOST_CONFIG", None)
-        xpost = [sys.executable, "-m", "xpost", "run", "--dry-run"]
+        site = args.keep or Path(tmp) / "site"
+        if not (site / "xpost.toml").is_file():
+            generate(site, args.posts)
+        env = {k: v for k, v in os.environ.items() if k not in ("XPOST_CONFIG",)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as pip installs leave it: bytecode cached
+        env["NO_COLOR"] = "1"
+        xpost = [sys.executable, "-m", "xpost", "run"]
+        hugo_cmd = ["hugo", "list", "all"]
+        measure(hugo_cmd, site, env)  # warm the file system cache for both
 
-        first = timed(xpost, site, env)
-        repeated = min(timed(xpost, site, env) for _ in range(args.repeat))
-        hugo = None
-        if shutil.which("hugo"):
-            command = ["hugo", "list", "all"]
-            hugo = min(timed(command, site, env) for _ in range(args.repeat))
+        marks: list[Sample] = []
+        repeats: list[Sample] = []
+        hugos: list[Sample] = []
+        for run in range(args.runs):
+            data = Path(tmp) / f"data-{run}"
+            env["XPOST_DATA_DIR"] = str(data)
+            hugos.append(measure(hugo_cmd, site, env))
+            marks.append(measure([*xpost, "--mark-existing"], site, env))
+            hugos.append(measure(hugo_cmd, site, env))
+            repeats.append(measure(xpost, site, env))
 
-    print(f"site: {args.posts} Hugo page bundles, nothing due")
-    print(f"xpost run --dry-run, first run (empty cache): {first:7.3f} s")
-    print(f"xpost run --dry-run, repeated (best of {args.repeat}):   {repeated:7.3f} s")
-    if hugo is None:
-        print("hugo list all: hugo is not installed (apt-get install hugo)")
-        return
-    print(f"hugo list all (best of {args.repeat}):                  {hugo:7.3f} s")
-    print(f"repeated / hugo = {repeated / hugo:.2f}   (target ≤ 1)")
-    print(f"first / hugo    = {first / hugo:.2f}   (target ≤ 3)")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"site: {args.posts:,} Hugo page bundles, 4 platforms, base_url set ({machine})")
+    print(f"hugo list all: median wall {statistics.median(s.wall for s in hugos):.2f} s")
+    ok = report("xpost run --mark-existing (first)", marks, hugos[0::2], 0.5)
+    ok &= report("xpost run, nothing due (repeated)", repeats, hugos[1::2], 0.3)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import datetime
 from pathlib import Path
@@ -178,7 +179,7 @@ def test_done_survives_a_config_change_but_the_facts_are_read_again(
 ) -> None:
     write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n")
     first = scan(find_post_files([tmp_path]), {}, "k1", TOKYO)
-    done = [row.__class__(**{**row.__dict__, "done_sha256": row.sha256}) for row in first.files]
+    done = [dataclasses.replace(row, done_sha256=row.sha256) for row in first.files]
     save_cache(db, done)
     utc = scan(find_post_files([tmp_path]), load_cache(db), "k2", ZoneInfo("UTC"))
     assert utc.parsed == 1

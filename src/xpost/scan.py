@@ -42,7 +42,7 @@ EXPIRY_KEYS = ("expiryDate", "expiry_date", "unpublishdate")
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileState:
     """What the file system says about one post file right now."""
 
@@ -51,7 +51,7 @@ class FileState:
     mtime_ns: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScheduleFields:
     """The front-matter facts that decide whether a post is due, without its body."""
 
@@ -63,13 +63,16 @@ class ScheduleFields:
     error: str | None = None  # the file cannot be read as a post: this line says why
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CachedFile:
     """One row of the scan cache: a file's identity, its schedule facts, and progress.
 
     ``done_sha256`` is the content hash the last run finished with (every target
     published, unchanged or skipped) under the config ``config_key``; while it still
     matches, the post needs nothing and is never parsed.
+
+    Rows read from the cache keep their schedule facts as stored (JSON) until they are
+    asked for: a run over a big site that is all done decodes none of them.
     """
 
     path: str
@@ -77,13 +80,42 @@ class CachedFile:
     mtime_ns: int
     sha256: str
     config_key: str
-    fields: ScheduleFields
+    stored_fields: ScheduleFields | str  # str: the cache's JSON, decoded on first use
     post_id: str | None = None
     done_sha256: str | None = None
 
     @property
+    def fields(self) -> ScheduleFields:
+        stored = self.stored_fields
+        if isinstance(stored, str):
+            stored = _fields_from_json(stored)
+            object.__setattr__(self, "stored_fields", stored)  # a cache, not a change
+        return stored
+
+    @property
     def is_done(self) -> bool:
         return self.done_sha256 == self.sha256
+
+    def __eq__(self, other: object) -> bool:
+        """Equal rows hold equal facts, decoded or not."""
+        if not isinstance(other, CachedFile):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key()[:5])
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.path,
+            self.size,
+            self.mtime_ns,
+            self.sha256,
+            self.config_key,
+            self.post_id,
+            self.done_sha256,
+            self.fields,
+        )
 
 
 @dataclass
@@ -257,10 +289,16 @@ class CacheStore(Protocol):
 
 
 def load_cache(store: CacheStore) -> dict[str, CachedFile]:
-    return {
-        path: CachedFile(path, size, mtime, sha, key, _fields_from_json(fields), post_id, done)
-        for path, size, mtime, sha, key, fields, post_id, done in store.scan_cache_rows()
-    }
+    """Every cached row by path. Kept small for sites of 100,000 posts: the facts stay
+    JSON until used, and equal strings (config key, a done hash) are one object."""
+    keys: dict[str, str] = {}
+    cache: dict[str, CachedFile] = {}
+    for path, size, mtime, sha, key, fields, post_id, done in store.scan_cache_rows():
+        key = keys.setdefault(key, key)
+        cache[path] = CachedFile(
+            path, size, mtime, sha, key, fields, post_id, sha if done == sha else done
+        )
+    return cache
 
 
 def save_cache(store: CacheStore, rows: Iterable[CachedFile], removed: Iterable[str] = ()) -> None:
@@ -273,7 +311,9 @@ def save_cache(store: CacheStore, rows: Iterable[CachedFile], removed: Iterable[
                 r.mtime_ns,
                 r.sha256,
                 r.config_key,
-                _fields_to_json(r.fields),
+                r.stored_fields
+                if isinstance(r.stored_fields, str)
+                else _fields_to_json(r.stored_fields),
                 r.post_id,
                 r.done_sha256,
             )

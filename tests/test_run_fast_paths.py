@@ -1,0 +1,101 @@
+"""The shortcuts ``xpost run`` takes on big sites give what the long way gives."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from xpost import runner
+from xpost.config import Config
+from xpost.content.model import Document
+from xpost.post import load_post
+from xpost.scan import (
+    CachedFile,
+    ScheduleFields,
+    load_cache,
+    save_cache,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "posts"
+POSTS = sorted(
+    path
+    for path in FIXTURES.rglob("*.md")
+    if "broken" not in path.parts and path.name != "no-front-matter.md"
+)
+
+
+@pytest.mark.parametrize("path", POSTS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_a_post_loaded_without_its_body_has_the_same_identity(path: Path) -> None:
+    config = Config()
+    full = load_post(path, config)
+    light = load_post(path, config, parse=False)
+    assert light.document == Document((), ())
+    skipped = {"document", "cover_image", "cover_image_local"}
+    for field in dataclasses.fields(full):
+        if field.name not in skipped:
+            assert getattr(light, field.name) == getattr(full, field.name), field.name
+
+
+def test_cached_rows_decode_their_facts_when_asked_and_save_them_unchanged(
+    tmp_path: Path,
+) -> None:
+    from xpost.ledger import Ledger
+
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    jst = timezone(timedelta(hours=9))
+    fields = ScheduleFields(
+        draft=True,
+        due_at=datetime(2024, 5, 1, 9, tzinfo=jst),
+        targets=("qiita",),
+        exclude=("zenn",),
+    )
+    rows = [
+        CachedFile("a.md", 10, 1, "s" * 64, "key", fields, "id-a", "s" * 64),
+        CachedFile("b.md", 20, 2, "t" * 64, "key", ScheduleFields(error="broken"), None, None),
+    ]
+    try:
+        save_cache(ledger, rows)
+        before = sorted(ledger.scan_cache_rows())
+        loaded = load_cache(ledger)
+        assert all(isinstance(row.stored_fields, str) for row in loaded.values())  # not decoded
+        save_cache(ledger, loaded.values())  # written back as stored, without decoding
+        assert sorted(ledger.scan_cache_rows()) == before
+        assert loaded["a.md"].fields == fields
+        assert loaded["b.md"].fields == ScheduleFields(error="broken")
+        assert loaded["a.md"].is_done and not loaded["b.md"].is_done
+        assert loaded["a.md"].config_key is loaded["b.md"].config_key  # one string for all
+        assert loaded == {row.path: row for row in rows}  # equal, decoded or not
+    finally:
+        ledger.close()
+
+
+def test_mark_existing_writes_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xpost.ledger import Ledger, TargetKey
+
+    monkeypatch.setattr(runner, "_MARK_BATCH", 2)
+    content = tmp_path / "content" / "post"
+    for n in range(5):
+        bundle = content / f"p{n}"
+        bundle.mkdir(parents=True)
+        (bundle / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+    config = Config()
+    ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    try:
+        options = runner.RunOptions(
+            roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
+        )
+        report = runner.run(config, ledger, options, datetime.now(UTC))
+        assert len(report.lines) == 10
+        assert {line.outcome for line in report.lines} == {"marked"}
+        for line in report.lines:
+            record = ledger.get(TargetKey(str(line.post_id), line.platform))
+            assert record is not None and record.status == "skipped"
+        again = runner.run(config, ledger, options, datetime.now(UTC))
+        assert again.lines == [] and again.loaded == 0  # all done: nothing even loaded
+    finally:
+        ledger.close()
