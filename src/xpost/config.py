@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from xpost.errors import ConfigError
+from xpost.limits import MAX_CONFIG_BYTES, LimitExceeded, check_tree, read_regular_file
 from xpost.suggest import did_you_mean
 from xpost.validation import TYPE_NAMES, convert, key_error
 
@@ -158,6 +159,9 @@ def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
     if path is None:
         return with_site_defaults(Config(site_explicit=frozenset()))
     raw = _read_toml(path)
+    too_big = check_tree(raw)
+    if too_big:
+        raise ConfigError(f"{path}: the config file has {too_big}")
     _reject_secrets(raw, path, (), known_platforms)
     sections: dict[str, msgspec.Struct] = {}
     platforms: dict[str, dict[str, Any]] = {}
@@ -246,12 +250,16 @@ def _check_ledger(ledger: LedgerConfig, path: Path) -> None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        raise ConfigError(f"{path}: config file is a directory")
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
     except IsADirectoryError:
         raise ConfigError(f"{path}: config file is a directory") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except LimitExceeded as exc:
+        raise ConfigError(f"{path}: config file is {exc}") from None
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -261,6 +269,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         toml_line, reason = toml_error_position(str(exc))
         where = f"{path}:{toml_line}" if toml_line else f"{path}"
         raise ConfigError(f"{where}: not valid TOML: {reason}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
 
 
 def toml_error_position(message: str) -> tuple[int | None, str]:

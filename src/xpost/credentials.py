@@ -137,6 +137,13 @@ class CredentialStore:
                 f"{where}: the value has a line break or another control character inside; "
                 "set it again as one line"
             )
+        if not clean.isascii():
+            # HTTP headers carry Latin-1 at best; a token is ASCII. Sent, it would fail
+            # inside the HTTP library after the request was counted as started.
+            raise CredentialInvalid(
+                f"{where}: the value has a non-ASCII character (a token is plain ASCII: "
+                "was it pasted with a typographic quote or a full-width character?)"
+            )
         return clean
 
     def _from_env(self, platform: str, field: str) -> str | None:
@@ -180,6 +187,8 @@ class CredentialStore:
         """Store each field in the OS keyring; ``KeyringUnavailable`` when there is none."""
         for value in values.values():
             self.remember(value)
+        for field, value in values.items():  # refused now, not at the first publish
+            self._clean(value, f"{_label_of(platform)} {field}")
         for field, value in values.items():
             self._keyring.set(keyring_username(platform, field), value)
         if self._keyring.problem is not None:

@@ -18,6 +18,7 @@ import yaml
 
 from xpost.config import toml_error_position
 from xpost.errors import PostError
+from xpost.limits import check_tree
 
 try:  # libyaml is several times faster; fall back to pure Python where it's missing
     _BaseLoader: Any = yaml.CSafeLoader
@@ -42,6 +43,26 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc]
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {node.value!r} as {tag}", node.start_mark
             ) from None
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A key given twice is an error at its second line: YAML forbids it, and
+        PyYAML would silently keep the last value (a title the author did not mean)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: PyYAML itself says so below
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} is given twice", key_node.start_mark
+                    )
+        return super().construct_mapping(node, deep)
 
 
 def _timestamp(loader: Any, node: Any) -> Any:
@@ -101,6 +122,10 @@ def _split_fenced(
     raise PostError(f"{path}:1: front matter opened here is never closed")
 
 
+def _too_deep(path: Path, dialect: str) -> PostError:
+    return PostError(f"{path}:2: {dialect} front matter is nested too deeply")
+
+
 def _parse_yaml(source: str, path: Path) -> Any:
     try:
         return yaml.load(source, Loader=_YamlLoader)
@@ -123,6 +148,8 @@ def _parse_yaml(source: str, path: Path) -> Any:
     except yaml.YAMLError as exc:
         reason = " ".join(str(exc).split())
         raise PostError(f"{path}:1: front matter is not valid YAML: {reason}") from None
+    except RecursionError:
+        raise _too_deep(path, "YAML") from None
 
 
 def _parse_toml(source: str, path: Path) -> Any:
@@ -133,18 +160,46 @@ def _parse_toml(source: str, path: Path) -> Any:
         # +1 for the opening fence; "at end of document" means the last line before the closer
         file_line = (line if line else source.count("\n") + 1) + 1
         raise PostError(f"{path}:{file_line}: front matter is not valid TOML: {reason}") from None
+    except RecursionError:
+        raise _too_deep(path, "TOML") from None
 
 
 def _split_json(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
     try:
-        metadata, end = json.JSONDecoder().raw_decode(text)
+        metadata, end = json.JSONDecoder(object_pairs_hook=_unique_keys).raw_decode(text)
     except json.JSONDecodeError as exc:
         raise PostError(f"{path}:{exc.lineno}: front matter is not valid JSON: {exc.msg}") from None
+    except _DuplicateKey as exc:
+        line = _second_line_of(text, json.dumps(exc.key, ensure_ascii=False))
+        raise PostError(f"{path}:{line}: JSON front matter has the key {exc.key!r} twice") from None
+    except RecursionError:
+        raise _too_deep(path, "JSON") from None
     # The body starts on the line after the closing brace.
     newline = text.find("\n", end)
     body = "" if newline == -1 else text[newline + 1 :]
     body_line = text.count("\n", 0, end) + 2
     return _as_mapping(metadata, path, "JSON"), body, body_line
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise _DuplicateKey(key)
+        mapping[key] = value
+    return mapping
+
+
+def _second_line_of(text: str, needle: str) -> int:
+    first = text.find(needle)
+    second = text.find(needle, first + 1) if first >= 0 else -1
+    return text.count("\n", 0, second) + 1 if second >= 0 else 1
 
 
 def _as_mapping(metadata: Any, path: Path, dialect: str) -> dict[str, Any]:
@@ -153,6 +208,9 @@ def _as_mapping(metadata: Any, path: Path, dialect: str) -> dict[str, Any]:
     if not isinstance(metadata, dict):
         kind = type(metadata).__name__
         raise PostError(f"{path}:2: {dialect} front matter must be a mapping of keys, got {kind}")
+    too_big = check_tree(metadata)
+    if too_big:
+        raise PostError(f"{path}:2: {dialect} front matter has {too_big}")
     return {str(key): value for key, value in metadata.items()}
 
 
@@ -180,6 +238,23 @@ def parse_date(value: object, default_tz: tzinfo) -> datetime:
         raise ValueError(f"expected a date, got {type(value).__name__}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
+    return _in_range(parsed)
+
+
+#: Years a date may fall in: wide enough for any post, narrow enough that converting
+#: it to UTC and adding a year of schedule arithmetic cannot overflow ``datetime``.
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+
+
+def _in_range(parsed: datetime) -> datetime:
+    try:
+        year = parsed.astimezone(UTC).year
+    except (OverflowError, ValueError):
+        year = parsed.year
+    if not FIRST_YEAR <= year <= LAST_YEAR or not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(
+            f"{parsed.isoformat()} is out of range (years {FIRST_YEAR} to {LAST_YEAR})"
+        )
     return parsed
 
 
@@ -277,6 +352,14 @@ def _parse_date_string(text: str) -> datetime:
     if offset in ("Z", "z", "UTC"):
         return parsed.replace(tzinfo=UTC)
     return _with_offset(parsed, offset)
+
+
+def dated_name_date(path: Path, text: str, tz: tzinfo) -> datetime:
+    """The date in a Jekyll file name (``2024-01-02-title.md``); ``PostError`` if no date."""
+    try:
+        return parse_date(text, tz)
+    except ValueError as exc:
+        raise PostError(f"{path}: the date in the file name: {exc}") from None
 
 
 class FrontMatter:

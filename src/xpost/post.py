@@ -21,7 +21,13 @@ from xpost.content.mdx import mdx_to_markdown
 from xpost.content.model import Document, LinkContext
 from xpost.content.parse import parse_body
 from xpost.errors import ConfigError, PostError
-from xpost.frontmatter import FrontMatter, describe_type, parse_date, split_front_matter
+from xpost.frontmatter import (
+    FrontMatter,
+    dated_name_date,
+    describe_type,
+    split_front_matter,
+)
+from xpost.limits import MAX_POST_BYTES, LimitExceeded, read_regular_file
 from xpost.permalink import PermalinkError, expand_permalink, join_url
 from xpost.sites import Page, Site, find_site
 
@@ -139,7 +145,7 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
     date = field_reader.date(_DATE_KEYS)
     publish_date = field_reader.date(_PUBLISH_KEYS)
     if date is None and dated_name is not None:
-        date = parse_date(dated_name.group(1), tz)
+        date = dated_name_date(source, dated_name.group(1), tz)
 
     source_dir = source.parent.resolve()
     site_dir = _site_root(source_dir)
@@ -225,9 +231,11 @@ def _locate(path: Path) -> Path:
 
 def _read_text(path: Path) -> str:
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_POST_BYTES)
     except OSError as exc:
         raise PostError(f"{path}: cannot read: {exc.strerror}") from None
+    except LimitExceeded as exc:
+        raise PostError(f"{path}: {exc}: a post must be a Markdown file") from None
     if b"\0" in data:
         raise PostError(f"{path}: not a text file (it holds NUL bytes: binary data?)")
     try:
@@ -324,8 +332,8 @@ def _canonical_url(
     for key in _CANONICAL_KEYS:
         url = fields.text(key)
         if url:
-            if urlsplit(url).scheme:
-                return url
+            if _has_scheme(url) or url.startswith("//"):
+                return _web_url(url, fields.path, key)
             return join_url(base_url, url) if base_url else None
     if base_url is None:
         return None
@@ -337,6 +345,29 @@ def _canonical_url(
     except PermalinkError as exc:
         raise PostError(f"{fields.path}: {exc}") from None
     return join_url(base_url, path)
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def _has_scheme(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).scheme)
+    except ValueError:  # "http://[::1/x": a scheme and a broken host
+        return True
+
+
+def _web_url(url: str, source: Path, key: str) -> str:
+    """``url`` if it is an absolute http(s) URL: it is published as the post's address,
+    so ``javascript:`` or ``file:`` would be a link that runs or leaks something."""
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # a malformed IPv6 host, say
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or _URL_UNSAFE.search(url):
+        raise PostError(f"{source}: {key}: must be an http(s) URL with a host, got {url[:80]!r}")
+    return url
 
 
 def _summary(fields: FrontMatter, metadata: dict[str, Any], body: str) -> str:
@@ -484,12 +515,17 @@ def _featured_file(folder: Path) -> Path | None:
 
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
 _NOT_PROSE = ("#", "<", "{{", "{%", "@[", ":::", "|", "$$", "![", "    ", "\t", "---", "***")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.DOTALL)
-_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}", re.DOTALL)
+# Linear time on any text (issue 11): a class that stops at the next opener, not
+# just at the closer, bounds each failed attempt by the distance to the next one;
+# ``.*?`` spans only run over text that has a closer after it (_sub_closed).
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\](?:\([^()]*\)|\[[^\[\]]*\])")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\[\]]+\]")
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
+_LIQUID_TAG = re.compile(r"\{%.*?%\}", re.DOTALL)
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _LINE_MARKUP = re.compile(r"^[ \t]*(?:>[ \t]?|#{1,6}[ \t]+|[-*+][ \t]+|\d+[.)][ \t]+)", re.M)
@@ -522,7 +558,9 @@ def first_paragraph(body: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """Markdown (one paragraph or a few) as one line of plain text."""
-    text = _SHORTCODE.sub("", markdown)
+    text = _sub_closed(_HUGO_SHORTCODE, markdown, ">}}", "%}}")
+    text = _sub_closed(_LIQUID_TAG, text, "%}")
+    text = _sub_closed(_HTML_COMMENT, text, "-->")
     text = _HTML_TAG.sub("", _AUTOLINK.sub(r"\1", text))
     text = _IMAGE.sub("", text)
     text = _FOOTNOTE_REF.sub("", text)
@@ -531,6 +569,19 @@ def plain_text(markdown: str) -> str:
     text = _LINE_MARKUP.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def _sub_closed(pattern: re.Pattern[str], text: str, *closers: str) -> str:
+    """``pattern`` (a span ending in one of ``closers``) removed from ``text``.
+
+    Only the text up to the last closer is searched: an opener after it cannot match,
+    and every opener before it matches at the first closer, so no attempt rescans.
+    """
+    ends = [at + len(closer) for closer in closers if (at := text.rfind(closer)) >= 0]
+    if not ends:
+        return text
+    last = max(ends)
+    return pattern.sub("", text[:last]) + text[last:]
 
 
 def _shorten(text: str, limit: int = _SUMMARY_LIMIT) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from xpost.errors import PostError, UsageError
+from xpost.limits import MAX_POST_BYTES, LimitExceeded
 
 POST_SUFFIXES = (".md", ".markdown", ".mdx")  # .mdx: Astro, Docusaurus
 BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx")
@@ -173,7 +174,7 @@ def _walk(folder: str) -> Iterator[FileState]:
 
 def read_schedule_fields(path: Path, data: bytes, tz: tzinfo) -> ScheduleFields:
     """The schedule facts of one post file's bytes; a broken file gives ``error``."""
-    from xpost.frontmatter import FrontMatter, parse_date, split_front_matter
+    from xpost.frontmatter import FrontMatter, dated_name_date, split_front_matter
 
     try:
         if b"\0" in data:
@@ -188,7 +189,7 @@ def read_schedule_fields(path: Path, data: bytes, tz: tzinfo) -> ScheduleFields:
         if date is None and _in_jekyll_dir(path):
             name = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
             if dated := _DATED_NAME.fullmatch(name):
-                date = parse_date(dated.group(1), tz)
+                date = dated_name_date(path, dated.group(1), tz)
         targets, exclude = _target_overrides(metadata.get("xpost"), path)
         return ScheduleFields(
             draft=_is_draft(metadata, path),
@@ -254,9 +255,12 @@ def scan(
             result.files.append(row)
             continue
         try:
+            if state.size > MAX_POST_BYTES:  # load_post refuses it too: not read at all
+                raise LimitExceeded(f"too large ({state.size:,} bytes)")
             data = Path(state.path).read_bytes()
-        except OSError as exc:
-            fields = ScheduleFields(error=f"{state.path}: cannot read: {exc.strerror}")
+        except (OSError, LimitExceeded) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else str(exc)
+            fields = ScheduleFields(error=f"{state.path}: cannot read: {why}")
             row = CachedFile(state.path, state.size, state.mtime_ns, "", config_key, fields)
         else:
             sha = hashlib.sha256(data).hexdigest()

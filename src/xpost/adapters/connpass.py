@@ -146,7 +146,8 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
             event = client.event(facts.event_id)
             if not announcement_found(event, draft.payload["description"], facts.canonical_url):
                 return previous
-            url = str(event.get("url") or facts.event_url)
+            answered = event.get("url")
+            url = answered if _is_event_url(answered) else facts.event_url
             updated = _timestamp(event.get("updated_at"))
         else:
             materials = client.presentations(facts.event_id)
@@ -286,7 +287,15 @@ def material_found(materials: list[dict[str, Any]], url: str) -> bool:
 
 DISTINCTIVE = 12  # characters: shorter lines ("## Agenda") are found in too many events
 _MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)+")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no "[" inside: linear on "[[[["
+# An event page as the API gives it: https://GROUP.connpass.com/event/123456/
+_EVENT_URL = re.compile(r"https://[a-z0-9-]{1,63}\.connpass\.com/event/[0-9]{1,12}/?")
+
+
+def _is_event_url(value: object) -> bool:
+    """Whether the API's ``url`` is an event page: it is printed and kept, so anything
+    else (``javascript:…``, another site) is replaced by the URL xpost knows."""
+    return isinstance(value, str) and _EVENT_URL.fullmatch(value) is not None
 
 
 def first_distinctive_line(markdown: str) -> str:

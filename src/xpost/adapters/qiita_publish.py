@@ -32,17 +32,34 @@ def sendable(draft: Draft) -> dict[str, Any]:
 def receipt_from(item: dict[str, Any], *, created: bool = False) -> Receipt:
     """What the ledger keeps of an item Qiita returned."""
     item_id = item.get("id")
-    if not isinstance(item_id, str) or not item_id:
-        message = "Qiita: the answer holds no item id"
+    if not isinstance(item_id, str) or not _ITEM_ID.fullmatch(item_id):
+        message = "Qiita: the answer holds no item id" + (
+            f" (got {str(item_id)[:40]!r}, not 20 hex digits)" if item_id else ""
+        )
         if created:
             raise OutcomeUnknown(message + "; the item may have been created")
         raise PublishError(message)
     url = item.get("url")
     return Receipt(
         remote_id=item_id,
-        url=url if isinstance(url, str) else None,
+        url=url if isinstance(url, str) and is_item_url(url, item_id) else None,
         remote_updated_at=_timestamp(item.get("updated_at")),
     )
+
+
+# An item id is 20 lower-case hex digits (contracts/qiita/schema-2016.json, item.id
+# pattern); its page is ``https://qiita.com/USER/items/ID`` (Qiita Team: TEAM.qiita.com).
+_ITEM_ID = re.compile(r"[0-9a-f]{20}")
+_ITEM_URL = re.compile(
+    r"https://(?:[a-z0-9-]+\.)?qiita\.com/[A-Za-z0-9_-]{1,64}/items/([0-9a-f]{20})"
+)
+
+
+def is_item_url(url: str, item_id: str) -> bool:
+    """Whether ``url`` is this item's page on Qiita: an answer's URL is printed and kept,
+    so a ``javascript:`` or look-alike one is dropped, never shown."""
+    match = _ITEM_URL.fullmatch(url)
+    return match is not None and match.group(1) == item_id
 
 
 def item_or_none(client: QiitaClient, item_id: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ message; no message ever carries a header, a token or a request body.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +43,22 @@ PROCESSING_POLLS = 10
 # a process-wide DEBUG logging setup must not print them.
 for _name in ("tweepy.client", "oauthlib", "requests_oauthlib"):
     logging.getLogger(_name).setLevel(logging.INFO)
+
+
+# X ids are decimal snowflakes (contracts/x-api/openapi.json: ``UserId`` and ``MediaId``
+# have the pattern ``^[0-9]{1,19}$``, post ids are the same kind); a username is 1-15
+# letters, digits or ``_`` (X's rules for usernames). Both end up in URLs xpost prints.
+_X_ID = re.compile(r"[0-9]{1,19}")
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+
+
+def is_x_id(value: object) -> bool:
+    """Whether an answer's id has X's shape (a string or number of 1-19 digits)."""
+    return (
+        isinstance(value, str | int)
+        and not isinstance(value, bool)
+        and bool(_X_ID.fullmatch(str(value)))
+    )
 
 
 @dataclass(frozen=True)
@@ -132,7 +149,7 @@ class XClient:
             "check the account", lambda: self.tweepy.get_me(user_auth=self.user_auth), repeat=True
         )
         data = body.get("data") or {}
-        if not data.get("id") or not data.get("username"):
+        if not is_x_id(data.get("id")) or not _USERNAME.fullmatch(str(data.get("username"))):
             raise PublishError("X: GET /2/users/me answered without the account: try again later")
         return XUser(str(data["id"]), str(data["username"]))
 
@@ -152,7 +169,7 @@ class XClient:
             repeat=False,
         )
         post_id = (body.get("data") or {}).get("id")
-        if not post_id:
+        if not is_x_id(post_id):
             raise OutcomeUnknown(
                 f"X: the answer to '{action}' has no post id; the next run looks it up"
             )
@@ -406,7 +423,7 @@ def _never_sent(error: requests.RequestException) -> bool:
 
 def _data_id(body: dict[str, Any], name: str) -> str:
     media_id = (body.get("data") or {}).get("id")
-    if not media_id:
+    if not is_x_id(media_id):
         raise PublishError(f"X: the upload of {name} was answered without a media id")
     return str(media_id)
 

@@ -159,9 +159,15 @@ class TemplateError(ValueError):
 def check_template(template: str) -> None:
     """Raise ``TemplateError`` unless every ``{placeholder}`` is a known one."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        parsed = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(template)]
     except ValueError as error:
         raise TemplateError(f"malformed template: {error}") from None
+    fields = [name for name, _, _ in parsed if name is not None]
+    for name, spec, conversion in parsed:
+        # ``{title:>50000000}`` would pad to 50 MB: placeholders take no format spec.
+        if name is not None and (spec or conversion):
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise TemplateError(f"{{{shown[:40]}}}: placeholders take no format spec or '!'")
     for name in fields:
         if name not in PLACEHOLDERS:
             known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
@@ -277,10 +283,10 @@ def _pieces(paragraph: str, budget: int) -> list[str]:
     """A too-long paragraph as sentences, each of them cut further if still too long."""
     pieces: list[str] = []
     for sentence in _sentences(paragraph):
-        while weighted_length(sentence.rstrip()) > budget:
-            cut = _longest_fitting_prefix(sentence, lambda prefix: prefix.rstrip(), budget)
+        while (window := _cut_window(sentence, budget)) is not None:
+            cut = _longest_fitting_prefix(window, lambda prefix: prefix.rstrip(), budget)
             if not cut:  # one entity longer than a post: cut through it after all
-                cut = _grapheme_cut(sentence, budget)
+                cut = _grapheme_cut(window, budget)
             elif not (cut := _word_start(sentence, cut)):
                 word = sentence.split(None, 1)[0]
                 raise UnsplittableText(
@@ -292,6 +298,31 @@ def _pieces(paragraph: str, budget: int) -> list[str]:
         if sentence:
             pieces.append(sentence)
     return pieces
+
+
+def _cut_window(sentence: str, budget: int) -> str | None:
+    """A prefix of ``sentence`` that holds its next cut, or None when it all fits.
+
+    The prefix ends at whitespace, which no URL or hashtag crosses, so its cut points
+    and entities are the sentence's own; it is grown by doubling until it is over
+    budget. Each cut then costs about as much as the text it cuts off, instead of a
+    pass over the whole rest of the sentence: linear, not quadratic, in its length.
+    """
+    size = 4 * budget
+    while size < len(sentence):
+        end = _last_space(sentence, size)
+        if end > 0 and weighted_length(sentence[:end].rstrip()) > budget:
+            return sentence[:end]
+        size *= 2
+    return sentence if weighted_length(sentence.rstrip()) > budget else None
+
+
+def _last_space(text: str, end: int) -> int:
+    """Where the last run of whitespace before ``end`` starts (0: there is none)."""
+    for index in range(end - 1, 0, -1):
+        if text[index].isspace():
+            return index
+    return 0
 
 
 def _sentences(paragraph: str) -> list[str]:
