@@ -51,10 +51,11 @@ def page(post: Path, tmp_path: Path, platforms: list[str] = ALL) -> str:
 
 def write_post(tmp_path: Path, body: str, front: str = "") -> Path:
     path = tmp_path / "post.md"
-    path.write_text(
-        f"---\ntitle: A post\nslug: a-post-for-preview\ntags: [python]\n{front}---\n\n{body}",
-        encoding="utf-8",
-    )
+    # A key in ``front`` replaces the default one: YAML refuses a key given twice.
+    defaults = ["title: A post\n", "slug: a-post-for-preview\n", "tags: [python]\n"]
+    given = {line.split(":", 1)[0] for line in front.splitlines()}
+    kept = "".join(line for line in defaults if line.split(":", 1)[0] not in given)
+    path.write_text(f"---\n{kept}{front}---\n\n{body}", encoding="utf-8")
     return path
 
 
@@ -349,7 +350,7 @@ def test_attacks_in_front_matter_stay_text(tmp_path: Path) -> None:
             summary: "{evil}"
             tags: ["{evil}", "ok"]
             slug: evil-front-matter-post
-            url: "javascript:alert(1)"
+            url: "https://example.com/\\"><script>alert(2)</script>"
             xpost:
               twitter: {{alt: "{evil}"}}
               connpass: {{event_url: "https://x.connpass.com/event/1/"}}

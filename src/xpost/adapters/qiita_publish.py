@@ -7,6 +7,7 @@ and what a Receipt records. Pure functions, no network import: the client
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
