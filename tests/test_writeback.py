@@ -106,10 +106,10 @@ def test_fixture_after_holds_the_urls_and_every_other_key(case: str) -> None:
             "---\r\na: 1\r\n---\nBody\r\n",
             f"---\r\na: 1\r\nsyndication:\r\n  - {QIITA}\r\n---\nBody\r\n",
         ),
-        # indentation with a tab before the value, and a duplicated key (YAML keeps the last)
+        # indentation with a tab before the value (a key given twice is refused at load)
         (
-            "---\nsyndication: [https://a.example/]\nsyndication:\t[]\n---\n",
-            f"---\nsyndication: [https://a.example/]\nsyndication:\t[{QIITA}]\n---\n",
+            "---\ntitle: T\nsyndication:\t[]\n---\n",
+            f"---\ntitle: T\nsyndication:\t[{QIITA}]\n---\n",
         ),
         # a quoted key
         ('---\n"syndication": []\n---\n', f'---\n"syndication": [{QIITA}]\n---\n'),

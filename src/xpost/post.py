@@ -175,6 +175,10 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
             categories=categories,
         )
     canonical = canonical or None  # '': the site says the post has no URL yet
+    if canonical is not None and (_has_scheme(canonical) or canonical.startswith("//")):
+        # From the front matter, the site's config or the pattern: published as the
+        # post's address, so it must be a web address.
+        canonical = _web_url(canonical, source, _canonical_key(field_reader))
     links = LinkContext(
         source_dir=source_dir,
         page_url=canonical,
@@ -311,7 +315,7 @@ def _site_value(config: Config, site: Site | None, key: str) -> str | None:
 def _site_url(fields: FrontMatter, config: Config, site: Site | None, page: Page) -> str | None:
     """The URL the post's generator gives it (None: no generator rule applies)."""
     for key in _EXPLICIT_CANONICAL_KEYS:
-        if urlsplit(fields.text(key)).scheme:
+        if _has_scheme(fields.text(key)):
             return fields.text(key)
     if site is None:
         return None
@@ -348,6 +352,12 @@ def _canonical_url(
 
 
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def _canonical_key(fields: FrontMatter) -> str:
+    """The front-matter key the canonical URL came from, for the error message."""
+    given = [key for key in _CANONICAL_KEYS if fields.text(key)]
+    return given[0] if given else "canonical URL ([site] base_url and permalink)"
 
 
 def _has_scheme(url: str) -> bool:
