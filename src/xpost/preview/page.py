@@ -165,7 +165,7 @@ def _target_chip(column: Column) -> str:
     count = column.warning_count
     if count:
         parts.append(f'<span class="warn-count">⚠ {count}</span>')
-    state = " skipped" if column.action == "skip" else ""
+    state = " is-skipped" if column.action == "skip" else ""
     return (
         f'<a class="target-chip{state}" href="#col-{esc(_slug(column.platform))}">'
         f"{' · '.join(parts)}</a>"
