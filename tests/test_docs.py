@@ -120,19 +120,20 @@ ENV_NAME = re.compile(r"XPOST_[A-Z0-9_]*[A-Z0-9](?![A-Z0-9_<])")
 
 
 def known_env_vars() -> set[str]:
-    from xpost.config import CONFIG_ENV
-    from xpost.credentials import env_var
-    from xpost.ledger import DATA_DIR_ENV
-    from xpost.ledger_store import LEDGER_URL_ENV
+    from xpost import environment
 
-    names = {CONFIG_ENV, DATA_DIR_ENV, LEDGER_URL_ENV}
-    cli_source = (ROOT / "src" / "xpost" / "cli" / "__init__.py").read_text(encoding="utf-8")
-    names |= set(re.findall(r'os\.environ\.get\("(XPOST_[A-Z_]+)"\)', cli_source))
-    assert "XPOST_DEBUG" in names
+    names = {environment.CONFIG, environment.DATA_DIR, environment.LEDGER_URL, environment.DEBUG}
     for name in registry.installed():
         adapter = registry.load(name)
-        names |= {env_var(name, field) for field in adapter.credential_fields}
+        names |= {environment.credential_variable(name, f) for f in adapter.credential_fields}
+    names.add(environment.credential_variable("ledger", "password"))  # xpost auth set ledger
     return names
+
+
+def test_xpost_reads_no_variable_the_environment_module_does_not_name() -> None:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src").rglob("*.py"))
+    read = set(re.findall(r"os\.environ(?:\.get)?[\[(]\"(XPOST_[A-Z_]+)\"", source))
+    assert read == set(), f"name these in xpost.environment: {sorted(read)}"
 
 
 def help_texts() -> str:

@@ -168,7 +168,8 @@ def test_jekyll_drafts_folder_is_a_draft() -> None:
 
 def test_zenn_article() -> None:
     post = load_post(POSTS / "zenn" / "articles" / "xpost-zenn-sample01.md", SITE)
-    assert (post.title, post.emoji, post.article_type) == ("Zenn の記事", "🚀", "tech")
+    assert post.title == "Zenn の記事"
+    assert (post.front_matter["emoji"], post.front_matter["type"]) == ("🚀", "tech")
     assert post.tags == ("python", "cli", "zenn")
     assert post.draft is True  # published: false
     assert post.publish_date == datetime(2024, 6, 1, 9, tzinfo=TOKYO)

@@ -283,7 +283,7 @@ def test_article_file_and_payload() -> None:
 
 
 def test_front_matter_from_options_and_zenn_post_keys() -> None:
-    post = make_post(Markdown("x"), emoji="🐍", article_type="idea")
+    post = make_post(Markdown("x"), front_matter={"emoji": "🐍", "type": "idea"})
     options = ZennOptions(title='Other: "quoted"', topics=["Go"], publication_name="team_x")
     front = yaml.safe_load(render(post, options).payload["content"].split("---\n")[1])
     assert front == {
@@ -400,7 +400,7 @@ def test_emoji_type_and_publication_errors_name_the_key() -> None:
     ):
         render(make_post(), ZennOptions(emoji="🐍🐍"))
     with pytest.raises(PostError, match=rf"^{source}: emoji: 'x' is not exactly one emoji$"):
-        render(make_post(emoji="x"))
+        render(make_post(front_matter={"emoji": "x"}))
     with pytest.raises(PostError, match=rf"^{source}: xpost.zenn.type: 'blog' is not a Zenn"):
         render(make_post(), ZennOptions(type="blog"))
     with pytest.raises(ConfigError, match=r"^zenn.emoji: 'ok' is not exactly one emoji$"):

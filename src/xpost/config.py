@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from xpost import environment
 from xpost.errors import ConfigError
 from xpost.limits import MAX_CONFIG_BYTES, LimitExceeded, check_tree, read_regular_file
 from xpost.suggest import did_you_mean
@@ -99,7 +100,7 @@ class Config(msgspec.Struct, kw_only=True):
         return self.site_explicit is None or key in self.site_explicit
 
 
-CONFIG_ENV = "XPOST_CONFIG"
+CONFIG_ENV = environment.CONFIG
 LOCAL_CONFIG = "xpost.toml"
 _SECTIONS: dict[str, type[msgspec.Struct]] = {
     "site": SiteConfig,

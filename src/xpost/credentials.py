@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, quote_plus
 
+from xpost import environment
 from xpost.errors import InputError, XpostError
 
 if TYPE_CHECKING:
@@ -40,9 +41,7 @@ MASK = "***"
 Source = Literal["env", "keyring", "missing"]
 
 
-def env_var(platform: str, field: str) -> str:
-    """``XPOST_QIITA_TOKEN`` for ("qiita", "token")."""
-    return f"XPOST_{platform}_{field}".upper().replace("-", "_")
+env_var = environment.credential_variable
 
 
 def keyring_username(platform: str, field: str) -> str:

@@ -18,6 +18,9 @@ class ExitCode(IntEnum):
     """At least one target failed; the others still ran and were recorded."""
     BAD_INPUT = 2
     """Bad input, bad usage or bad config: nothing was published."""
+    INTERRUPTED = 130
+    """Stopped with Ctrl-C (128 + SIGINT, as shells report it): what had started finished
+    and was recorded; run again to finish the rest."""
 
 
 class XpostError(Exception):

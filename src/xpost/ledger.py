@@ -32,11 +32,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from xpost import environment
 from xpost.adapters.base import Receipt
 from xpost.config import Config
 from xpost.errors import LedgerError
 
-DATA_DIR_ENV = "XPOST_DATA_DIR"
+DATA_DIR_ENV = environment.DATA_DIR
 FILE_NAME = "xpost.sqlite3"
 #: ``PRAGMA application_id``: marks a SQLite file as an xpost ledger ("xpst").
 APPLICATION_ID = 0x78707374

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import msgspec
 
+from xpost import environment
 from xpost.adapters.base import Adapter, Draft, NoSettings, Receipt
 from xpost.config import Config
 from xpost.errors import AdapterError, ConfigError
@@ -27,7 +28,7 @@ from xpost.post import Post
 if TYPE_CHECKING:
     from xpost.ledger_postgres import PostgresLedger
 
-LEDGER_URL_ENV = "XPOST_LEDGER_URL"
+LEDGER_URL_ENV = environment.LEDGER_URL
 
 
 class LedgerStore(Protocol):

@@ -65,8 +65,6 @@ class Post:
     canonical_url: str | None = None
     cover_image: str | None = None  # absolute URL of the cover/featured image, if any
     cover_image_local: Path | None = None
-    emoji: str = ""  # Zenn front matter
-    article_type: str = ""  # Zenn ``type``: tech | idea
     overrides: Overrides = field(default_factory=Overrides)
     front_matter: dict[str, Any] = field(default_factory=dict)
     body_line: int = 1  # line number of the body's first line in the file
@@ -105,7 +103,6 @@ _EXPIRY_KEYS = ("expiryDate", "expiry_date", "unpublishdate")
 _CANONICAL_KEYS = ("canonical_url", "canonicalURL", "canonical", "url", "permalink")  # Jekyll
 _EXPLICIT_CANONICAL_KEYS = _CANONICAL_KEYS[:3]
 _QIITA_CLI_KEYS = frozenset({"organization_url_name", "slide", "ignorePublish"})
-_ZENN_TYPES = ("tech", "idea")
 
 
 def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
@@ -210,8 +207,6 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
         canonical_url=canonical,
         cover_image=cover_image,
         cover_image_local=cover_local,
-        emoji=field_reader.text("emoji"),
-        article_type=_article_type(metadata),
         overrides=overrides,
         front_matter=metadata,
         body_line=body_line,
@@ -402,15 +397,6 @@ def _is_draft(metadata: dict[str, Any], source: Path) -> bool:
     if published is False:
         return True
     return draft or "_drafts" in source.parts  # Jekyll's unpublished posts
-
-
-def _article_type(metadata: dict[str, Any]) -> str:
-    """Zenn's ``type``. Hugo uses ``type`` for layouts, so only Zenn values count,
-    unless the file is clearly a Zenn article (it has an ``emoji``)."""
-    value = metadata.get("type")
-    if not isinstance(value, str):
-        return ""
-    return value if value in _ZENN_TYPES or "emoji" in metadata else ""
 
 
 def _is_qiita_cli(metadata: dict[str, Any]) -> bool:

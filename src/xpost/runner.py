@@ -178,24 +178,24 @@ def _publish_due(
     report: RunReport,
     confirmable: set[tuple[str, str]],
 ) -> None:
-    from xpost.prepare import Renderer, prepare
-    from xpost.publishing import PostPlan, plan_posts
+    from xpost.engine import Syndicator
+    from xpost.publishing import PostPlan
 
     platforms = _platforms(config, options.platforms)
-    renderer = Renderer(config)
+    engine = Syndicator.from_config(config)
     schedule = config.schedule
     plans: dict[str, PostPlan] = {}
     candidates: list[Candidate] = []
     cache_rows: list[CachedFile] = []
     for file in due:
         try:
-            [item] = prepare([Path(file.path)], config, platforms, renderer)
+            [item] = engine.prepare([Path(file.path)], platforms)
         except InputError as exc:  # one bad post never holds back the others
             report.warnings.append(f"{exc} (skipped until the file changes)")
             cache_rows.append(replace(file, done_sha256=file.sha256))
             continue
         report.loaded += 1
-        [plan] = plan_posts([item], ledger, renderer)
+        [plan] = engine.plan([item], ledger)
         plans[file.path] = plan
         wanted = []
         for step in plan.steps:
@@ -237,7 +237,7 @@ def _publish_due(
                     word = "would confirm" if step.kind == "confirm" else f"would {step.action}"
                     report.lines.append(_line(str(plan.post.source), plan, step.platform, word))
         return
-    results = _send(config, ledger, renderer, batch, now)
+    results = engine.send(batch, ledger, now=lambda: now)
     failed_posts: set[str] = set()
     for result in results:
         for outcome in result.outcomes:
@@ -259,7 +259,7 @@ def _publish_due(
                     handoff=handoff if isinstance(handoff, str) else None,
                 )
             )
-    report.write_back_notes = _write_back(config, results)
+    report.write_back_notes = engine.write_back(results)
     # Done: every target sent and nothing left waiting. A failure comes back with its
     # retry (_unsettled_posts), so it is done as far as the file is concerned.
     finished = [
@@ -285,29 +285,6 @@ def _line(
     source: str, plan: Any, platform: str, outcome: str, detail: str | None = None
 ) -> TargetLine:
     return TargetLine(source, plan.post.id, platform, outcome, detail=detail)
-
-
-def _send(
-    config: Config, ledger: Ledger, renderer: Any, batch: list[Any], now: datetime
-) -> list[Any]:
-    """Hand the batch to ``xpost publish``'s pre-flight and fan-out (recorded as it goes)."""
-    from xpost.credentials import CredentialStore
-    from xpost.ledger_store import outbox_dir
-    from xpost.publishing import RunOptions as SendOptions
-    from xpost.publishing import execute, preflight
-
-    store = CredentialStore()
-    credentials = preflight(batch, renderer, store)
-    options = SendOptions(outbox=outbox_dir(config), now=lambda: now)
-    return execute(batch, ledger, renderer, credentials, store, options)
-
-
-def _write_back(config: Config, results: list[Any]) -> list[str]:
-    if not config.site.write_back:
-        return []
-    from xpost.publishing import write_back
-
-    return write_back(results)
 
 
 # --- --mark-existing ------------------------------------------------------------------

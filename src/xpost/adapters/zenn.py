@@ -178,7 +178,7 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         return front
 
     def _emoji(self, post: Post, options: ZennOptions) -> str:
-        for value, key in ((options.emoji, "xpost.zenn.emoji"), (post.emoji, "emoji")):
+        for value, key in ((options.emoji, "xpost.zenn.emoji"), (_emoji_of(post), "emoji")):
             if value:
                 if not is_one_emoji(value):
                     _bad_post(post, key, f"{value!r} is not exactly one emoji")
@@ -188,7 +188,7 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         return self.settings.emoji
 
     def _type(self, post: Post, options: ZennOptions) -> str:
-        for value, key in ((options.type, "xpost.zenn.type"), (post.article_type, "type")):
+        for value, key in ((options.type, "xpost.zenn.type"), (_type_of(post), "type")):
             if value:
                 if value not in ("tech", "idea"):
                     _bad_post(post, key, f"{value!r} is not a Zenn article type (tech or idea)")
@@ -311,3 +311,20 @@ def _bad_post(post: Post, key: str, problem: str) -> NoReturn:
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def _emoji_of(post: Post) -> str:
+    """A Zenn-native post's own ``emoji`` (Zenn CLI front matter)."""
+    value = post.front_matter.get("emoji")
+    if value is not None and not isinstance(value, str):
+        _bad_post(post, "emoji", f"{value!r} is not an emoji")
+    return (value or "").strip()
+
+
+def _type_of(post: Post) -> str:
+    """A Zenn-native post's ``type``. Hugo uses ``type`` for layouts, so only Zenn's values
+    count, unless the file is clearly a Zenn article (it has an ``emoji``)."""
+    value = post.front_matter.get("type")
+    if not isinstance(value, str):
+        return ""
+    return value if value in ("tech", "idea") or "emoji" in post.front_matter else ""

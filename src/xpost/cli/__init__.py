@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from xpost import __version__
+from xpost import __version__, environment
 from xpost.cli.groups import HelpfulGroup
 from xpost.errors import ExitCode, XpostError
 
@@ -83,7 +83,7 @@ def main() -> None:
     try:
         result = cli.main(prog_name="xpost", standalone_mode=False)
     except XpostError as exc:
-        if os.environ.get("XPOST_DEBUG"):
+        if os.environ.get(environment.DEBUG):
             import traceback
 
             traceback.print_exc()  # the traceback asked for, and still the right exit code
@@ -114,7 +114,7 @@ def main() -> None:
         sys.stderr.close()
         sys.exit(ExitCode.OK)
     except Exception as exc:
-        if os.environ.get("XPOST_DEBUG"):
+        if os.environ.get(environment.DEBUG):
             raise
         # A bug, not the user's doing: one line all the same. (Secrets never reach here:
         # adapters' errors are redacted where they are caught, in xpost.publishing.)

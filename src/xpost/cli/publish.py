@@ -54,47 +54,32 @@ def publish(
       xpost publish content/post/hello/index.md --dry-run
       xpost publish _posts/2024-05-01-hello.md --to qiita,zenn
     """
-    from xpost.adapters import registry
-    from xpost.config import find_config, load_config
+    from xpost.engine import Syndicator
     from xpost.errors import ExitCode
-    from xpost.ledger_store import open_existing_ledger, open_ledger, outbox_dir
-    from xpost.prepare import Renderer, parse_platform_list, prepare
-    from xpost.publishing import plan_posts
+    from xpost.prepare import parse_platform_list
 
     requested = parse_platform_list(platforms)
-    config = load_config(find_config(config_path), registry.installed())
-    renderer = Renderer(config)
-    prepared = prepare(posts, config, requested, renderer)
+    engine = Syndicator.load(config_path)
+    prepared = engine.prepare(posts, requested)
     if dry_run:
         from xpost.cli.output import previews_json, print_previews
 
-        # Read what was sent before, if anything was; a preview never creates the ledger.
-        ledger = open_existing_ledger(config)
-        try:
-            plans = plan_posts(prepared, ledger, renderer, force=force, repost=repost)
-        finally:
-            if ledger:
-                ledger.close()
-        for plan in plans:
-            for step in plan.steps:
-                step.target.action = step.action
+        engine.preview(prepared, force=force, repost=repost)
         click.echo(previews_json(prepared)) if as_json else print_previews(prepared)
         return ExitCode.OK
 
     from xpost.cli.prompts import confirm_or_refuse, interactive
     from xpost.cli.results import print_results, results_json
-    from xpost.credentials import CredentialStore
     from xpost.errors import UsageError
-    from xpost.publishing import RunOptions, execute, first_publish_refusal, preflight
-    from xpost.publishing import write_back as write_urls_back
+    from xpost.publishing import first_publish_refusal
 
-    store = CredentialStore()
-    with open_ledger(config) as ledger, ledger.lock():
-        plans = plan_posts(prepared, ledger, renderer, force=force, repost=repost)
-        sending = [step for plan in plans for step in plan.steps if step.sends]
-        refusal = first_publish_refusal(plans, ledger.is_empty(), config.schedule.first_run_limit)
+    with engine.open_ledger() as ledger, ledger.lock():
+        plans = engine.plan(prepared, ledger, force=force, repost=repost)
+        limit = engine.config.schedule.first_run_limit
+        refusal = first_publish_refusal(plans, ledger.is_empty(), limit)
         if refusal is not None:
             raise UsageError(refusal)
+        sending = [step for plan in plans for step in plan.steps if step.sends]
         if force and sending:
             names = ", ".join(dict.fromkeys(step.target.label for step in sending))
             confirm_or_refuse(
@@ -108,35 +93,28 @@ def publish(
             confirm_or_refuse(
                 f"--repost deletes {urls} and posts it again. Go on?", yes=yes, flag="--repost"
             )
-        # Missing credentials stop here with both fixes named; a keyring that is absent
-        # while the environment has everything needs no word (cron's normal case).
-        credentials = preflight(plans, renderer, store)
-        # What a dry-run would have warned about, for what is really sent now.
-        for step in sending:
-            label = step.target.label
-            for warning in step.draft.warnings if step.draft else ():
-                said = warning if warning.startswith(label) else f"{label}: {warning}"
-                click.echo(f"xpost: {said}", err=True)
-        options = RunOptions(force=force, outbox=outbox_dir(config), on_interrupt=_tell_interrupted)
         try:
-            results = execute(plans, ledger, renderer, credentials, store, options)
+            # Missing credentials stop before anything is sent, both fixes named; what a
+            # dry-run would have warned about is said for what is really sent now.
+            results = engine.send(
+                plans,
+                ledger,
+                force=force,
+                warn=lambda line: click.echo(f"xpost: {line}", err=True),
+                on_interrupt=_tell_interrupted,
+            )
         except KeyboardInterrupt:
             # Not "bad input, nothing published" (2): some targets may have been sent.
-            return INTERRUPTED
+            return ExitCode.INTERRUPTED
 
-    if config.site.write_back if write_back is None else write_back:
-        for note in write_urls_back(results):
-            click.echo(f"xpost: {note}", err=True)
+    for note in engine.write_back(results, write_back):
+        click.echo(f"xpost: {note}", err=True)
     if as_json:
         click.echo(results_json(results))
     else:
         print_results(results, interactive=interactive())
     failed = any(o.failed for result in results for o in result.outcomes)
     return ExitCode.TARGET_FAILED if failed else ExitCode.OK
-
-
-#: The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it.
-INTERRUPTED = 130
 
 
 def _tell_interrupted() -> None:
