@@ -41,7 +41,8 @@ DATA_DIR_ENV = environment.DATA_DIR
 FILE_NAME = "xpost.sqlite3"
 #: ``PRAGMA application_id``: marks a SQLite file as an xpost ledger ("xpst").
 APPLICATION_ID = 0x78707374
-STATUSES = ("pending", "published", "failed", "unknown", "awaiting", "removed", "skipped")
+
+
 DEFAULT_ACCOUNT = "default"
 _BUSY_TIMEOUT_MS = 5000
 #: Failed targets wait 1 min, 2, 4 … at most a day before a scheduled retry.

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from xpost.adapters.base import Action, Adapter, Draft
 from xpost.ledger import Record
 from xpost.prepare import Target
+from xpost.status import UNSETTLED, Status
 
 StepKind = Literal["create", "update", "unchanged", "reconcile", "confirm", "repost", "skip"]
 #: Steps that call the platform (and so need credentials).
@@ -91,12 +92,12 @@ def plan_target(
         return Step(target, "skip", record, note=target.reason)
     digest = content_hash(target.draft.payload)
     step = Step(target, "create", record, digest)
-    if record is None or record.status in ("removed", "skipped"):
+    if record is None or record.status in (Status.REMOVED, Status.SKIPPED):
         return step  # skipped: marked done by 'xpost run --mark-existing', never sent
     changed = force or record.content_hash != digest
-    if record.status in ("pending", "unknown"):
+    if record.status in UNSETTLED:
         step.kind = "reconcile"
-    elif record.status == "awaiting":
+    elif record.status == Status.AWAITING:
         step.kind = "confirm"
     elif record.status == "failed":
         step.kind = "update" if record.remote_id else "create"

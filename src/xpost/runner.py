@@ -39,20 +39,18 @@ from xpost.schedule import (
     timing,
     wants_attention,
 )
+from xpost.status import UNSETTLED, Status
 
 if TYPE_CHECKING:
     from xpost.ledger_store import LedgerStore as Ledger
 
-#: The ledger status ``--mark-existing`` writes: "this copy was never sent and
-#: ``xpost run`` must leave it alone" (``xpost publish`` can still send it).
-MARKED = "skipped"
 #: Ledger statuses ``xpost run`` never sends again: marked done by ``--mark-existing``,
 #: or taken down by ``xpost unpublish`` (an explicit ``xpost publish`` still can).
-_LEFT_ALONE = (MARKED, "removed")
+_LEFT_ALONE = (Status.SKIPPED, Status.REMOVED)
 #: Timing states worth explaining to someone asking why a post has not gone out.
 _NOT_YET = ("draft", "scheduled", "settling", "expired")
 #: Ledger statuses that bring a post back into the queue although its file is unchanged.
-_UNSETTLED = ("pending", "unknown", "failed")
+_UNSETTLED = (*UNSETTLED, Status.FAILED)
 #: How often a run asks an assisted platform (connpass) whether the user put a handed-off
 #: copy in place: often enough to notice within the hour, rarely enough to stay polite.
 CONFIRM_EVERY = timedelta(minutes=30)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from xpost.scan import CachedFile
+from xpost.status import UNSETTLED, Status
 
 TimingState = Literal["due", "draft", "scheduled", "expired", "settling", "older", "broken"]
 
@@ -95,9 +96,9 @@ def wants_attention(records: Iterable[TargetRecord], now: datetime, retry_limit:
     """Whether a post the scan cache calls done still has work: a retry that is due, or a
     publish whose outcome was never recorded (a run killed halfway)."""
     for record in records:
-        if record.status in ("pending", "unknown"):
+        if record.status in UNSETTLED:
             return True
-        if record.status == "failed" and retry_gate(record, now, retry_limit) is None:
+        if record.status == Status.FAILED and retry_gate(record, now, retry_limit) is None:
             return True
     return False
 
