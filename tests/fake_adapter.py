@@ -27,7 +27,7 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any, ClassVar
 
-from xpost.adapters.base import Adapter, Draft, NoSettings, PublishContext, Receipt
+from xpost.adapters.base import Adapter, Draft, HandOff, NoSettings, PublishContext, Receipt
 from xpost.errors import (
     AuthError,
     ConfigError,
@@ -249,7 +249,7 @@ class DeskAdapter(Adapter[NoSettings, FakeOptions]):
             remote_id="42",
             url="https://desk.example/event/42/",
             status="awaiting",
-            state={"outbox": str(path)},
+            handoff=HandOff(path),
         )
 
     def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:

@@ -159,7 +159,14 @@ def test_two_processes_at_once_only_one_publishes(site: Site, tmp_path: Path) ->
     assert (first.returncode, out, err) == (0, f"Blog      created    {BLOG_URL}\n", "")
 
 
-def test_publish_json_document(site: Site) -> None:
+def test_publish_json_document(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A clipboard tool that would record being used: --json output must not touch it.
+    tools = site.root / "bin"
+    tools.mkdir()
+    used = site.root / "clipboard-used"
+    (tools / "xclip").write_text(f'#!/bin/sh\ncat > "{used}"\n')
+    (tools / "xclip").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
     post = site.write_post()
     site.platforms["micro"].script = ["fail"]
     run = site.xpost("publish", str(post), "--json")
@@ -202,7 +209,9 @@ def test_publish_json_document(site: Site) -> None:
             }
         ]
     }
-    assert any("event-42-desk.md" in line for line in doc["posts"][0]["targets"][2]["handoff"])
+    handoff = doc["posts"][0]["targets"][2]["handoff"]
+    assert handoff["file"].endswith("event-42-desk.md") and handoff["page"] is None
+    assert not used.exists()  # building the JSON document copied nothing anywhere
 
 
 def test_a_draft_post_is_never_published(site: Site) -> None:

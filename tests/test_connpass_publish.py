@@ -23,14 +23,14 @@ from fakes.connpass import (
     make_presentation,
     serve,
 )
-from xpost import handoff
-from xpost.adapters.base import Draft, PublishContext, Receipt
+from xpost.adapters.base import Draft, HandOff, PublishContext, Receipt
 from xpost.adapters.connpass import (
     ConnpassAdapter,
     ConnpassOptions,
     ConnpassSettings,
     first_distinctive_line,
 )
+from xpost.cli import handoff
 from xpost.clients.connpass import Throttle
 from xpost.config import Config, SiteConfig
 from xpost.content.model import Document, Markdown
@@ -110,8 +110,9 @@ def test_announce_writes_a_private_hand_off_file(tmp_path: Path) -> None:
         remote_id=str(EVENT_ID),
         url=EVENT,
         status="awaiting",
-        state={"mode": "announce", "canonical_url": URL, "outbox": str(path), "open": EDIT_PAGE},
+        state={"mode": "announce", "canonical_url": URL, "open": EDIT_PAGE},
     )
+    assert receipt.handoff == HandOff(path, EDIT_PAGE)
     assert path.read_text(encoding="utf-8") == (
         "# connpass: Hello\n"
         "\n"
@@ -144,12 +145,8 @@ def test_report_hands_off_a_material_for_the_materials_page(tmp_path: Path) -> N
 
     path = tmp_path / "hello-connpass.md"
     assert receipt.status == "awaiting"
-    assert receipt.state == {
-        "mode": "report",
-        "canonical_url": URL,
-        "outbox": str(path),
-        "open": MATERIALS_PAGE,
-    }
+    assert receipt.state == {"mode": "report", "canonical_url": URL, "open": MATERIALS_PAGE}
+    assert receipt.handoff == HandOff(path, MATERIALS_PAGE)
     assert path.read_text(encoding="utf-8") == (
         "# connpass: Hello\n"
         "\n"
@@ -189,7 +186,8 @@ def test_a_republish_rewrites_the_file_and_tightens_a_loose_outbox(tmp_path: Pat
 
 def test_without_a_slug_the_file_is_named_after_the_event(tmp_path: Path) -> None:
     receipt = adapter().publish(render(make_post(slug="")), None, context(tmp_path))
-    assert receipt.state["outbox"] == str(tmp_path / f"{EVENT_ID}-connpass.md")
+    assert receipt.handoff is not None
+    assert receipt.handoff.file == tmp_path / f"{EVENT_ID}-connpass.md"
 
 
 @pytest.mark.parametrize(
@@ -496,7 +494,7 @@ def test_hand_off_copies_the_paste_block_and_leaves_the_browser_alone(
     tmp_path: Path, fake_xclip: Path, opened: list[str]
 ) -> None:
     receipt = awaiting(tmp_path / "outbox", render(make_post()))
-    lines = handoff.hand_off(receipt, interactive=False)
+    lines = handoff.offer(receipt.handoff, interactive=False)
 
     assert lines == [
         f"hand-off text written to {tmp_path / 'outbox' / 'hello-connpass.md'}",
@@ -512,7 +510,7 @@ def test_hand_off_opens_the_page_when_interactive(
     tmp_path: Path, fake_xclip: Path, opened: list[str]
 ) -> None:
     receipt = awaiting(tmp_path / "outbox", render(make_post(), "report"))
-    lines = handoff.hand_off(receipt, interactive=True)
+    lines = handoff.offer(receipt.handoff, interactive=True)
     assert lines[-1] == f"opened {MATERIALS_PAGE}"
     assert opened == [MATERIALS_PAGE]
     assert fake_xclip.read_text(encoding="utf-8") == f"{URL}\n"
@@ -523,7 +521,7 @@ def test_hand_off_without_a_clipboard_tool_says_so(
 ) -> None:
     receipt = awaiting(tmp_path / "outbox", render(make_post()))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert handoff.hand_off(receipt, interactive=False)[1] == (
+    assert handoff.offer(receipt.handoff, interactive=False)[1] == (
         "no clipboard tool found: copy the text from the file"
     )
 
@@ -544,8 +542,8 @@ def test_a_failing_clipboard_tool_is_skipped_for_the_next(
 
 
 def test_a_missing_hand_off_file_is_reported(tmp_path: Path, opened: list[str]) -> None:
-    receipt = Receipt("1", status="awaiting", state={"outbox": str(tmp_path / "gone.md")})
-    assert handoff.hand_off(receipt, interactive=True) == [
+    receipt = Receipt("1", status="awaiting", handoff=HandOff(tmp_path / "gone.md"))
+    assert handoff.offer(receipt.handoff, interactive=True) == [
         f"hand-off text written to {tmp_path / 'gone.md'}",
         f"cannot read {tmp_path / 'gone.md'}: run 'xpost publish' again to rewrite it",
     ]

@@ -315,13 +315,6 @@ def write_back(results: Sequence[PostResult]) -> list[str]:
     return notes
 
 
-def hand_off_lines(receipt: Receipt, *, interactive: bool) -> list[str]:
-    """What to tell the user about a copy handed to them (the connpass text)."""
-    from xpost.handoff import hand_off
-
-    return hand_off(receipt, interactive=interactive)
-
-
 def _describe(exc: Exception, label: str) -> str:
     if isinstance(exc, XpostError):  # already one clear line for the user
         return str(exc)

@@ -243,7 +243,8 @@ def _publish_due(
                 continue
             if outcome.outcome == "awaiting" and outcome.handed_off is None:
                 continue  # asked, and still not up: nothing new to say
-            handoff = outcome.handed_off.state.get("outbox") if outcome.handed_off else None
+            handed = outcome.handed_off.handoff if outcome.handed_off else None
+            handoff = str(handed.file) if handed else None
             if outcome.failed:
                 failed_posts.add(str(result.post.source))
             report.lines.append(
@@ -254,7 +255,7 @@ def _publish_due(
                     outcome.outcome,
                     outcome.url,
                     outcome.error,
-                    handoff=handoff if isinstance(handoff, str) else None,
+                    handoff=handoff,
                 )
             )
     report.write_back_notes = engine.write_back(results)

@@ -68,6 +68,20 @@ class Draft:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class HandOff:
+    """Text an assisted adapter (connpass) handed to the user to put in place by hand.
+
+    ``file`` is the private file holding it (the part between ``xpost.handoff``'s
+    ``PASTE_BEGIN``/``PASTE_END`` markers goes into the platform's form); ``page`` is
+    where to paste it. The command line offers the text on the clipboard and opens the
+    page; a script reads both from ``--json``.
+    """
+
+    file: Path
+    page: str | None = None
+
+
 @dataclass
 class Receipt:
     """Where one copy of a post lives on a platform: what the ledger keeps per target.
@@ -83,6 +97,9 @@ class Receipt:
     status: Literal["published", "awaiting"] = "published"
     remote_updated_at: datetime | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    #: Set by assisted adapters when the user has something to put in place now; not
+    #: recorded in the ledger (it is about this run).
+    handoff: HandOff | None = field(default=None, compare=False)
 
 
 @dataclass

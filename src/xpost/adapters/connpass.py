@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
 
-from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, PublishContext, Receipt
+from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, HandOff, PublishContext, Receipt
 from xpost.errors import PostError, PublishError
 from xpost.handoff import PASTE_BEGIN, PASTE_END, write_private
 from xpost.post import Post
@@ -131,7 +131,8 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
             remote_id=facts.event_id,
             url=facts.event_url,
             status="awaiting",
-            state={**facts.state(), "outbox": str(path), "open": page},
+            state={**facts.state(), "open": page},
+            handoff=HandOff(path, page),
         )
 
     def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from xpost.cli.options import post_json
-from xpost.publishing import Outcome, PostResult, hand_off_lines
+from xpost.publishing import Outcome, PostResult
 
 LABEL_WIDTH = 10
 OUTCOME_WIDTH = 11
@@ -33,8 +33,11 @@ def print_results(results: Sequence[PostResult], *, interactive: bool) -> None:
             click.echo(f"{result.post.title}  ({result.post.source})")
         for outcome in result.outcomes:
             click.echo(outcome_line(outcome))
-            if outcome.handed_off is not None:
-                for line in hand_off_lines(outcome.handed_off, interactive=interactive):
+            handoff = outcome.handed_off.handoff if outcome.handed_off else None
+            if handoff is not None:
+                from xpost.cli.handoff import offer
+
+                for line in offer(handoff, interactive=interactive):
                     click.echo(f"  {line}")
 
 
@@ -57,6 +60,7 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
         "error": outcome.error,
         "note": outcome.note,
     }
-    if outcome.handed_off is not None:
-        out["handoff"] = hand_off_lines(outcome.handed_off, interactive=False)
+    handoff = outcome.handed_off.handoff if outcome.handed_off else None
+    if handoff is not None:  # what to paste where; building it touches nothing
+        out["handoff"] = {"file": str(handoff.file), "page": handoff.page}
     return out
