@@ -506,6 +506,7 @@ def test_command_to_stdout(tmp_path: Path) -> None:
         (["missing.md"], "missing.md"),
         ([str(HELLO), "--to", "nowhere"], "unknown platform 'nowhere' in --to"),
         ([str(HELLO), "--serve", "-o", "x.html"], "--serve and --output do not go together"),
+        ([str(HELLO), "--open", "-o", "-"], "--open needs a file to open"),
     ],
 )
 def test_command_bad_input_is_one_line_and_exit_2(

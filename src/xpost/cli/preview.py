@@ -60,6 +60,8 @@ def preview(
     from xpost.prepare import parse_platform_list
     from xpost.preview.build import build_preview
 
+    if open_browser and output is not None and str(output) == "-":
+        raise UsageError("--open needs a file to open: drop '-o -' or name a file")
     requested = parse_platform_list(platforms)
     found = find_config(config_path)
     config = load_config(found, registry.installed())
