@@ -105,34 +105,43 @@ def test_seed_post_single() -> None:
 
 def test_seed_post_thread() -> None:
     payload, headline, preview, warnings = render(thread=True)
-    first = f"{SEED_TITLE}\n{SEED_URL} 1/3"
+    first = f"{SEED_TITLE}\n{SEED_URL} 1/4"
     second = (
         # The @name link to an X profile is its URL alone: no automated mention.
         "2019年から土橋さん (https://twitter.com/masaru_dobashi) と"
         "共同幹事をしていた、機械学習工学研究会 (MLSE) の「本番適用のためのインフラと運用WG」を、"
-        "今月頭の夏合宿で終了しました。\n\n"
+        "今月頭の夏合宿で終了しました。 2/4"
+    )
+    # A heading opens a post, with its section.
+    third = (
         "2022年MLSE夏合宿での議論\n\n"
         "議論に使ったMuralはGitHubにexportしてあります。\n\n"
-        f"{GITHUB_PDF} 2/3"
-    )
-    third = (
+        f"{GITHUB_PDF}\n\n"
         "History of the ML system in KARTE "
-        "https://speakerdeck.com/player/d2b7118ec5eb461fbe8c79bb6343f6b8\n\n"
+        "https://speakerdeck.com/player/d2b7118ec5eb461fbe8c79bb6343f6b8 3/4"
+    )
+    fourth = (
         "もう一回程度、事例共有カンファレンスがしたかったですが、最近では"
         "MLOps勉強会 https://mlops.connpass.com/ でそういった話が日本語でも"
-        "展開されているので、そちらにも期待です。 3/3"
+        "展開されているので、そちらにも期待です。 4/4"
     )
     assert payload == {
         "posts": [
             {"text": first, "weighted_length": 88, "media": []},
-            {"text": second, "weighted_length": 269, "media": []},
-            {"text": third, "weighted_length": 229, "media": []},
+            {"text": second, "weighted_length": 169, "media": []},
+            {"text": third, "weighted_length": 161, "media": []},
+            {"text": fourth, "weighted_length": 170, "media": []},
         ]
     }
-    assert headline == "thread of 3 posts"
+    assert headline == "thread of 4 posts"
     rule = "\n" + "─" * 40 + "\n"
     assert preview == rule.join(
-        [f"{first}\n(88/280)", f"{second}\n(269/280)", f"{third}\n(229/280)"]
+        [
+            f"{first}\n(88/280)",
+            f"{second}\n(169/280)",
+            f"{third}\n(161/280)",
+            f"{fourth}\n(170/280)",
+        ]
     )
     assert warnings == []
 
@@ -191,7 +200,7 @@ def test_image_only_on_the_first_post_of_a_thread(tmp_path: Path) -> None:
     (tmp_path / "cover.png").write_bytes(b"\x89PNG")
     post = make_post(source=tmp_path / "index.md")
     payload, *_ = render(post, image="cover.png", alt="alt", thread=True)
-    assert [len(p["media"]) for p in payload["posts"]] == [1, 0, 0]  # type: ignore[attr-defined]
+    assert [len(p["media"]) for p in payload["posts"]] == [1, 0, 0, 0]  # type: ignore[attr-defined]
 
 
 def test_missing_image_is_bad_input_and_missing_alt_a_warning(tmp_path: Path) -> None:

@@ -35,10 +35,12 @@ from xpost.post import Post
 from xpost.render.markdown import join_soft_breaks
 from xpost.render.tweet_compose import (
     DEFAULT_TEMPLATE,
+    Heading,
     TemplateError,
     UnsplittableText,
     check_template,
     compose_post,
+    hashtags_for,
     split_thread,
 )
 from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
@@ -70,6 +72,8 @@ class TwitterSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     api_base: str = "https://api.x.com"
     template: str | None = None  # placeholders: {title} {url} {summary} {hashtags}
     hashtags: bool = True
+    #: More than a few hashtags reads as spam; the first ``max_hashtags`` tags are kept.
+    max_hashtags: int = 3
 
 
 class TwitterOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -200,11 +204,18 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
         if not post.canonical_url:
             warnings.append("the post has no canonical URL: the X post links nowhere")
         tags = options.tags if options.tags is not None else list(post.tags)
+        hashtags = hashtags_for(tags) if self.settings.hashtags else []
+        if len(hashtags) > self.max_hashtags:
+            warnings.append(
+                f"{self.max_hashtags} hashtags at most ([twitter] max_hashtags): "
+                f"left out {' '.join(hashtags[self.max_hashtags :])}"
+            )
+            hashtags = hashtags[: self.max_hashtags]
         composed = compose_post(
             post.title,
             post.canonical_url or "",
             summary=post.summary,
-            tags=tags if self.settings.hashtags else (),
+            tags=hashtags,
             template=template,
         )
         if composed.dropped_hashtags:
@@ -246,6 +257,14 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
             ),
             warnings=warnings,
         )
+
+    @property
+    def max_hashtags(self) -> int:
+        if self.settings.max_hashtags < 0:
+            raise ConfigError(
+                f"[twitter] max_hashtags: {self.settings.max_hashtags} is negative (0 for none)"
+            )
+        return self.settings.max_hashtags
 
     def _template(self, post: Post, options: TwitterOptions) -> str:
         if options.text is not None:
@@ -347,11 +366,11 @@ def _blocks(blocks: tuple[Block, ...], out: PlainText) -> None:
                 out.paragraphs.append(f"{block.title} {block.url}" if block.title else block.url)
             case Callout():
                 if block.title:
-                    out.paragraphs.append(block.title)
+                    out.paragraphs.append(Heading(block.title))
                 _blocks(block.blocks, out)
             case Details():
                 if block.summary:
-                    out.paragraphs.append(block.summary)
+                    out.paragraphs.append(Heading(block.summary))
                 _blocks(block.blocks, out)
             case Html():
                 out.paragraphs.extend(markdown_paragraphs(block.markdown, out))
@@ -382,7 +401,10 @@ def markdown_paragraphs(text: str, out: PlainText) -> list[str]:
     lines: list[str] = []  # the lines of the list or table being read
     depth = 0  # nesting of lists and tables: their lines make one paragraph
     ordinals: list[int] = []  # the next number of each open ordered list (0: bullets)
+    in_heading = False
     for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
         if token.type in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else 0
             ordinals.append(start)
@@ -410,7 +432,7 @@ def markdown_paragraphs(text: str, out: PlainText) -> list[str]:
             elif depth:
                 lines.append(inline)
             elif inline.strip():
-                paragraphs.append(inline.strip())
+                paragraphs.append(Heading(inline.strip()) if in_heading else inline.strip())
         elif token.type in ("fence", "code_block"):
             out.warn("X thread: code blocks are left out")
         if depth == 0 and lines:

@@ -238,14 +238,22 @@ def _with_ellipsis(prefix: str) -> str:
 # -- threads -------------------------------------------------------------------------
 
 
+class Heading(str):
+    """A paragraph that is a heading: it opens a post of a thread, never ends one."""
+
+    __slots__ = ()
+
+
 def split_thread(paragraphs: list[str], first: str, limit: int = MAX_WEIGHTED_LENGTH) -> list[str]:
     """A thread: ``first``, then the paragraphs packed into posts, each numbered `` n/N``.
 
     Paragraphs are kept together where they fit, else split at sentences, else (one
     unbreakable sentence) at grapheme boundaries outside URLs and hashtags. Room for
-    the number is reserved, and the count of digits in N is part of that room.
+    the number is reserved, and the count of digits in N is part of that room. A
+    ``Heading`` starts a new post together with what follows it, as a person would
+    thread a post of sections.
     """
-    paragraphs = [p.strip() for p in paragraphs if p.strip()]
+    paragraphs = [_stripped(p) for p in paragraphs if p.strip()]
     if not paragraphs:
         return [first] if weighted_length(first) <= limit else [truncate(first, limit)]
     digits = 1
@@ -259,12 +267,34 @@ def split_thread(paragraphs: list[str], first: str, limit: int = MAX_WEIGHTED_LE
     return [f"{post} {number}/{total}" for number, post in enumerate(posts, start=1)]
 
 
+def _stripped(paragraph: str) -> str:
+    text = paragraph.strip()
+    return Heading(text) if isinstance(paragraph, Heading) else text
+
+
 def _pack(paragraphs: list[str], budget: int) -> list[str]:
-    """Greedily fill posts of at most ``budget`` with paragraphs, then sentences."""
+    """Greedily fill posts of at most ``budget`` with paragraphs, then sentences; a
+    heading closes the post before it and opens the next one."""
     posts: list[str] = []
     current = ""
+    heading = ""  # the heading ``current`` holds alone, waiting for its section
     for paragraph in paragraphs:
-        pieces = [paragraph] if weighted_length(paragraph) <= budget else _pieces(paragraph, budget)
+        if isinstance(paragraph, Heading):
+            if heading and weighted_length(f"{heading}\n\n{paragraph}") <= budget:
+                current = heading = Heading(f"{heading}\n\n{paragraph}")  # a sub-heading
+                continue
+            if current.strip():
+                posts.append(current.rstrip())
+            current = heading = paragraph
+            continue
+        room = budget
+        if heading and weighted_length(f"{heading}\n\n{paragraph}") > budget:
+            # The section does not fit beside its heading: its first piece must.
+            room = budget - weighted_length(heading + "\n\n")
+        pieces = [paragraph] if weighted_length(paragraph) <= room else _pieces(paragraph, room)
+        if heading and len(pieces) > 1:
+            pieces = pieces[:1] + _rejoin(pieces[1:], budget)
+        heading = ""
         for index, piece in enumerate(pieces):
             joiner = "\n\n" if index == 0 else ""
             candidate = current + joiner + piece if current else piece
@@ -277,6 +307,12 @@ def _pack(paragraphs: list[str], budget: int) -> list[str]:
     if current.strip():
         posts.append(current.rstrip())
     return posts
+
+
+def _rejoin(pieces: list[str], budget: int) -> list[str]:
+    """Pieces cut for a smaller room, split again for a whole post (fewer, fuller posts)."""
+    text = "".join(pieces)
+    return [text] if weighted_length(text) <= budget else _pieces(text, budget)
 
 
 def _pieces(paragraph: str, budget: int) -> list[str]:
