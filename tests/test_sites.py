@@ -271,3 +271,50 @@ def test_run_sends_each_language_with_its_own_url(
         str(site / "content/posts/hello.md"): "https://ml.example/posts/hello/",
         str(site / "content/posts/hello.ja.md"): "https://ml.example/ja/posts/hello/",
     }
+
+
+def test_a_post_whose_url_changed_is_not_sent_again_as_a_new_post(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Published while xpost still gave it a wrong URL: the same file is not a new post."""
+    from xpost.adapters.base import Receipt
+    from xpost.ledger import Ledger, TargetKey, ledger_path
+
+    site = write(
+        tmp_path / "site",
+        {
+            "_config.yml": "url: https://j.example\npermalink: pretty\n",
+            "_posts/2022-07-15-hello.md": "---\ntitle: 日本語\n---\nBody.\n",
+        },
+    )
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("XPOST_DATA_DIR", str(tmp_path / "data"))
+    old = "https://j.example/2022/07/15/%E6%97%A5%E6%9C%AC%E8%AA%9E/"  # the title, as before
+    with Ledger.open(ledger_path(load_config(None, PLATFORMS))) as ledger:
+        ledger.record_published(
+            TargetKey(old, "twitter"),
+            Receipt(remote_id="1552345", url="https://x.com/me/status/1552345"),
+            content_hash="0" * 64,
+            source="_posts/2022-07-15-hello.md",  # relative: where publish ran
+        )
+    args = ["publish", str(site / "_posts/2022-07-15-hello.md"), "--to", "twitter"]
+    result = CliRunner().invoke(cli, [*args, "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    (twitter,) = json.loads(result.stdout)["posts"][0]["targets"]
+    assert twitter["action"] == "skip"
+    assert twitter["reason"] == (
+        f"this file is recorded (published) as {old} and its URL is now "
+        f'https://j.example/2022/07/15/hello/: to keep that copy, add xpost: {{id: "{old}"}} '
+        "to its front matter; if it is another post, give it an id of its own"
+    )
+    run = ["run", "--dry-run", "--json", "--min-age", "0", "--to", "twitter"]
+    ran = json.loads(CliRunner().invoke(cli, run).stdout)
+    assert ran["posts"] == []  # not sent again by cron either, and said why:
+    assert ran["warnings"] == [
+        f"{site / '_posts/2022-07-15-hello.md'}: twitter: {twitter['reason']}"
+    ]
+    moved = site / "_posts/2022-07-15-hello.md"
+    moved.write_text(f'---\ntitle: 日本語\nxpost:\n  id: "{old}"\n---\nBody.\n')
+    result = CliRunner().invoke(cli, [*args, "--dry-run", "--json"])
+    (twitter,) = json.loads(result.stdout)["posts"][0]["targets"]
+    assert twitter["action"] == "unchanged"  # the copy it has, not a second one

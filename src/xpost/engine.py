@@ -105,6 +105,8 @@ class Syndicator:
         for plan in plans:
             for step in plan.steps:
                 step.target.action = step.action
+                if step.kind == "skip" and step.note and not step.target.reason:
+                    step.target.reason = step.note  # the ledger's reason, not the draft's
         return list(prepared)
 
     # ── sending ──────────────────────────────────────────────────────────────

@@ -320,6 +320,32 @@ class Ledger:
         )
         return [_record(row) for row in rows]
 
+    def records_of_file(self, source: Path, platform: str) -> list[Record]:
+        """Copies on ``platform`` recorded from the file ``source``, under any post id.
+
+        Sources are stored as they were given (absolute, or relative to where xpost
+        ran), so a recorded relative path matches when it is a trailing part of
+        ``source``'s absolute path.
+        """
+        resolved = source.resolve()
+        name = resolved.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._query(
+            "SELECT * FROM syndications WHERE platform = ? AND (source = ? OR source LIKE ?"
+            " ESCAPE '\\')",
+            (platform, resolved.name, "%/" + name),
+        )
+        found = []
+        for row in rows:
+            recorded = Path(os.path.normpath(row["source"]))
+            if recorded.is_absolute():
+                same = Path(os.path.realpath(recorded)) == resolved
+            else:
+                parts = recorded.parts
+                same = ".." not in parts and resolved.parts[-len(parts) :] == parts
+            if same:
+                found.append(_record(row))
+        return found
+
     def history(self, limit: int = 20, post_id: str | None = None) -> list[Attempt]:
         """The most recent attempts, newest first (optionally of one post only)."""
         where, args = ("WHERE post_id = ?", (post_id,)) if post_id else ("", ())

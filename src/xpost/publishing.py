@@ -37,7 +37,7 @@ from xpost.ledger import Record, TargetKey
 from xpost.ledger_store import LedgerStore as Ledger
 from xpost.plan import Step, plan_target
 from xpost.post import Post
-from xpost.prepare import PreparedPost, Renderer
+from xpost.prepare import PreparedPost, Renderer, Target
 
 #: Outcomes after which the copy exists on the platform (write-back lists their URLs).
 LIVE = frozenset({"created", "updated", "unchanged", "reconciled", "confirmed", "reposted"})
@@ -126,10 +126,40 @@ def plan_posts(
         steps = []
         for target in item.targets:
             record = ledger.get(TargetKey(item.post.id, target.platform)) if ledger else None
+            earlier = _recorded_under_another_id(ledger, post, target) if record is None else None
+            if earlier is not None:
+                steps.append(Step(target, "skip", None, note=earlier))
+                continue
             adapter = renderer.adapter(target.platform)
             steps.append(plan_target(target, record, adapter, force=force, repost=repost))
         plans.append(PostPlan(item.post, steps))
     return plans
+
+
+#: How the note of a step held back by ``_recorded_under_another_id`` starts.
+RECORDED_UNDER_ANOTHER_ID = "this file is recorded"
+
+
+def _recorded_under_another_id(ledger: Ledger | None, post: Post, target: Target) -> str | None:
+    """Why not to create a copy the ledger already has from this file under another id.
+
+    A post's id is its canonical URL unless it sets one; when the URL changes (the
+    site's permalinks, or xpost learning the site's real URLs), the same file must
+    not be sent again as a new post. None when there is no such copy, or when the
+    post sets its own id (then the author has said which post it is).
+    """
+    derived = (post.canonical_url, str(post.source.resolve()))
+    if ledger is None or target.action == "skip" or post.id not in derived:
+        return None
+    for record in ledger.records_of_file(post.source, target.platform):
+        if record.key.post_id != post.id and record.status != "removed":
+            old = record.key.post_id
+            return (
+                f"{RECORDED_UNDER_ANOTHER_ID} ({record.status}) as {old} and its URL is now "
+                f'{post.id}: to keep that copy, add xpost: {{id: "{old}"}} to its front '
+                "matter; if it is another post, give it an id of its own"
+            )
+    return None
 
 
 def first_publish_refusal(

@@ -177,7 +177,7 @@ def _publish_due(
     confirmable: set[tuple[str, str]],
 ) -> None:
     from xpost.engine import Syndicator
-    from xpost.publishing import PostPlan
+    from xpost.publishing import RECORDED_UNDER_ANOTHER_ID, PostPlan
 
     platforms = _platforms(config, options.platforms)
     engine = Syndicator.from_config(config)
@@ -202,6 +202,8 @@ def _publish_due(
                 wanted.append(step.platform)  # ask the platform: is the copy up yet?
             elif step.kind not in _RUN_SENDS or (step.record and step.record.status in _LEFT_ALONE):
                 _hold(step, step.note)  # awaiting copies without an API key: 'xpost confirm'
+                if (step.note or "").startswith(RECORDED_UNDER_ANOTHER_ID):
+                    report.warnings.append(f"{file.path}: {step.platform}: {step.note}")
             elif gate is not None:
                 _hold(step, gate)
                 report.waiting.append(_line(file.path, plan, step.platform, "waiting", gate))
