@@ -87,6 +87,31 @@ def test_skipped_never_overwrites_a_copy(store: LedgerStore) -> None:
     assert [r.key for r in store.all_records()] == sorted([KEY, other], key=lambda k: k.post_id)
 
 
+def test_records_of_file_match_the_path_however_it_was_recorded(
+    store: LedgerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post = tmp_path / "site" / "_posts" / "2022-07-15-a_b%.md"
+    post.parent.mkdir(parents=True)
+    post.write_text("# A\n")
+    monkeypatch.chdir(tmp_path / "site")
+    recorded = {
+        "https://old/1": str(post),  # absolute
+        "https://old/2": "_posts/2022-07-15-a_b%.md",  # relative to where xpost ran
+        "https://old/3": "../site/_posts/2022-07-15-a_b%.md",  # above where it ran: unknown
+        "https://old/4": "other/_posts/2022-07-15-a_b%.md",  # another file of that name
+        "https://old/5": "_posts/2022-07-15-aXbX.md",  # '_' and '%' are not wildcards
+    }
+    for post_id, source in recorded.items():
+        store.record_published(
+            TargetKey(post_id, "zenn"), Receipt("r"), content_hash="h", source=source
+        )
+    store.record_published(
+        TargetKey("https://old/6", "qiita"), Receipt("r"), content_hash="h", source=str(post)
+    )
+    found = store.records_of_file(Path("_posts/2022-07-15-a_b%.md"), "zenn")
+    assert sorted(record.key.post_id for record in found) == ["https://old/1", "https://old/2"]
+
+
 def test_attempts_are_logged_newest_first(store: LedgerStore) -> None:
     store.mark_pending(KEY, source=None, content_hash="h")
     first = store.start_attempt(KEY, "create")

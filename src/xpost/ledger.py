@@ -321,30 +321,14 @@ class Ledger:
         return [_record(row) for row in rows]
 
     def records_of_file(self, source: Path, platform: str) -> list[Record]:
-        """Copies on ``platform`` recorded from the file ``source``, under any post id.
-
-        Sources are stored as they were given (absolute, or relative to where xpost
-        ran), so a recorded relative path matches when it is a trailing part of
-        ``source``'s absolute path.
-        """
+        """Copies on ``platform`` recorded from the file ``source``, under any post id."""
         resolved = source.resolve()
-        name = resolved.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._query(
             "SELECT * FROM syndications WHERE platform = ? AND (source = ? OR source LIKE ?"
             " ESCAPE '\\')",
-            (platform, resolved.name, "%/" + name),
+            (platform, resolved.name, source_pattern(resolved)),
         )
-        found = []
-        for row in rows:
-            recorded = Path(os.path.normpath(row["source"]))
-            if recorded.is_absolute():
-                same = Path(os.path.realpath(recorded)) == resolved
-            else:
-                parts = recorded.parts
-                same = ".." not in parts and resolved.parts[-len(parts) :] == parts
-            if same:
-                found.append(_record(row))
-        return found
+        return [_record(row) for row in rows if same_source(row["source"], resolved)]
 
     def history(self, limit: int = 20, post_id: str | None = None) -> list[Attempt]:
         """The most recent attempts, newest first (optionally of one post only)."""
@@ -662,6 +646,22 @@ class Ledger:
                 self._db.execute(sql, args)
             except sqlite3.DatabaseError as exc:
                 raise LedgerError(f"{self.path}: cannot write to the ledger: {exc}") from None
+
+
+def source_pattern(resolved: Path) -> str:
+    """A SQL ``LIKE`` pattern (escape ``\\``) for sources ending in ``resolved``'s name."""
+    name = resolved.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "%/" + name
+
+
+def same_source(recorded: str, resolved: Path) -> bool:
+    """Whether a recorded source names the file ``resolved``: sources are stored as
+    they were given (absolute, or relative to where xpost ran), so a relative one
+    matches when it is a trailing part of the absolute path."""
+    path = Path(os.path.normpath(recorded))
+    if path.is_absolute():
+        return Path(os.path.realpath(path)) == resolved
+    return ".." not in path.parts and resolved.parts[-len(path.parts) :] == path.parts
 
 
 def ledger_exists(path: Path) -> bool:

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -34,7 +35,15 @@ from psycopg.rows import dict_row
 
 from xpost.adapters.base import Receipt
 from xpost.errors import LedgerError
-from xpost.ledger import Attempt, LedgerBusy, Record, TargetKey, backoff
+from xpost.ledger import (
+    Attempt,
+    LedgerBusy,
+    Record,
+    TargetKey,
+    backoff,
+    same_source,
+    source_pattern,
+)
 from xpost.ledger_store import redacted
 
 SCHEMA = "xpost"
@@ -197,6 +206,16 @@ class PostgresLedger:
             (post_id,),
         )
         return [_record(row) for row in rows]
+
+    def records_of_file(self, source: Path, platform: str) -> list[Record]:
+        """Copies on ``platform`` recorded from the file ``source``, under any post id."""
+        resolved = source.resolve()
+        rows = self._query(
+            "SELECT * FROM xpost.syndications"
+            " WHERE platform = %s AND (source = %s OR source LIKE %s ESCAPE '\\')",
+            (platform, resolved.name, source_pattern(resolved)),
+        )
+        return [_record(row) for row in rows if same_source(row["source"], resolved)]
 
     def all_records(self) -> list[Record]:
         rows = self._query("SELECT * FROM xpost.syndications ORDER BY post_id, platform", ())

@@ -126,7 +126,8 @@ def plan_posts(
         steps = []
         for target in item.targets:
             record = ledger.get(TargetKey(item.post.id, target.platform)) if ledger else None
-            earlier = _recorded_under_another_id(ledger, post, target) if record is None else None
+            fresh = record is None or record.status == "skipped"  # both would be created
+            earlier = _recorded_under_another_id(ledger, post, target) if fresh else None
             if earlier is not None:
                 steps.append(Step(target, "skip", None, note=earlier))
                 continue
