@@ -40,6 +40,7 @@ from xpost.adapters.base import Draft, PublishContext, Receipt
 from xpost.adapters.zenn import MAX_IMAGE_BYTES, ZennSettings
 from xpost.clients.git import Git, GitCommandError, GitMissing
 from xpost.errors import ConfigError, PostError, PublishError, RemoteConflict
+from xpost.printable import one_line
 from xpost.sitefiles import read_image
 
 #: Every commit xpost makes starts so; it is how xpost recognises its own commits.
@@ -138,7 +139,7 @@ class ZennRepo:
         before = {path: files[path].worktree for path in [*article.files(), *stale]}
         verb = "publish" if files[article.path].head is None else "update"
         title = _title(article.content, article.slug)
-        message = f'{COMMIT_PREFIX}{verb} "{title}" ({article.slug})'
+        message = f'{COMMIT_PREFIX}{verb} "{one_line(title)}" ({article.slug})'
         changed = bool(stale) or any(files[p].head != data for p, data in article.files().items())
         out_of_step = {
             p: d
@@ -176,7 +177,7 @@ class ZennRepo:
             )
         hidden = _unpublished_bytes(current)
         title = _title(hidden, receipt.remote_id)
-        message = f'{COMMIT_PREFIX}unpublish "{title}" ({receipt.remote_id})'
+        message = f'{COMMIT_PREFIX}unpublish "{one_line(title)}" ({one_line(receipt.remote_id)})'
         self._commit({path: hidden}, [], message, {path: worktree}, commit=hidden != head)
         if self.settings.push and self._unpushed():
             self._push({path: worktree}, on_kept=lambda: None)

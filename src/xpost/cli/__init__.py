@@ -79,7 +79,22 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point: run the CLI, map errors to exit codes."""
+    """Console-script entry point: run the CLI, map errors to exit codes.
+
+    Everything printed goes through ``TerminalSafe``: titles, file names and server
+    messages can hold terminal controls, which are shown escaped, never obeyed.
+    """
+    from xpost.printable import TerminalSafe
+
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafe(sys.stdout), TerminalSafe(sys.stderr)
+    try:
+        _main()
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main() -> None:
     try:
         result = cli.main(prog_name="xpost", standalone_mode=False)
     except XpostError as exc:
