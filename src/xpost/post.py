@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -260,7 +260,7 @@ def site_root_of(directory: Path) -> Path | None:
     return _site_root(directory)
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
 def _site_root(directory: Path) -> Path | None:
     """The nearest folder above ``directory`` holding a Hugo or Jekyll config file."""
     if any((directory / name).is_file() for name in _SITE_CONFIGS):

@@ -9,7 +9,7 @@ from a folder to the nearest one. xpost uses what is found wherever the user's
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from xpost.sites import astro, hugo, jekyll, qiita, zenn
@@ -36,7 +36,9 @@ def detect_site(folder: Path) -> Site | None:
     return None
 
 
-@cache
+# Bounded: the parents every post shares stay in it, the 100,000 leaf folders of a big
+# site pass through (an unbounded cache held them all: ~80 MB).
+@lru_cache(maxsize=4096)
 def find_site(folder: Path) -> Site | None:
     """The nearest site at or above ``folder`` (an absolute path), or None.
 
