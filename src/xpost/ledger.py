@@ -48,6 +48,8 @@ _BUSY_TIMEOUT_MS = 5000
 #: Failed targets wait 1 min, 2, 4 … at most a day before a scheduled retry.
 _BACKOFF_BASE = timedelta(minutes=1)
 _BACKOFF_MAX = timedelta(days=1)
+#: The longest a failed target ever waits for its retry (the backoff's cap).
+MAX_RETRY_WAIT = _BACKOFF_MAX
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -452,6 +454,8 @@ class Ledger:
             row = self.get(key)
             failures = (row.failures if row else 0) + 1
             wait = timedelta(seconds=retry_after) if retry_after else backoff(failures)
+            wait = min(wait, _BACKOFF_MAX)  # no platform asks for longer; a bad value would
+            # silence the target for as long as it says
             self._write(
                 """
                 UPDATE syndications SET status = ?, last_error = ?, failures = ?,
@@ -469,6 +473,36 @@ class Ledger:
                     key.account,
                 ),
             )
+
+    def clamp_retries(self, now: datetime) -> int:
+        """Bring every stored retry time back within the documented backoff from ``now``
+        (at most a day): one stored by a run whose clock was far ahead would otherwise
+        keep its target silent until that date. Returns how many were clamped."""
+        latest = _text(now + _BACKOFF_MAX)
+        with self._mutex:
+            rows = self._query("SELECT * FROM syndications WHERE next_attempt_at > ?", (latest,))
+            for row in rows:
+                record = _record(row)
+                self._write(
+                    "UPDATE syndications SET next_attempt_at = ? "
+                    "WHERE post_id = ? AND platform = ? AND account = ?",
+                    (
+                        _text(now + backoff(record.failures)),
+                        record.key.post_id,
+                        record.key.platform,
+                        record.key.account,
+                    ),
+                )
+        return len(rows)
+
+    def waiting_retries(self, now: datetime) -> list[Record]:
+        """Failed targets whose next retry is still ahead of ``now``."""
+        rows = self._query(
+            "SELECT * FROM syndications WHERE status = 'failed' AND next_attempt_at > ?"
+            " ORDER BY next_attempt_at",
+            (_text(now),),
+        )
+        return [_record(row) for row in rows]
 
     def record_removed(self, key: TargetKey) -> None:
         """The copy was taken down (``xpost unpublish``, ``--repost``): a later publish
@@ -501,16 +535,19 @@ class Ledger:
             except sqlite3.DatabaseError as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                raise LedgerError(f"{self.path}: cannot write to the ledger: {exc}") from None
+                raise _trouble(self.path, exc, writing=True) from None
 
     def start_attempt(self, key: TargetKey, action: str) -> int:
         """Log a call about to be made (the target's row must exist); returns its id."""
         with self._mutex:
-            cursor = self._db.execute(
-                "INSERT INTO attempts (post_id, platform, account, action, started_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (key.post_id, key.platform, key.account, action, _text(self.clock())),
-            )
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO attempts (post_id, platform, account, action, started_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (key.post_id, key.platform, key.account, action, _text(self.clock())),
+                )
+            except sqlite3.DatabaseError as exc:
+                raise _trouble(self.path, exc, writing=True) from None
             return int(cursor.lastrowid or 0)
 
     def finish_attempt(self, attempt_id: int, outcome: str, error: str | None = None) -> None:
@@ -638,14 +675,14 @@ class Ledger:
             try:
                 return list(self._db.execute(sql, args))
             except sqlite3.DatabaseError as exc:
-                raise _damaged(self.path, exc) from None
+                raise _trouble(self.path, exc, writing=False) from None
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> None:
         with self._mutex:
             try:
                 self._db.execute(sql, args)
             except sqlite3.DatabaseError as exc:
-                raise LedgerError(f"{self.path}: cannot write to the ledger: {exc}") from None
+                raise _trouble(self.path, exc, writing=True) from None
 
 
 def source_pattern(resolved: Path) -> str:
@@ -701,7 +738,7 @@ def _closed_on_failure(db: sqlite3.Connection, path: Path) -> Iterator[None]:
         yield
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise _damaged(path, exc) from None
+        raise _trouble(path, exc, writing=True) from None
     except BaseException:
         db.close()
         raise
@@ -816,6 +853,37 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+#: SQLite's primary result codes for trouble that is not damage to the file.
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 8, 10, 13, 14
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def _trouble(path: Path, exc: sqlite3.DatabaseError, *, writing: bool) -> LedgerError:
+    """The ledger's trouble named truly: a full disk or a folder xpost may not write to
+    is not a damaged file, and the advice for one ("move it away") would make the next
+    run publish everything again."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == _SQLITE_FULL:
+        return LedgerError(
+            f"{path}: cannot write to the ledger: the disk is full; free some space and run "
+            "again (the ledger itself is fine: keep it)"
+        )
+    if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
+        return LedgerError(
+            f"{path}: cannot write to the ledger: it or its folder is not writable ({exc}); "
+            "fix the permissions and run again (keep the file: it records what was sent)"
+        )
+    if code == _SQLITE_IOERR:
+        return LedgerError(
+            f"{path}: cannot {'write to' if writing else 'read'} the ledger: input/output "
+            f"error ({exc}); check the disk and run again (keep the file)"
+        )
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return _damaged(path, exc)
+    action = "write to" if writing else "read"
+    return LedgerError(f"{path}: cannot {action} the ledger: {exc}; keep the file")
 
 
 def _damaged(path: Path, exc: sqlite3.DatabaseError) -> LedgerError:

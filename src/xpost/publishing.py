@@ -27,8 +27,10 @@ from xpost.adapters.base import Action, Adapter, PublishContext, Receipt
 from xpost.errors import (
     ConfigError,
     CredentialsMissing,
+    LedgerError,
     NotExactCopy,
     OutcomeUnknown,
+    PostError,
     PublishError,
     UsageError,
     XpostError,
@@ -186,6 +188,10 @@ def preflight(
     ``ConfigError``) before anything is sent: a half-configured run publishes nothing
     rather than half. Every platform's problem is named, in one line, so that one
     run shows all there is to fix."""
+    for plan in plans:
+        for step in plan.steps:
+            if step.sends and step.draft is not None and step.draft.refusal:
+                raise PostError(step.draft.refusal)
     found: dict[str, dict[str, str]] = {}
     problems: dict[str, str] = {}
     misconfigured = False
@@ -234,9 +240,17 @@ def execute(
 
     def work(queue: list[tuple[int, int]]) -> None:
         for i, j in queue:
-            if stop.is_set():
+            if stop.is_set() or runner.ledger_failed.is_set():
                 return  # interrupted: what was not started stays as it was
-            outcomes[i][j] = runner.run(plans[i].post, plans[i].steps[j])
+            step = plans[i].steps[j]
+            try:
+                outcomes[i][j] = runner.run(plans[i].post, step)
+            except LedgerError as exc:
+                # Said before anything was sent for this target: report it, stop the rest.
+                runner.ledger_failed.set()
+                outcomes[i][j] = Outcome(
+                    step.platform, step.target.label, step.action, "failed", error=str(exc)
+                )
 
     if runner.options.outbox and any(step.sends for plan in plans for step in plan.steps):
         runner.options.outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -256,11 +270,24 @@ def execute(
         if runner.options.on_interrupt is not None:
             runner.options.on_interrupt()
         pool.shutdown(wait=True)
-        raise
+        raise Interrupted(_results(plans, outcomes)) from None
     finally:
         pool.shutdown(wait=True)
     for future in futures:
-        future.result()  # a broken ledger is everyone's problem: re-raised here
+        future.result()  # an unexpected error is everyone's problem: re-raised here
+    return _results(plans, outcomes)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during ``execute``: ``results`` holds the outcomes known by then (the
+    targets already started finished and were recorded), for the caller to print."""
+
+    def __init__(self, results: list[PostResult]) -> None:
+        super().__init__()
+        self.results = results
+
+
+def _results(plans: Sequence[PostPlan], outcomes: list[list[Outcome | None]]) -> list[PostResult]:
     return [
         PostResult(plan.post, [o for o in row if o is not None])
         for plan, row in zip(plans, outcomes, strict=True)
@@ -368,6 +395,8 @@ class _Runner:
         self.credentials = credentials
         self.store = store
         self.options = options
+        #: Set when the ledger refused a write: nothing more is started.
+        self.ledger_failed = threading.Event()
 
     def run(self, post: Post, step: Step) -> Outcome:
         key = TargetKey(post.id, step.platform)
@@ -475,6 +504,51 @@ class _Runner:
             self.ledger.finish_attempt(attempt, "unknown" if unknown else "failed", message)
             url = previous.url if previous else None
             return self._outcome(step, "failed", url=url, error=message)
+        try:
+            return self._recorded(
+                post,
+                step,
+                key,
+                attempt,
+                receipt,
+                previous,
+                word=word,
+                updating=updating,
+                finishing=finishing,
+                sent_hash=sent_hash,
+            )
+        except LedgerError as exc:
+            # The copy exists but the ledger cannot say so: report it with its URL and
+            # the command that records it, and start nothing more (exit 1, not 2).
+            self.ledger_failed.set()
+            url = receipt.url or receipt.remote_id
+            return self._outcome(
+                step,
+                "failed",
+                url=receipt.url,
+                error=(
+                    f"{adapter.label} has the copy ({url}) but the ledger could not record it: "
+                    f"{exc}; once that is fixed: xpost confirm {post.source} {step.platform} "
+                    f"{url}"
+                ),
+            )
+
+    def _recorded(
+        self,
+        post: Post,
+        step: Step,
+        key: TargetKey,
+        attempt: int,
+        receipt: Receipt,
+        previous: Receipt | None,
+        *,
+        word: str | None,
+        updating: bool,
+        finishing: bool,
+        sent_hash: str | None,
+    ) -> Outcome:
+        """Record a copy the platform just confirmed; the outcome line for it."""
+        adapter = self.renderer.adapter(step.platform)
         if finishing and receipt == previous:
             self.ledger.record_published(
                 key, receipt, content_hash=sent_hash, source=str(post.source)

@@ -123,13 +123,17 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     report = RunReport()
     tz = _site_tz(config)
     cached = load_cache(ledger)
-    scanned = scan(find_post_files(options.roots), cached, config_key(config), tz)
+    unreadable: list[str] = []
+    scanned = scan(find_post_files(options.roots, unreadable), cached, config_key(config), tz)
+    report.warnings.extend(f"{line}: its posts are not published" for line in unreadable)
     report.parsed = scanned.parsed
     if scanned.updated or scanned.removed:
         save_cache(ledger, scanned.updated, scanned.removed)
 
     schedule = config.schedule
     min_age = options.min_age if options.min_age is not None else schedule.seconds("min_age")
+    if not options.dry_run:
+        ledger.clamp_retries(now)
     unsettled = _unsettled_posts(ledger, now, schedule.retry_limit)
     confirmable = _confirmable(ledger, now)
     unsettled |= {post_id for post_id, _ in confirmable}
@@ -161,7 +165,34 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
         raise UsageError(refusal)
     if due:
         _publish_due(config, ledger, options, due, now, report, confirmable)
+    _report_waiting_retries(ledger, now, schedule.retry_limit, report)
     return report
+
+
+def _report_waiting_retries(
+    ledger: Ledger, now: datetime, retry_limit: int, report: RunReport
+) -> None:
+    """Failed targets waiting for their retry: shown, so a silent run is never a mystery
+    (a retry time beyond the documented backoff is shown as it will be clamped)."""
+    from xpost.ledger import MAX_RETRY_WAIT
+
+    latest = now + MAX_RETRY_WAIT
+    shown = {(line.post_id, line.platform) for line in report.waiting + report.lines}
+    for record in ledger.waiting_retries(now):
+        if record.failures >= retry_limit or record.next_attempt_at is None:
+            continue
+        if (record.key.post_id, record.key.platform) in shown:
+            continue
+        when = min(record.next_attempt_at, latest)
+        report.waiting.append(
+            TargetLine(
+                record.source or record.key.post_id,
+                record.key.post_id,
+                record.key.platform,
+                "waiting",
+                detail=f"failed {record.failures}×; next retry at {when.isoformat()}",
+            )
+        )
 
 
 # --- deciding what the due posts need ---------------------------------------------------
@@ -190,6 +221,11 @@ def _publish_due(
             [item] = engine.prepare([Path(file.path)], platforms)
         except InputError as exc:  # one bad post never holds back the others
             report.warnings.append(f"{exc} (skipped until the file changes)")
+            cache_rows.append(replace(file, done_sha256=file.sha256))
+            continue
+        refusal = next((t.draft.refusal for t in item.targets if t.draft and t.draft.refusal), None)
+        if refusal is not None:  # bad input found while rendering: the same, later
+            report.warnings.append(f"{refusal} (skipped until the file changes)")
             cache_rows.append(replace(file, done_sha256=file.sha256))
             continue
         report.loaded += 1

@@ -130,26 +130,29 @@ class ScanResult:
 # --- walking -------------------------------------------------------------------------
 
 
-def find_post_files(roots: Sequence[Path]) -> list[FileState]:
-    """Every post file under ``roots`` (files are taken as they are), sorted by path."""
+def find_post_files(roots: Sequence[Path], unreadable: list[str] | None = None) -> list[FileState]:
+    """Every post file under ``roots`` (files are taken as they are), sorted by path.
+    Folders that cannot be read are added to ``unreadable`` (one line each)."""
     found: dict[str, FileState] = {}
     for root in roots:
         if root.is_file():
             stat = root.stat()
             found[str(root)] = FileState(str(root), stat.st_size, stat.st_mtime_ns)
         elif root.is_dir():
-            for state in _walk(str(root)):
+            for state in _walk(str(root), unreadable):
                 found[state.path] = state
         else:
             raise UsageError(f"{root}: no such content folder (check [site] content)")
     return [found[path] for path in sorted(found)]
 
 
-def _walk(folder: str) -> Iterator[FileState]:
+def _walk(folder: str, unreadable: list[str] | None = None) -> Iterator[FileState]:
     try:
         entries = list(os.scandir(folder))
-    except OSError:
-        return  # unreadable folder: nothing to publish from it
+    except OSError as exc:
+        if unreadable is not None:  # said, not skipped silently: its posts never go out
+            unreadable.append(f"{folder}: cannot read this folder ({exc.strerror})")
+        return
     names = {entry.name for entry in entries}
     bundle_index = next((name for name in BUNDLE_INDEXES if name in names), None)
     for entry in entries:
@@ -158,7 +161,7 @@ def _walk(folder: str) -> Iterator[FileState]:
             continue
         if entry.is_dir(follow_symlinks=False):
             if bundle_index is None:  # a leaf bundle's folders hold resources, not posts
-                yield from _walk(entry.path)
+                yield from _walk(entry.path, unreadable)
         elif (
             name.endswith(POST_SUFFIXES)
             and name not in SECTION_PAGES

@@ -63,6 +63,9 @@ class Draft:
     headline: str = ""
     warnings: list[str] = field(default_factory=list)
     skip_reason: str | None = None
+    #: Why this draft must not be sent although it renders (a thread over the cap):
+    #: publishing refuses it as bad input (exit 2, nothing sent); a dry-run warns.
+    refusal: str | None = None
     #: Facts the adapter's own ``publish`` needs beyond the payload (neither sent nor
     #: part of the content hash), e.g. connpass's mode and the post's canonical URL.
     facts: dict[str, Any] = field(default_factory=dict)

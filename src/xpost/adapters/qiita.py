@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from contextlib import suppress
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
 
 from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, PublishContext, Receipt
 from xpost.adapters.qiita_publish import (
+    fingerprint,
     gone,
     is_copy,
     item_or_none,
@@ -151,7 +153,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
         with self._client(ctx) as client:
             if previous is None:
                 return receipt_from(client.create_item(payload), created=True)
-            return self._update(client, previous, payload, force=ctx.force)
+            return self._update(client, previous, payload, ctx)
 
     def lookup(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt | None:
         """The item an unanswered create made, among the account's newest items."""
@@ -200,7 +202,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
         )
 
     def _update(
-        self, client: QiitaClient, previous: Receipt, payload: dict[str, Any], *, force: bool
+        self, client: QiitaClient, previous: Receipt, payload: dict[str, Any], ctx: PublishContext
     ) -> Receipt:
         """GET the item first: to notice edits made on Qiita, and updates already landed."""
         current = item_or_none(client, previous.remote_id)
@@ -208,8 +210,12 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             raise gone(previous.remote_id)
         if same_content(current, payload):
             return receipt_from(current)  # an earlier update whose answer was lost did land
-        if not force:
+        if not ctx.force:
             refuse_if_edited_there(current, previous)
+        # Remember what goes out before it goes: if the answer is lost, the next update
+        # recognises Qiita's newer item as this one, not as an edit made there.
+        sent = {**previous.state, "sent": fingerprint(payload)}
+        ctx.checkpoint(replace(previous, state=sent))
         try:
             return receipt_from(client.update_item(previous.remote_id, payload))
         except RemoteNotFound:

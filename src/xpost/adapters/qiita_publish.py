@@ -7,6 +7,8 @@ and what a Receipt records. Pure functions, no network import: the client
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -78,8 +80,29 @@ def gone(item_id: str) -> RemoteNotFound:
     )
 
 
+def fingerprint(item: dict[str, Any]) -> str:
+    """What an item (or a payload) says, as one hash: title, body, tag names, private."""
+    tags = item.get("tags")
+    names = [t.get("name") for t in tags if isinstance(t, dict)] if isinstance(tags, list) else []
+    body = item.get("body")
+    text = json.dumps(
+        [
+            item.get("title"),
+            _normalised(body) if isinstance(body, str) else None,
+            names,
+            bool(item.get("private")),
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def refuse_if_edited_there(current: dict[str, Any], previous: Receipt) -> None:
-    """RemoteConflict when Qiita's ``updated_at`` is newer than the one xpost recorded."""
+    """RemoteConflict when Qiita's ``updated_at`` is newer than the one xpost recorded,
+    unless Qiita holds exactly what xpost last sent (``state["sent"]``): an update whose
+    answer was lost landed, and its newer time is xpost's own."""
+    if previous.state.get("sent") == fingerprint(current):
+        return
     theirs = _timestamp(current.get("updated_at"))
     ours = previous.remote_updated_at
     if theirs is None or ours is None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
@@ -74,6 +74,8 @@ class TwitterSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     hashtags: bool = True
     #: More than a few hashtags reads as spam; the first ``max_hashtags`` tags are kept.
     max_hashtags: int = 3
+    #: The most posts a thread may have: a longer one is refused, not sent.
+    max_thread_parts: Annotated[int, msgspec.Meta(ge=1)] = 25
 
 
 class TwitterOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -236,6 +238,17 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
                 raise PostError(f"{post.source}: xpost.twitter.thread: {error}") from None
             if len(texts) > 1 and not texts[0].startswith(composed.text + " "):
                 warnings.append("first post shortened to make room for the thread numbering")
+        cap = self.settings.max_thread_parts
+        refusal = None
+        if len(texts) > cap:
+            refusal = (
+                f"{post.source}: xpost.twitter.thread: {len(texts)} posts, over [twitter] "
+                f"max_thread_parts ({cap}); shorten the post or raise the cap"
+            )
+            warnings.append(
+                f"a thread of {len(texts)} posts is over [twitter] max_thread_parts ({cap}): "
+                "publishing it is refused"
+            )
 
         media = self._media(post, options, warnings)
         posts = [
@@ -256,6 +269,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
                 else f"thread of {len(posts)} posts"
             ),
             warnings=warnings,
+            refusal=refusal,
         )
 
     @property

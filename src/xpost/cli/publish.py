@@ -71,7 +71,7 @@ def publish(
     from xpost.cli.prompts import confirm_or_refuse, interactive
     from xpost.cli.results import print_results, results_json
     from xpost.errors import UsageError
-    from xpost.publishing import first_publish_refusal
+    from xpost.publishing import Interrupted, first_publish_refusal
 
     with engine.open_ledger() as ledger, ledger.lock():
         plans = engine.plan(prepared, ledger, force=force, repost=repost)
@@ -103,8 +103,10 @@ def publish(
                 warn=lambda line: click.echo(f"xpost: {line}", err=True),
                 on_interrupt=_tell_interrupted,
             )
-        except KeyboardInterrupt:
-            # Not "bad input, nothing published" (2): some targets may have been sent.
+        except Interrupted as stopped:
+            # Not "bad input, nothing published" (2): some targets may have been sent;
+            # what is known of them is shown.
+            print_results(stopped.results, interactive=interactive())
             return ExitCode.INTERRUPTED
 
     for note in engine.write_back(results, write_back):

@@ -70,6 +70,7 @@ def run(
     from xpost.ledger import LedgerBusy
     from xpost.ledger_store import open_ledger
     from xpost.prepare import parse_platform_list
+    from xpost.publishing import Interrupted
     from xpost.runner import RunOptions, content_roots
     from xpost.runner import run as run_scheduled
 
@@ -91,6 +92,18 @@ def run(
             try:
                 with ledger.lock():
                     report = run_scheduled(config, ledger, options, now)
+            except Interrupted as stopped:
+                # Ctrl-C or SIGINT: what finished is recorded; say what is known of it.
+                for result in stopped.results:
+                    for done in result.outcomes:
+                        if done.outcome not in ("skipped", "unchanged"):
+                            where = done.url or done.error or ""
+                            click.echo(
+                                f"{done.outcome:<12} {done.platform:<9} "
+                                f"{result.post.source}  {where}".rstrip()
+                            )
+                click.echo("xpost: interrupted; run again to finish", err=True)
+                return 130
             except LedgerBusy:
                 click.echo(
                     "xpost: another xpost run is still going; this one did nothing", err=True

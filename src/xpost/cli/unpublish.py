@@ -53,7 +53,8 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
     if existing is None:
         raise nothing
     existing.close()
-    with open_ledger(config) as ledger:
+    # The lock first: a run publishing this post right now may change the record.
+    with open_ledger(config) as ledger, ledger.lock():
         record = ledger.get(TargetKey(loaded.id, name))
         if record is None or record.receipt() is None or record.status == "removed":
             raise nothing
@@ -68,7 +69,6 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
         missing = adapter.missing_credentials(credentials)
         if missing:
             raise CredentialsMissing(store.missing_message(name, missing))
-        with ledger.lock():
-            outcome = take_down(ledger, adapter, record, PublishContext(credentials), store)
+        outcome = take_down(ledger, adapter, record, PublishContext(credentials), store)
     click.echo(outcome_line(outcome))
     return ExitCode.TARGET_FAILED if outcome.failed else ExitCode.OK
