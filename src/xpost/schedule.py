@@ -88,7 +88,11 @@ def retry_gate(record: TargetRecord | None, now: datetime, retry_limit: int) -> 
     if record.failures >= retry_limit:
         return f"gave up after {record.failures} failed attempts (retry_limit {retry_limit})"
     if record.next_attempt_at is not None and record.next_attempt_at > now:
-        return f"next retry at {record.next_attempt_at.isoformat()}"
+        from xpost.ledger import MAX_RETRY_WAIT
+
+        # A time beyond the backoff's cap came from a clock that was wrong; a real run
+        # clamps it in the ledger (Ledger.clamp_retries), so show it clamped.
+        return f"next retry at {min(record.next_attempt_at, now + MAX_RETRY_WAIT).isoformat()}"
     return None
 
 
