@@ -36,6 +36,7 @@ from psycopg.rows import dict_row
 from xpost.adapters.base import Receipt
 from xpost.errors import LedgerError
 from xpost.ledger import (
+    MAX_RETRY_WAIT,
     Attempt,
     LedgerBusy,
     Record,
@@ -349,6 +350,7 @@ class PostgresLedger:
             row = self.get(key)
             failures = (row.failures if row else 0) + 1
             wait = timedelta(seconds=retry_after) if retry_after else backoff(failures)
+            wait = min(wait, MAX_RETRY_WAIT)  # as the SQLite ledger: never beyond the cap
             self._write(
                 """
                 UPDATE xpost.syndications SET status = %s, last_error = %s, failures = %s,
@@ -357,6 +359,31 @@ class PostgresLedger:
                 """,
                 ("unknown" if unknown else "failed", error, failures, now + wait, now, *_key(key)),
             )
+
+    def clamp_retries(self, now: datetime) -> int:
+        """As ``Ledger.clamp_retries``: retry times beyond the cap brought back."""
+        with self._mutex:
+            rows = self._query(
+                "SELECT * FROM xpost.syndications WHERE next_attempt_at > %s",
+                (now + MAX_RETRY_WAIT,),
+            )
+            for row in rows:
+                record = _record(row)
+                self._write(
+                    "UPDATE xpost.syndications SET next_attempt_at = %s"
+                    " WHERE post_id = %s AND platform = %s AND account = %s",
+                    (now + backoff(record.failures), *_key(record.key)),
+                )
+        return len(rows)
+
+    def waiting_retries(self, now: datetime) -> list[Record]:
+        """Failed targets whose next retry is still ahead of ``now``."""
+        rows = self._query(
+            "SELECT * FROM xpost.syndications WHERE status = 'failed'"
+            " AND next_attempt_at > %s ORDER BY next_attempt_at",
+            (now,),
+        )
+        return [_record(row) for row in rows]
 
     def record_removed(self, key: TargetKey) -> None:
         self._write(
