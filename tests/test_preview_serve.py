@@ -38,7 +38,7 @@ def running(post: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
 
 def get(srv: server.PreviewServer, path: str, host: str | None = None) -> tuple[int, str]:
     port = srv.server_address[1]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     conn.request("GET", path, headers={"Host": host or f"127.0.0.1:{port}"})
     response = conn.getresponse()
     body = response.read().decode("utf-8")
@@ -71,7 +71,7 @@ def test_saving_the_post_redraws_and_tells_the_page(
     first = get(running, "/")[1]
     seen = version(first)
     port = running.server_address[1]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", f"/events?v={seen}", headers={"Host": f"127.0.0.1:{port}"})
     events = conn.getresponse()
     assert events.getheader("Content-Type") == "text/event-stream"
@@ -81,7 +81,7 @@ def test_saving_the_post_redraws_and_tells_the_page(
     started = time.monotonic()
     line = events.fp.readline().decode()
     assert line == "event: reload\n"
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 20
     conn.close()
     again = get(running, "/")[1]
     assert version(again) > seen and "新しい見出し" in again and "使い方" not in again
@@ -89,7 +89,7 @@ def test_saving_the_post_redraws_and_tells_the_page(
 
 def test_a_page_that_missed_a_change_reloads_at_once(running: server.PreviewServer) -> None:
     port = running.server_address[1]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     conn.request("GET", "/events?v=0", headers={"Host": f"127.0.0.1:{port}"})
     assert conn.getresponse().fp.readline() == b"event: reload\n"
     conn.close()
@@ -100,7 +100,7 @@ def test_a_broken_save_shows_the_error_and_recovers(
 ) -> None:
     good = post.read_text(encoding="utf-8")
     post.write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # generous: CI machines are shared
     while "Cannot preview this post" not in (page := get(running, "/")[1]):
         assert time.monotonic() < deadline
         time.sleep(0.05)
@@ -127,12 +127,12 @@ def test_ctrl_c_stops_the_server(post: Path, tmp_path: Path) -> None:
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/")
         host, port = url[len("http://") : -1].split(":")
-        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        conn = http.client.HTTPConnection(host, int(port), timeout=20)
         conn.request("GET", "/")
         assert conn.getresponse().status == 200
         conn.close()
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
+        _, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
@@ -162,7 +162,7 @@ def test_a_bug_while_redrawing_is_shown_and_the_watcher_goes_on(
 
     monkeypatch.setattr(xpost.preview.build, "build_preview", broken)
     post.write_text(post.read_text(encoding="utf-8") + "\nmore\n", encoding="utf-8")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # generous: CI machines are shared
     while "internal error: RuntimeError: boom" not in (page := get(running, "/")[1]):
         assert time.monotonic() < deadline
         time.sleep(0.05)
