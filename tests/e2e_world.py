@@ -54,6 +54,9 @@ class World:
     def remote_file(self, path: str) -> str:
         return _git(self.bare, "show", f"main:{path}")
 
+    def remote_files(self) -> list[str]:
+        return _git(self.bare, "ls-tree", "-r", "--name-only", "main").splitlines()
+
 
 def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(

@@ -74,6 +74,7 @@ def test_the_example_config_documents_optional_keys_with_valid_examples(tmp_path
     text = EXAMPLE.read_text(encoding="utf-8")
     off = commented_keys(text)
     assert off == {
+        "site": {"language": '"ja"'},
         "ledger": {
             "path": '"~/xpost/xpost.sqlite3"',
             "url": '"postgresql://xpost@db.example.com/xpost"',
@@ -86,12 +87,13 @@ def test_the_example_config_documents_optional_keys_with_valid_examples(tmp_path
     for table, keys in off.items():
         assert not set(keys) & set(on[table]), table
         struct = registry.load(table).Settings if table in registry.installed() else None
-        fields = field_names(struct or LedgerConfig)
+        fields = field_names(struct or (SiteConfig if table == "site" else LedgerConfig))
         assert set(on[table]) | set(keys) == fields, table
     enabled = tmp_path / "all-on.toml"
     enabled.write_text(re.sub(r"(?m)^# ([a-z_]+ = )", r"\1", text), encoding="utf-8")
     config = load_config(enabled, registry.installed())
     assert config.ledger.path == "~/xpost/xpost.sqlite3"
+    assert config.site.language == "ja"
     assert config.platforms["qiita"]["organization_url_name"] == "my-org"
     assert config.platforms["zenn"]["publication"] == "my_publication"
 
@@ -110,7 +112,7 @@ def test_the_example_config_copied_as_is_previews_the_example_post(
     assert result.exit_code == 0, result.output
     targets = {t["platform"]: t for t in json.loads(result.stdout)["posts"][0]["targets"]}
     assert [t["action"] for t in targets.values()] == ["create", "create", "create", "skip"]
-    assert "organization_url_name" not in targets["qiita"]["payload"]
+    assert targets["qiita"]["payload"]["organization_url_name"] is None
     assert "publication_name" not in targets["zenn"]["payload"]["content"]
 
 

@@ -19,7 +19,7 @@ from xpost.content.model import Embed, Html, Image, LinkContext
             "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1",
             "youtube",
             "dQw4w9WgXcQ",
-            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1s",  # the start time survives
         ),
         (
             "https://youtu.be/dQw4w9WgXcQ",

@@ -329,7 +329,12 @@ def test_tweet_blockquote_and_widgets_script() -> None:
     document = parse(body)
     assert document.blocks == (
         Embed(
-            "tweet", "https://twitter.com/a/status/1234567890", id="1234567890", origin="blockquote"
+            "tweet",
+            "https://twitter.com/a/status/1234567890",
+            id="1234567890",
+            origin="blockquote",
+            quote="hi",
+            byline="A (@a) July 1",
         ),
     )
     assert document.notes == ()
@@ -348,7 +353,7 @@ def test_html_image_and_wrappers() -> None:
     body = (
         '<p align="center">\n<img src="/img/a.png" alt="A" width="300">\n</p>\n\n<!-- a comment -->'
     )
-    assert parse(body).blocks == (Image("https://chezo.uno/img/a.png", alt="A"),)
+    assert parse(body).blocks == (Image("https://chezo.uno/img/a.png", alt="A", width="300"),)
 
 
 def test_speakerdeck_script_embed() -> None:
@@ -370,10 +375,11 @@ def test_iframes_of_other_providers() -> None:
     assert parse(body).blocks == (
         Embed(
             "youtube",
-            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=3s",
             id="dQw4w9WgXcQ",
             title="Video",
             origin="iframe",
+            start=3,
         ),
         Embed("iframe", "https://docs.google.com/presentation/d/e/X/embed", origin="iframe"),
     )

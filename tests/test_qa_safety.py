@@ -226,7 +226,7 @@ def assert_exactly_one_copy_each(w: World) -> None:
     assert len(live) == 5
     assert [p["conversation_id"] for p in live] == [live[0]["id"]] * 5  # one thread
     assert [s for s in w.remote_log() if s.startswith("xpost: publish")] == [
-        'xpost: publish "Five part thread" (2022-07-15-mlse-infraop-wg)'
+        'xpost: publish "Five part thread" (2022-07-15-mlse-infraop-wg-8eb3d3)'
     ]
     rows = ledger_rows(w)
     assert {platform: status for platform, (status, _) in rows.items()} == {

@@ -23,6 +23,7 @@ from xpost.content.model import (
     Markdown,
     Math,
 )
+from xpost.errors import PostError
 from xpost.post import Post, load_post
 from xpost.render.qiita_markdown import QiitaMarkdown
 
@@ -166,10 +167,6 @@ def test_allow_listed_iframes_stay_iframes() -> None:
             "https%3A%2F%2Fwww.figma.com%2Ffile%2FLKQ4FJ4bTnCSjedbRpk931%2FSample",
         ),
         (
-            Embed("codepen", "https://codepen.io/noeldelgado/pen/BaogqYy"),
-            "https://codepen.io/noeldelgado/embed/BaogqYy?default-tab=result",
-        ),
-        (
             Embed("iframe", "https://stackblitz.com/edit/x?embed=1"),
             "https://stackblitz.com/edit/x?embed=1",
         ),
@@ -255,9 +252,9 @@ def test_tags_lose_spaces_duplicates_and_the_sixth() -> None:
     tags, warnings = qiita_tags(
         ["Python", " python ", " machine learning", "MLOps", "", "A", "B", "C"]
     )
-    assert tags == ["Python", "machine-learning", "MLOps", "A", "B"]
+    assert tags == ["Python", "machinelearning", "MLOps", "A", "B"]
     assert warnings == [
-        "Qiita tag ' machine learning' written as 'machine-learning' (tags hold no spaces)",
+        "Qiita tag ' machine learning' written as 'machinelearning' (Qiita tags hold no spaces)",
         "Qiita allows 5 tags: dropped C",
     ]
 
@@ -266,45 +263,76 @@ def test_tags_lose_spaces_duplicates_and_the_sixth() -> None:
 
 
 def test_payload_is_the_api_request_body() -> None:
-    draft = render(make_post(Markdown("Hello\nworld"), tags=("Python", "CLI")))
+    draft = render(make_post(Markdown("Hello\nworld"), title="こんにちは", tags=("Python", "CLI")))
     assert draft.payload == {
-        "title": "Hello",
+        "title": "こんにちは",
         "body": f"この記事は {URL} からの転載です。\n\nHello world\n",
         "tags": [{"name": "Python", "versions": []}, {"name": "CLI", "versions": []}],
         "private": False,
+        # The official Qiita CLI always sends both.
+        "organization_url_name": None,
+        "slide": False,
     }
     assert draft.headline == "2 tags · 60 chars"
     assert draft.preview == (
-        f"Title: Hello\nTags: Python, CLI\n\nこの記事は {URL} からの転載です。\n\nHello world\n"
+        f"Title: こんにちは\nTags: Python, CLI\n\n"
+        f"この記事は {URL} からの転載です。\n\nHello world\n"
     )
     assert draft.warnings == []
     assert draft.skip_reason is None
 
 
 def test_options_override_title_tags_privacy_and_add_organization_and_slide() -> None:
-    settings = QiitaSettings(organization_url_name="acme", origin_note="")
-    draft = render(
-        make_post(Markdown("x")), settings, title="Other", tags=["Go"], private=True, slide=True
-    )
+    settings = QiitaSettings(organization_url_name="acme", origin_note="", origin_note_en="")
+    draft = render(make_post(Markdown("x")), settings, title="Other", tags=["Go"], slide=True)
     assert draft.payload == {
         "title": "Other",
         "body": "x\n",
         "tags": [{"name": "Go", "versions": []}],
-        "private": True,
+        "private": False,
         "organization_url_name": "acme",
         "slide": True,
     }
     assert draft.headline == "1 tag · 2 chars"
-    assert draft.preview == (
-        "Title: Other\nTags: Go\nPrivate: yes (limited share)\nOrganization: acme\n"
-        "Slide mode: yes\n\nx\n"
+    assert draft.preview == ("Title: Other\nTags: Go\nOrganization: acme\nSlide mode: yes\n\nx\n")
+    private = render(make_post(Markdown("x")), QiitaSettings(origin_note_en=""), private=True)
+    assert private.payload["private"] is True
+    assert private.preview.startswith("Title: Hello\nTags: python\nPrivate: yes (limited share)\n")
+
+
+def test_limited_share_inside_an_organization_is_refused_as_the_qiita_cli_does() -> None:
+    with pytest.raises(PostError) as refused:
+        render(make_post(Markdown("x")), QiitaSettings(organization_url_name="acme"), private=True)
+    assert str(refused.value) == (
+        "content/post/hello.md: xpost.qiita.private: limited share inside organization 'acme' "
+        "is refused, as the official Qiita CLI refuses it; publish it publicly or without "
+        "organization_url_name"
     )
 
 
 def test_origin_note_at_the_bottom_with_a_custom_text() -> None:
-    settings = QiitaSettings(origin_note="Originally at <{url}>.", origin_note_position="bottom")
+    settings = QiitaSettings(origin_note_en="Originally at <{url}>.", origin_note_position="bottom")
     draft = render(make_post(Markdown("Body")), settings)
     assert draft.payload["body"] == f"Body\n\nOriginally at <{URL}>.\n"
+
+
+@pytest.mark.parametrize(
+    ("fields", "site", "note"),
+    [
+        ({"title": "日本語の記事"}, None, "この記事は"),
+        ({"title": "English"}, None, "This article was originally published at"),
+        ({"title": "English", "front_matter": {"lang": "ja-JP"}}, None, "この記事は"),
+        ({"title": "日本語", "front_matter": {"language": "en"}}, None, "This article"),
+        ({"title": "English"}, "ja", "この記事は"),
+        ({"title": "日本語の記事"}, "en", "This article"),
+    ],
+)
+def test_origin_note_is_in_the_posts_language(
+    fields: dict[str, Any], site: str | None, note: str
+) -> None:
+    adapter = QiitaAdapter(QiitaSettings(), SiteConfig(language=site))
+    draft = adapter.render(make_post(Markdown("Body"), **fields), QiitaOptions())
+    assert draft.payload["body"].startswith(note)
 
 
 def test_no_canonical_url_skips_the_origin_note_with_a_warning() -> None:
@@ -344,7 +372,7 @@ def test_payload_matches_the_create_item_schema() -> None:
     create = next(link["schema"] for link in links if link["title"] == "create_item")
     # The 2016 schema predates these two fields (contracts/README.md); Qiita CLI sends them.
     create["properties"] |= {
-        "organization_url_name": {"type": "string"},
+        "organization_url_name": {"type": ["string", "null"]},
         "slide": {"type": "boolean"},
     }
     create["additionalProperties"] = False

@@ -172,8 +172,9 @@ def test_unknown_shortcodes_are_dropped_with_a_note() -> None:
     document = parse("{{< mystery a=b >}}\nKept.\n{{< /mystery >}}\n\nText {{< param author >}}.")
     assert document.blocks == (Markdown("Kept."), Markdown("Text ."))
     assert document.notes == (
-        "dropped unknown shortcode {{< mystery a=b >}}",
-        "dropped unknown shortcode {{< param author >}}",
+        "dropped unknown shortcode {{< mystery a=b >}}: "
+        "the text up to {{< /mystery >}} is kept as written",
+        "dropped unknown shortcode {{< param author >}}: nothing is left in its place",
     )
 
 
@@ -247,7 +248,9 @@ def test_jekyll_links_and_site_variables() -> None:
 def test_unknown_liquid_tags_are_dropped_with_a_note_but_not_in_code_spans() -> None:
     document = parse('{% include note.html content="x" %}\n\nJinja: `{% if x %}`')
     assert document.blocks == (Markdown("Jinja: `{% if x %}`"),)
-    assert document.notes == ('dropped Liquid tag {% include note.html content="x" %}',)
+    assert document.notes == (
+        'dropped Jekyll include {% include note.html content="x" %}: nothing is left in its place',
+    )
 
 
 # -- Zenn and Qiita ------------------------------------------------------------------------------

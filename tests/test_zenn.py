@@ -89,7 +89,8 @@ def render(
     settings: ZennSettings | None = None,
     timezone_name: str = "Asia/Tokyo",
 ) -> Draft:
-    adapter = ZennAdapter(settings or ZennSettings(), SiteConfig(timezone=timezone_name))
+    site = SiteConfig(timezone=timezone_name, language="ja")
+    adapter = ZennAdapter(settings or ZennSettings(), site)
     return adapter.render(post, options or ZennOptions(), now=NOW)
 
 
@@ -208,10 +209,51 @@ def test_raw_html_block_becomes_its_text_with_warning() -> None:
 
 def test_inline_html_is_reported_except_br_comments_and_code() -> None:
     text = "a <kbd>Ctrl</kbd> b<br>c <!-- hidden --> `<span>` <https://example.com>"
-    assert emit(Markdown(text))[1] == [
-        "Zenn shows raw HTML as text: <kbd>",
-        "Zenn shows raw HTML as text: </kbd>",
-    ]
+    assert emit(Markdown(text)) == (
+        "a `Ctrl` b<br>c <!-- hidden --> `<span>` <https://example.com>\n",
+        ["Zenn shows raw HTML as text: <kbd> written as a code span"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "markdown", "warning"),
+    [
+        (
+            "H<sub>2</sub>O",
+            "H₂O",
+            "Zenn shows raw HTML as text: <sub> written as Unicode characters",
+        ),
+        (
+            "x<sup>n+1</sup>",
+            "xⁿ⁺¹",
+            "Zenn shows raw HTML as text: <sup> written as Unicode characters",
+        ),
+        (
+            "x<sup>y</sup>",
+            "xy",
+            "Zenn shows raw HTML as text: <sup>y</sup> written as plain y",
+        ),
+        (
+            'a <video src="https://e.com/m/demo.mp4" controls></video> b',
+            "a [video: demo.mp4](https://e.com/m/demo.mp4) b",
+            "Zenn cannot play <video>: shown as a link to https://e.com/m/demo.mp4",
+        ),
+        (
+            '<audio controls><source src="https://e.com/a.mp3"></audio>',
+            "[audio: a.mp3](https://e.com/a.mp3)",
+            "Zenn cannot play <audio>: shown as a link to https://e.com/a.mp3",
+        ),
+        (
+            'a <mark>b</mark> <span style="x">c</span>',
+            "a b c",
+            "Zenn shows raw HTML as text: <mark> left out, its text kept",
+        ),
+    ],
+)
+def test_inline_html_becomes_what_it_means(html: str, markdown: str, warning: str) -> None:
+    text, warnings = emit(Markdown(html))
+    assert text == markdown + "\n"
+    assert warnings[0] == warning
 
 
 def test_local_images_move_to_the_repo_and_remote_ones_stay() -> None:
@@ -266,17 +308,18 @@ def test_article_file_and_payload() -> None:
         "\n"
         "Hello.\n"
         "\n"
-        "![](/images/hello-zenn-world/shot.png)\n"
+        "![](/images/hello-zenn-world-9cda28/shot.png)\n"
     )
     assert draft.payload == {
-        "path": "articles/hello-zenn-world.md",
-        "slug": "hello-zenn-world",
+        # A derived slug gets a short suffix, stable for the post: slugs are Zenn-wide.
+        "path": "articles/hello-zenn-world-9cda28.md",
+        "slug": "hello-zenn-world-9cda28",
         "content": content,
-        "images": [{"source": str(local), "target": "images/hello-zenn-world/shot.png"}],
+        "images": [{"source": str(local), "target": "images/hello-zenn-world-9cda28/shot.png"}],
     }
     assert (draft.platform, draft.headline, draft.preview) == (
         "zenn",
-        "articles/hello-zenn-world.md",
+        "articles/hello-zenn-world-9cda28.md",
         content,
     )
     assert draft.warnings == ["Zenn: tag 'Python' became topic 'python'"]
@@ -442,7 +485,7 @@ def test_seed_post_golden() -> None:
     draft = render(load_seed(), timezone_name="America/Los_Angeles")
     expected = (GOLDEN / "zenn-seed.md").read_text(encoding="utf-8")
     assert draft.payload["content"] == expected
-    assert draft.payload["path"] == "articles/2022-07-15-mlse-infraop-wg.md"
+    assert draft.payload["path"] == "articles/2022-07-15-mlse-infraop-wg-8eb3d3.md"
     assert (draft.payload["images"], draft.warnings) == ([], [])
     content = draft.payload["content"]
     assert "<script" not in content and "<iframe" not in content and "<div" not in content
@@ -572,7 +615,9 @@ def test_every_embed_renders_as_a_zenn_embed(zenn_results: dict[str, dict[str, A
 @pytest.mark.node
 def test_blocks_render_as_zenn_elements(zenn_results: dict[str, dict[str, Any]]) -> None:
     html = zenn_result(zenn_results, "blocks")["html"]
-    assert "Intro with a &lt;kbd&gt;key&lt;/kbd&gt; and a <a" in html
+    # <kbd> is a code span: no raw HTML is shown as text.
+    assert "Intro with a <code>key</code> and a <a" in html
+    assert "&lt;kbd" not in html
     assert (
         '<aside class="msg message"><span class="msg-symbol">!</span><div class="msg-content">'
         in html
@@ -587,7 +632,7 @@ def test_blocks_render_as_zenn_elements(zenn_results: dict[str, dict[str, Any]])
     )
     assert '<span class="code-block-filename">hello.py</span>' in html
     assert '<embed-katex display-mode="1">\nx^2\n</embed-katex>' in html
-    assert '<img src="/images/zenn-block-kinds/a.png" alt="A"' in html
+    assert re.search(r'<img src="/images/zenn-block-kinds-[0-9a-f]{6}/a.png" alt="A"', html)
     assert "<em>Cap</em>" in html
     assert "| cell |" in html
     assert ":::" not in html

@@ -30,7 +30,7 @@ from xpost.errors import ConfigError, PublishError, RemoteConflict
 from xpost.post import load_post
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
-SLUG = "hello-zenn-world"
+SLUG = "hello-zenn-world-9cda28"  # a derived slug has a suffix stable for the post
 ARTICLE = f"articles/{SLUG}.md"
 IMAGE = f"images/{SLUG}/diagram.png"
 URL = f"https://zenn.dev/chezo/articles/{SLUG}"
@@ -165,7 +165,7 @@ class Site:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.bundle = root / "content" / "post" / SLUG
+        self.bundle = root / "content" / "post" / "hello-zenn-world"
         self.bundle.mkdir(parents=True)
         self.config = Config(site=SiteConfig(base_url="https://example.com/"))
 
@@ -245,10 +245,10 @@ def test_first_publish_is_one_commit_with_the_article_and_its_images_a_rerun_non
     draft = site.draft()
     receipt = publish(repos, draft)
 
-    assert repos.subjects() == ['xpost: publish "Hello Zenn" (hello-zenn-world)', "initial"]
+    assert repos.subjects() == ['xpost: publish "Hello Zenn" (hello-zenn-world-9cda28)', "initial"]
     assert repos.files_of() == [ARTICLE, IMAGE]
     assert repos.remote_file(ARTICLE) == draft.payload["content"]
-    assert "![diagram](/images/hello-zenn-world/diagram.png)" in draft.payload["content"]
+    assert "![diagram](/images/hello-zenn-world-9cda28/diagram.png)" in draft.payload["content"]
     assert repos.remote_bytes(IMAGE) == PNG
     assert remote(repos.bare, "log", "-1", "--format=%an <%ae>") == "Chezo <chezo@example.com>"
     assert repos.local_head() == repos.head()
@@ -270,7 +270,7 @@ def test_an_edit_is_exactly_one_commit_rewriting_the_same_file(repos: Repos, sit
     edited = site.draft("First paragraph, fixed.\n\n![diagram](diagram.png)\n")
     receipt = publish(repos, edited, previous=first)
 
-    assert repos.subjects()[0] == 'xpost: update "Hello Zenn" (hello-zenn-world)'
+    assert repos.subjects()[0] == 'xpost: update "Hello Zenn" (hello-zenn-world-9cda28)'
     assert len(repos.subjects()) == 3
     assert repos.files_of() == [ARTICLE]
     assert repos.remote_file(ARTICLE) == edited.payload["content"]
@@ -300,7 +300,7 @@ def test_without_push_the_commit_stays_local(repos: Repos, site: Site) -> None:
     receipt = publish(repos, site.draft(), push=False)
     assert repos.subjects() == ["initial"]
     assert git(repos.clone, "log", "-1", "--format=%s") == (
-        'xpost: publish "Hello Zenn" (hello-zenn-world)'
+        'xpost: publish "Hello Zenn" (hello-zenn-world-9cda28)'
     )
     assert receipt.state["pushed"] is False
 
@@ -315,7 +315,7 @@ def test_unpublish_commits_published_false_and_only_that_line_then_republish(
     receipt = publish(repos, draft)
     adapter_for(repos.clone).unpublish(receipt, Context().ctx)
 
-    assert repos.subjects()[0] == 'xpost: unpublish "Hello Zenn" (hello-zenn-world)'
+    assert repos.subjects()[0] == 'xpost: unpublish "Hello Zenn" (hello-zenn-world-9cda28)'
     before = draft.payload["content"].split("\n")
     after = (repos.remote_file(ARTICLE) or "").split("\n")
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
@@ -325,7 +325,7 @@ def test_unpublish_commits_published_false_and_only_that_line_then_republish(
     # The ledger forgets a removed copy: publishing again comes without a receipt, and
     # the withdrawn article is still recognised as this post's.
     publish(repos, site.draft(), previous=None)
-    assert repos.subjects()[0] == 'xpost: update "Hello Zenn" (hello-zenn-world)'
+    assert repos.subjects()[0] == 'xpost: update "Hello Zenn" (hello-zenn-world-9cda28)'
     assert repos.remote_file(ARTICLE) == draft.payload["content"]
 
 
@@ -338,7 +338,7 @@ def test_an_article_xpost_wrote_for_no_known_receipt_is_taken_over_only_with_for
     with unchanged(repos), pytest.raises(RemoteConflict) as failure:
         publish(repos, other, previous=None)
     assert str(failure.value) == (
-        "Zenn: articles/hello-zenn-world.md was written by xpost, but not for this post as "
+        "Zenn: articles/hello-zenn-world-9cda28.md was written by xpost, but not for this post as "
         "the ledger knows it: rerun with --force to take it over, or set xpost.zenn.slug in "
         "the post to another slug"
     )
@@ -382,7 +382,7 @@ def test_non_fast_forward_is_rebased_and_pushed_without_force(repos: Repos, site
     publish(repos, site.draft())
 
     assert repos.subjects() == [
-        'xpost: publish "Hello Zenn" (hello-zenn-world)',
+        'xpost: publish "Hello Zenn" (hello-zenn-world-9cda28)',
         "someone else's commit",
         "initial",
     ]
@@ -410,7 +410,7 @@ def test_remote_change_to_the_same_article_fails_and_leaves_the_clone_as_it_was(
         publish(repos, site.draft("Changed here too.\n"), previous=first)
 
     assert str(failure.value) == (
-        "Zenn: origin/main has new commits that also change articles/hello-zenn-world.md: "
+        "Zenn: origin/main has new commits that also change articles/hello-zenn-world-9cda28.md: "
         "nothing was pushed and the repository was left as it was; pull, resolve and rerun"
     )
     assert repos.head() == theirs
@@ -477,7 +477,7 @@ def test_a_slug_taken_by_an_article_xpost_did_not_write_is_an_error(
         publish(repos, site.draft())
 
     assert str(failure.value) == (
-        "Zenn: articles/hello-zenn-world.md: slug already used by an article xpost did not "
+        "Zenn: articles/hello-zenn-world-9cda28.md: slug already used by an article xpost did not "
         "write; set xpost.zenn.slug in the post to another slug"
     )
     assert (repos.clone / ARTICLE).read_text() == theirs
@@ -509,8 +509,8 @@ def test_an_article_edited_by_hand_is_refused_unless_forced(repos: Repos, site: 
     with unchanged(repos), pytest.raises(RemoteConflict) as failure:
         publish(repos, edited, previous=first)
     assert str(failure.value) == (
-        "Zenn: articles/hello-zenn-world.md was edited since xpost last wrote it: rerun with "
-        "--force to overwrite the edits"
+        "Zenn: articles/hello-zenn-world-9cda28.md was edited since xpost last wrote it: "
+        "rerun with --force to overwrite the edits"
     )
 
     publish(repos, edited, previous=first, context=Context(force=True))
@@ -743,4 +743,4 @@ def test_committed_articles_pass_zenn_model(repos: Repos, site: Site, node_modul
     results = json.loads(completed.stdout)
     assert [r["errors"] for r in results] == [[], []]
     assert [r["front_matter"]["published"] for r in results] == [True, False]
-    assert '<img src="/images/hello-zenn-world/diagram.png"' in results[0]["html"]
+    assert '<img src="/images/hello-zenn-world-9cda28/diagram.png"' in results[0]["html"]

@@ -33,6 +33,8 @@ class SiteConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     content: list[str] = msgspec.field(default_factory=list)
     timezone: str = "UTC"
     write_back: bool = False
+    #: The site's language (``ja``, ``en``): for posts whose front matter names none.
+    language: str | None = None
 
 
 class PublishConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

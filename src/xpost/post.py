@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from xpost.config import Config
 from xpost.content.mdx import mdx_to_markdown
-from xpost.content.model import Document, LinkContext
+from xpost.content.model import Document, LinkContext, Markdown
 from xpost.content.parse import parse_body
 from xpost.errors import ConfigError, PostError
 from xpost.frontmatter import (
@@ -29,6 +29,7 @@ from xpost.frontmatter import (
 )
 from xpost.limits import MAX_POST_BYTES, LimitExceeded, read_regular_file
 from xpost.permalink import PermalinkError, expand_permalink, join_url
+from xpost.render.markdown import soft_break_joiner
 from xpost.sites import Page, Site, find_site
 
 
@@ -189,13 +190,14 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
     if explicit_id is None and not _is_qiita_cli(metadata):
         explicit_id = field_reader.text("id") or None
 
+    document = _with_notes(parse_body(body, links), mdx_notes) if parse else Document((), ())
     return Post(
         source=source,
         id=explicit_id or canonical or str(source.resolve()),
         title=title,
         body=body,
-        document=_with_notes(parse_body(body, links), mdx_notes) if parse else Document((), ()),
-        summary=_summary(field_reader, metadata, body),
+        document=document,
+        summary=_summary(field_reader, metadata, body, document),
         tags=_unique(tags),
         categories=_unique(categories),
         date=date,
@@ -375,7 +377,7 @@ def _web_url(url: str, source: Path, key: str) -> str:
     return url
 
 
-def _summary(fields: FrontMatter, metadata: dict[str, Any], body: str) -> str:
+def _summary(fields: FrontMatter, metadata: dict[str, Any], body: str, document: Document) -> str:
     for key in _SUMMARY_KEYS:
         text = fields.text(key)
         if text:
@@ -384,7 +386,12 @@ def _summary(fields: FrontMatter, metadata: dict[str, Any], body: str) -> str:
     marker = separator if isinstance(separator, str) and separator else _MORE
     if marker in body:
         return _shorten(plain_text(body.split(marker, 1)[0]))
-    return _shorten(plain_text(first_paragraph(body)))
+    # The first paragraph as parsed: shortcodes, Liquid and kramdown already resolved.
+    first = next(
+        (b.text for b in document.blocks if isinstance(b, Markdown) and b.kind == "paragraph"),
+        None,
+    )
+    return _shorten(plain_text(first if first is not None else first_paragraph(body)))
 
 
 def _is_draft(metadata: dict[str, Any], source: Path) -> bool:
@@ -510,7 +517,7 @@ def _featured_file(folder: Path) -> Path | None:
 
 
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-_NOT_PROSE = ("#", "<", "{{", "{%", "@[", ":::", "|", "$$", "![", "    ", "\t", "---", "***")
+_NOT_PROSE = ("#", "<", "{{", "{%", "{:", "@[", ":::", "|", "$$", "![", "    ", "\t", "---", "***")
 # Linear time on any text (issue 11): a class that stops at the next opener, not
 # just at the closer, bounds each failed attempt by the distance to the next one;
 # ``.*?`` spans only run over text that has a closer after it (_sub_closed).
@@ -522,9 +529,15 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 _LIQUID_TAG = re.compile(r"\{%.*?%\}", re.DOTALL)
+_LIST_START = re.compile(r"[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_LINE_MARKUP = re.compile(r"^[ \t]*(?:>[ \t]?|#{1,6}[ \t]+|[-*+][ \t]+|\d+[.)][ \t]+)", re.M)
+_LINE_MARKUP = re.compile(
+    r"^[ \t]*(?:>[ \t]?|#{1,6}[ \t]+|(?:[-*+][ \t]+|\d+[.)][ \t]+)(?:\[[ xX]\][ \t]+)?)", re.M
+)
+# Lines that are markup only: ``:::note`` containers, kramdown attribute lists.
+_MARKUP_LINE = re.compile(r"^[ \t]*(?::{3,}.*|\{:[^{}\n]*\})[ \t]*$", re.M)
+_KRAMDOWN_IAL = re.compile(r"\{:[^{}\n]*\}")
 _SPACES = re.compile(r"\s+")
 
 
@@ -546,17 +559,24 @@ def first_paragraph(body: str) -> str:
             if paragraph:
                 break
             continue
-        if not paragraph and (line.startswith(_NOT_PROSE) or urlsplit(stripped).scheme):
+        if not paragraph and (
+            line.startswith(_NOT_PROSE) or _LIST_START.match(line) or urlsplit(stripped).scheme
+        ):
             continue
+        if stripped.startswith(":::"):
+            break  # a call-out opens: the paragraph before it is the summary
         paragraph.append(line)
     return "\n".join(paragraph)
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown (one paragraph or a few) as one line of plain text."""
+    """Markdown (one paragraph or a few) as one line of plain text: soft-wrapped
+    Japanese joined without a space (English with one), no container or task-list
+    markup."""
     text = _sub_closed(_HUGO_SHORTCODE, markdown, ">}}", "%}}")
     text = _sub_closed(_LIQUID_TAG, text, "%}")
     text = _sub_closed(_HTML_COMMENT, text, "-->")
+    text = _KRAMDOWN_IAL.sub("", _MARKUP_LINE.sub("", text))
     text = _HTML_TAG.sub("", _AUTOLINK.sub(r"\1", text))
     text = _IMAGE.sub("", text)
     text = _FOOTNOTE_REF.sub("", text)
@@ -564,7 +584,7 @@ def plain_text(markdown: str) -> str:
     text = _CODE_SPAN.sub(r"\2", text)
     text = _LINE_MARKUP.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _joined_lines(text)).strip()
 
 
 def _sub_closed(pattern: re.Pattern[str], text: str, *closers: str) -> str:
@@ -578,6 +598,16 @@ def _sub_closed(pattern: re.Pattern[str], text: str, *closers: str) -> str:
         return text
     last = max(ends)
     return pattern.sub("", text[:last]) + text[last:]
+
+
+def _joined_lines(text: str) -> str:
+    """Lines stripped and joined: nothing between Japanese characters, else a space."""
+    joined = ""
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            joined += (soft_break_joiner(joined[-1], line[0]) if joined else "") + line
+    return joined
 
 
 def _shorten(text: str, limit: int = _SUMMARY_LIMIT) -> str:

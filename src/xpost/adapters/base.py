@@ -144,6 +144,9 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
     #: True when ``lookup`` really asks the platform. Without it, an attempt whose outcome
     #: is unknown is never taken as "not there": it stays unknown until ``xpost confirm``.
     can_lookup: ClassVar[bool] = False
+    #: True where the platform publishes a copy at the post's own future date (Zenn's
+    #: ``published_at``); elsewhere ``xpost publish`` does not send a future post early.
+    can_schedule: ClassVar[bool] = False
 
     def __init__(self, settings: SettingsT, site: SiteConfig) -> None:
         self.settings = settings

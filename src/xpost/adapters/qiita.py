@@ -31,13 +31,15 @@ from xpost.adapters.qiita_publish import (
 from xpost.clients.errors import RemoteNotFound
 from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
-from xpost.errors import CredentialsMissing, PublishError
+from xpost.content.language import post_language
+from xpost.errors import CredentialsMissing, PostError, PublishError
 from xpost.post import Post
 from xpost.render.qiita_markdown import QiitaMarkdown
 from xpost.validation import checked_api_base
 
 MAX_TAGS = 5
 DEFAULT_ORIGIN_NOTE = "この記事は {url} からの転載です。"
+DEFAULT_ORIGIN_NOTE_EN = "This article was originally published at {url}."
 NO_TAGS_WARNING = "Qiita needs at least one tag: add tags or xpost.qiita.tags"
 #: How far back ``lookup`` searches the account's items (newest first), in pages of 100.
 LOOKUP_PAGES = 3
@@ -59,6 +61,9 @@ class QiitaSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     api_base: str = "https://qiita.com"  # Qiita Team lives on its own host
     #: Paragraph naming the original; ``{url}`` is the canonical URL, "" disables it.
     origin_note: str = DEFAULT_ORIGIN_NOTE
+    #: The same for a post in English (front matter ``lang``, ``[site] language``, or
+    #: its text has no Japanese); "" disables it.
+    origin_note_en: str = DEFAULT_ORIGIN_NOTE_EN
     origin_note_position: Literal["top", "bottom"] = "top"
     #: "Limited share": anyone with the URL can read it, so it is no draft mode.
     private: bool = False
@@ -95,27 +100,47 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
         flavor = QiitaMarkdown()
         body = flavor.emit(post.document)
         warnings = flavor.warnings
-        body = self._with_origin_note(body, post.canonical_url, warnings)
-        note = self._origin_note(post.canonical_url)
+        template = (
+            self.settings.origin_note_en
+            if post_language(post, self.site) == "en"
+            else self.settings.origin_note
+        )
+        cli = qiita_cli_fields(post)
+        if not cli:  # a Qiita CLI file's item is the original: no "originally at" line
+            body = self._with_origin_note(body, post.canonical_url, warnings, template)
+        note = None if cli else self._origin_note(post.canonical_url, template)
 
         tags, tag_warnings = qiita_tags(options.tags or post.tags or post.categories)
         warnings.extend(tag_warnings)
         # Qiita refuses an item without tags: not sent (skipped, with the fix), not failed.
         skip = DRAFT_REASON if post.draft else (None if tags else NO_TAGS_WARNING)
+        if cli.get("ignorePublish") is True and not skip:
+            skip = "the Qiita CLI file says ignorePublish: true"
 
-        private = self.settings.private if options.private is None else options.private
+        private = _first_bool(options.private, cli.get("private"), self.settings.private)
+        organization = (
+            options.organization_url_name
+            or _text(cli.get("organization_url_name"))
+            or self.settings.organization_url_name
+        )
+        if private and organization and not post.draft:
+            raise PostError(
+                f"{post.source}: xpost.qiita.private: limited share inside organization "
+                f"{organization!r} is refused, as the official Qiita CLI refuses it; "
+                "publish it publicly or without organization_url_name"
+            )
+        # The official Qiita CLI always sends slide and organization_url_name.
         payload: dict[str, Any] = {
             "title": options.title or post.title,
             "body": body,
             "tags": [{"name": tag, "versions": []} for tag in tags],
             # Never limited-share a draft: its URL would be readable by anyone.
             "private": private and not post.draft,
+            "organization_url_name": organization or None,
+            "slide": options.slide or cli.get("slide") is True,
         }
-        organization = options.organization_url_name or self.settings.organization_url_name
-        if organization:
-            payload["organization_url_name"] = organization
-        if options.slide:
-            payload["slide"] = True
+        item_id = _text(cli.get("id"))
+        facts = {"item_id": item_id} if item_id else {}
 
         return Draft(
             platform=self.name,
@@ -125,15 +150,16 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             warnings=warnings,
             skip_reason=skip,
             # How lookups know this post's copy: the whole note, its URL exactly.
-            facts={"origin_note": note, "canonical_url": post.canonical_url},
+            facts={"origin_note": note, "canonical_url": post.canonical_url, **facts},
         )
 
-    def _origin_note(self, url: str | None) -> str | None:
-        template = self.settings.origin_note
+    @staticmethod
+    def _origin_note(url: str | None, template: str) -> str | None:
         return template.replace("{url}", url) if template and url else None
 
-    def _with_origin_note(self, body: str, url: str | None, warnings: list[str]) -> str:
-        template = self.settings.origin_note
+    def _with_origin_note(
+        self, body: str, url: str | None, warnings: list[str], template: str
+    ) -> str:
         if not template:
             return body
         if not url:
@@ -151,6 +177,11 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
     def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
         payload = sendable(draft)
         with self._client(ctx) as client:
+            adopted = draft.facts.get("item_id")
+            if previous is None and isinstance(adopted, str):
+                # A Qiita CLI file names its item: that item is this post's copy.
+                adopt = replace(ctx, force=True)  # not an edit made there: its own item
+                return self._update(client, Receipt(remote_id=adopted), payload, adopt)
             if previous is None:
                 return receipt_from(client.create_item(payload), created=True)
             return self._update(client, previous, payload, ctx)
@@ -210,6 +241,12 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             raise gone(previous.remote_id)
         if same_content(current, payload):
             return receipt_from(current)  # an earlier update whose answer was lost did land
+        if current.get("private") is False and payload["private"] is True:
+            raise PublishError(
+                f"Qiita: item {previous.remote_id} is public and Qiita refuses to make a public "
+                "item limited share (it answers 403); set xpost.qiita.private: false, or "
+                "delete the item on Qiita first"
+            )
         if not ctx.force:
             refuse_if_edited_there(current, previous)
         # Remember what goes out before it goes: if the answer is lost, the next update
@@ -232,10 +269,29 @@ def qiita_api_base(value: str) -> str:
 _SPACES = re.compile(r"\s+")
 
 
+def qiita_cli_fields(post: Post) -> dict[str, Any]:
+    """The Qiita CLI's own front matter (``id``, ``private``, ``organization_url_name``,
+    ``slide``, ``ignorePublish``) when the file is a Qiita CLI item, else nothing."""
+    front = post.front_matter
+    keys = ("id", "private", "organization_url_name", "slide", "ignorePublish")
+    if not ({"private", "updated_at"} <= front.keys() or "ignorePublish" in front):
+        return {}
+    return {key: front[key] for key in keys if key in front}
+
+
+def _first_bool(*values: object) -> bool:
+    return next((value for value in values if isinstance(value, bool)), False)
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 def qiita_tags(names: Iterable[str], limit: int = MAX_TAGS) -> tuple[list[str], list[str]]:
     """Tag names Qiita accepts, and warnings for what changed.
 
-    Qiita tag names hold no spaces (runs become ``-``); duplicates are dropped
+    Qiita tag names hold no spaces (Qiita answers 403): words are joined as Qiita
+    spells its tags (``GitHub Actions`` → ``GitHubActions``); duplicates are dropped
     case-insensitively (Qiita treats ``Python`` and ``python`` as one tag); at
     most ``limit`` are kept.
     """
@@ -243,11 +299,11 @@ def qiita_tags(names: Iterable[str], limit: int = MAX_TAGS) -> tuple[list[str], 
     seen: set[str] = set()
     warnings: list[str] = []
     for raw in names:
-        name = _SPACES.sub("-", raw.strip())
+        name = _SPACES.sub("", raw.strip())
         if not name or name.casefold() in seen:
             continue
         if name != raw.strip():
-            warnings.append(f"Qiita tag {raw!r} written as {name!r} (tags hold no spaces)")
+            warnings.append(f"Qiita tag {raw!r} written as {name!r} (Qiita tags hold no spaces)")
         seen.add(name.casefold())
         tags.append(name)
     if len(tags) > limit:
@@ -261,7 +317,7 @@ def _preview(payload: dict[str, Any]) -> str:
     lines = [f"Title: {payload['title']}", f"Tags: {tags}"]
     if payload["private"]:
         lines.append("Private: yes (limited share)")
-    if "organization_url_name" in payload:
+    if payload.get("organization_url_name"):
         lines.append(f"Organization: {payload['organization_url_name']}")
     if payload.get("slide"):
         lines.append("Slide mode: yes")

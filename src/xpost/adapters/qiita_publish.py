@@ -126,6 +126,8 @@ def same_content(item: dict[str, Any], payload: dict[str, Any]) -> bool:
         and _same_body(item.get("body"), payload["body"])
         and names == [tag["name"] for tag in payload["tags"]]
         and item.get("private") == payload["private"]
+        and bool(item.get("slide")) == bool(payload.get("slide"))
+        and (item.get("organization_url_name") or None) == payload.get("organization_url_name")
     )
 
 

@@ -44,6 +44,7 @@ from xpost.render.tweet_compose import (
     split_thread,
 )
 from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
+from xpost.render.zenn_markdown import inline_html
 from xpost.validation import checked_api_base
 
 if TYPE_CHECKING:
@@ -375,7 +376,9 @@ def _blocks(blocks: tuple[Block, ...], out: PlainText) -> None:
     for block in blocks:
         match block:
             case Markdown():
-                out.paragraphs.extend(markdown_paragraphs(block.text, out))
+                # <kbd>, <sub>, <sup>, <video> as text means: H₂O, not H2O.
+                text = inline_html(block.text, lambda _: None) if "<" in block.text else block.text
+                out.paragraphs.extend(markdown_paragraphs(text, out))
             case Embed():
                 out.paragraphs.append(f"{block.title} {block.url}" if block.title else block.url)
             case Callout():
@@ -383,9 +386,13 @@ def _blocks(blocks: tuple[Block, ...], out: PlainText) -> None:
                     out.paragraphs.append(Heading(block.title))
                 _blocks(block.blocks, out)
             case Details():
-                if block.summary:
+                inner = PlainText()
+                _blocks(block.blocks, inner)
+                if block.summary and inner.paragraphs:  # no heading over nothing
                     out.paragraphs.append(Heading(block.summary))
-                _blocks(block.blocks, out)
+                out.paragraphs.extend(inner.paragraphs)
+                for warning in inner.warnings:
+                    out.warn(warning)
             case Html():
                 out.paragraphs.extend(markdown_paragraphs(block.markdown, out))
             case Code():
@@ -441,6 +448,8 @@ def markdown_paragraphs(text: str, out: PlainText) -> list[str]:
             lines[-1] += " | "
         elif token.type == "inline":
             inline = _inline_text(token, out)
+            if lines and lines[-1].endswith(("- ", ". ")):
+                inline = _TASK_BOX.sub(lambda m: "☑ " if m[1] in "xX" else "☐ ", inline, count=1)
             if depth and lines:
                 lines[-1] += inline
             elif depth:
@@ -481,6 +490,9 @@ def _inline_text(token: Token, out: PlainText) -> str:
         after_link = child.type == "link_close"
     return "".join(parts)
 
+
+#: A task-list box at the start of a list item: written as a ballot box on X.
+_TASK_BOX = re.compile(r"^\[([ xX])\][ \t]+")
 
 #: A mention as X reads one: ``@name`` not glued to a word before it (an e-mail address).
 _MENTION = re.compile(r"(?<![A-Za-z0-9_!#$%&*@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@＠])")

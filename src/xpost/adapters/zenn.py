@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +21,7 @@ import msgspec
 import regex
 
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
+from xpost.content.language import post_language
 from xpost.errors import ConfigError, PostError
 from xpost.post import Post
 from xpost.render.zenn_markdown import ZennMarkdown
@@ -34,6 +36,12 @@ SLUG_PATTERN = re.compile(r"^[0-9a-z\-_]{12,50}$")
 PUBLICATION_PATTERN = re.compile(r"^[0-9a-z_]{2,15}$")
 MAX_TITLE = 70  # counted as JavaScript does (UTF-16 code units)
 MAX_TOPICS = 5
+#: zenn-editor's current validator: a topic longer than this keeps the article from
+#: deploying (``contracts/zenn/validator-rules.md``; the pinned npm zenn-model lacks it).
+MAX_TOPIC_LENGTH = 18
+#: Zenn deploys no article without a topic (validator-rules.md: 1-5 topics).
+NO_TOPICS = "Zenn needs at least one topic: add tags or xpost.zenn.topics"
+_PUBLISHED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
 # zenn-model's invalid-topic-letters class: ASCII space and punctuation.
 _TOPIC_INVALID = re.compile(r"[\s!-/:-@\[-`{-~]")
 _TOPIC_NAMES = {"c++": "cpp", "c#": "csharp", "f#": "fsharp", ".net": "dotnet"}
@@ -61,6 +69,8 @@ class ZennSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     type: str = "tech"
     #: A line pointing at the original, ``{url}`` is the canonical URL; "" disables it.
     origin_note: str = "この記事は {url} からの転載です。"
+    #: The same for a post in English (see ``[qiita] origin_note_en``); "" disables it.
+    origin_note_en: str = "This article was originally published at {url}."
     origin_note_position: Literal["top", "bottom"] = "top"
 
 
@@ -85,6 +95,7 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
     path_settings: ClassVar[tuple[str, ...]] = ("repo",)
     Options: ClassVar[type[msgspec.Struct]] = ZennOptions
     credential_fields: ClassVar[tuple[str, ...]] = ()  # git's own SSH/HTTPS setup
+    can_schedule: ClassVar[bool] = True  # published_at: Zenn publishes it at that time
 
     # -- publishing: a commit (and a push) in the user's Zenn repository ------------------
 
@@ -143,7 +154,18 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
             preview=content,
             headline=path,
             warnings=warnings + flavor.warnings,
+            skip_reason=self._is_the_article(post) or (None if front["topics"] else NO_TOPICS),
         )
+
+    def _is_the_article(self, post: Post) -> str | None:
+        """A post that already lives in the Zenn repo's ``articles/`` is the Zenn article:
+        Zenn publishes it from there, and a second copy would be a second article."""
+        if not self.settings.repo:
+            return None
+        articles = (Path(self.settings.repo).expanduser().absolute() / "articles").resolve()
+        if post.source.resolve().parent != articles:
+            return None
+        return "this file is the Zenn article itself (it is in [zenn] repo's articles/)"
 
     # -- front matter --------------------------------------------------------------
 
@@ -165,7 +187,10 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
             "published": published,
         }
         when = post.publish_date or post.date
-        if published and when is not None and when > now:
+        written = post.front_matter.get("published_at")
+        if published and isinstance(written, str) and _PUBLISHED_AT.match(written.strip()):
+            front["published_at"] = written.strip()  # a Zenn article's own, in Japan time
+        elif published and when is not None and when > now:
             front["published_at"] = self._zenn_time(when)
         publication = options.publication_name or self.settings.publication
         if publication:
@@ -208,8 +233,9 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         return when.astimezone(ZENN_TIME).strftime("%Y-%m-%d %H:%M")
 
     def _with_origin_note(self, post: Post, body: str, warnings: list[str]) -> str:
-        template = self.settings.origin_note
-        if not template:
+        english = post_language(post, self.site) == "en"
+        template = self.settings.origin_note_en if english else self.settings.origin_note
+        if not template or is_zenn_article(post):
             return body
         if not post.canonical_url:
             warnings.append("Zenn: the post has no canonical URL: no origin note added")
@@ -224,13 +250,29 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
 
 
 def article_slug(post: Post, options: ZennOptions) -> str:
-    """The article's slug: ``xpost.zenn.slug`` as given, else derived from the post's."""
+    """The article's slug: ``xpost.zenn.slug`` as given; a Zenn article's own file name;
+    else derived from the post's, with a short suffix that is stable for the post (a
+    slug is unique across all of Zenn: a plain ``event-announcement`` is surely taken)."""
     if options.slug is not None:
         if not SLUG_PATTERN.match(options.slug):
             problem = f"{options.slug!r} is not a Zenn slug (12-50 of a-z, 0-9, - and _)"
             _bad_post(post, "xpost.zenn.slug", problem)
         return options.slug
-    return derive_slug(post.slug or post.source.stem, post.date, post.id)
+    if is_zenn_article(post) and SLUG_PATTERN.match(post.source.stem):
+        return post.source.stem
+    suffix = hashlib.sha256(post.id.encode()).hexdigest()[:SLUG_SUFFIX]
+    base = derive_slug(post.slug or post.source.stem, post.date, post.id)
+    return f"{base[: 50 - SLUG_SUFFIX - 1].rstrip('-_')}-{suffix}"
+
+
+#: Hex digits of the post id's hash that make a derived slug Zenn-unique.
+SLUG_SUFFIX = 6
+
+
+def is_zenn_article(post: Post) -> bool:
+    """Written with Zenn CLI: in an ``articles/`` folder, with Zenn's front matter."""
+    front = post.front_matter
+    return post.source.parent.name == "articles" and "emoji" in front and "topics" in front
 
 
 def derive_slug(base: str, date: datetime | None, stable_id: str) -> str:
@@ -270,6 +312,12 @@ def normalise_topics(tags: tuple[str, ...] | list[str], warnings: list[str]) -> 
         topic = _TOPIC_INVALID.sub("", _TOPIC_NAMES.get(lowered, lowered))
         if not topic:
             warnings.append(f"Zenn: tag {tag!r} has no letters a topic can use: dropped")
+            continue
+        if len(topic) > MAX_TOPIC_LENGTH:
+            warnings.append(
+                f"Zenn: tag {tag!r} is longer than the {MAX_TOPIC_LENGTH} characters a topic "
+                "may have: dropped (set xpost.zenn.topics)"
+            )
             continue
         if topic != tag:
             warnings.append(f"Zenn: tag {tag!r} became topic {topic!r}")

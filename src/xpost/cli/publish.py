@@ -23,6 +23,12 @@ from xpost.cli.options import config_option, json_option, platforms_option
     is_flag=True,
     help="Where posts cannot be edited (X): delete a changed post and post it again (asks).",
 )
+@click.option(
+    "--now",
+    "send_now",
+    is_flag=True,
+    help="Send a post dated in the future now, also where the platform cannot schedule it.",
+)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --force or --repost.")
 @click.option(
     "--write-back/--no-write-back",
@@ -37,6 +43,7 @@ def publish(
     dry_run: bool,
     force: bool,
     repost: bool,
+    send_now: bool,
     yes: bool,
     write_back: bool | None,
     as_json: bool,
@@ -61,6 +68,13 @@ def publish(
     requested = parse_platform_list(platforms)
     engine = Syndicator.load(config_path)
     prepared = engine.prepare(posts, requested)
+    if not send_now:  # a future post waits where the platform cannot schedule it
+        from datetime import UTC, datetime
+
+        from xpost.future import mark_scheduled, refuse_early
+
+        hold = mark_scheduled if dry_run else refuse_early
+        hold(prepared, engine.renderer, datetime.now(UTC))
     if dry_run:
         from xpost.cli.output import previews_json, print_previews
 

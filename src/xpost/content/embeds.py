@@ -27,14 +27,46 @@ def _pattern(regex: str) -> Callable[[Callable[[re.Match[str], str, str, str], E
     return register
 
 
-def youtube_embed(video_id: str, origin: str, title: str = "") -> Embed:
-    url = f"https://www.youtube.com/watch?v={video_id}"
-    return Embed("youtube", url, id=video_id, title=title, origin=origin)
+def youtube_embed(video_id: str, origin: str, title: str = "", start: int = 0) -> Embed:
+    """``start``: the second to start at, kept in the URL as YouTube writes it (``t=95s``)."""
+    url = f"https://www.youtube.com/watch?v={video_id}" + (f"&t={start}s" if start > 0 else "")
+    return Embed("youtube", url, id=video_id, title=title, origin=origin, start=max(start, 0))
 
 
-def speakerdeck_embed(player_id: str, origin: str, title: str = "") -> Embed:
-    url = f"https://speakerdeck.com/player/{player_id}"
-    return Embed("speakerdeck", url, id=player_id, title=title, origin=origin)
+def speakerdeck_embed(player_id: str, origin: str, title: str = "", slide: int = 0) -> Embed:
+    """``slide``: the slide to open at (Speaker Deck's ``?slide=N``), 0 for the first."""
+    url = f"https://speakerdeck.com/player/{player_id}" + (f"?slide={slide}" if slide > 1 else "")
+    return Embed("speakerdeck", url, id=player_id, title=title, origin=origin, start=max(slide, 0))
+
+
+_TIME_PART = re.compile(r"(\d+)([hms])")
+
+
+def seconds(value: str) -> int:
+    """A YouTube time: ``95``, ``95s``, ``1m35s``, ``1h2m3s``; 0 when unreadable."""
+    value = value.strip().lower()
+    if value.isdigit():
+        return int(value)
+    parts = _TIME_PART.findall(value)
+    if not parts or "".join(n + u for n, u in parts) != value:
+        return 0
+    return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+
+
+def _query_value(url: str, *names: str) -> str:
+    """The first of ``names`` in the URL's query or fragment (``#t=95``)."""
+    parts = urlsplit(url)
+    for source in (parts.query, parts.fragment):
+        values = parse_qs(source)
+        for name in names:
+            if values.get(name):
+                return values[name][0]
+    return ""
+
+
+def _slide(url: str) -> int:
+    value = _query_value(url, "slide")
+    return int(value) if value.isdigit() else 0
 
 
 def slideshare_embed(key: str, origin: str, title: str = "") -> Embed:
@@ -62,23 +94,29 @@ def gist_embed(user: str, gist_id: str, origin: str, file: str = "") -> Embed:
     r"^(?:m\.|music\.)?youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/|live/|v/)" + _YOUTUBE_ID
 )
 def _youtube(match: re.Match[str], url: str, origin: str, title: str) -> Embed:
-    return youtube_embed(match["id"], origin, title)
+    return youtube_embed(match["id"], origin, title, seconds(_query_value(url, "t", "start")))
 
 
 @_pattern(r"^(?:youtu\.be/|youtube-nocookie\.com/embed/)" + _YOUTUBE_ID)
 def _youtube_short(match: re.Match[str], url: str, origin: str, title: str) -> Embed:
-    return youtube_embed(match["id"], origin, title)
+    return youtube_embed(match["id"], origin, title, seconds(_query_value(url, "t", "start")))
 
 
 @_pattern(r"^speakerdeck\.com/player/(?P<id>[0-9a-f]+)")
 def _speakerdeck_player(match: re.Match[str], url: str, origin: str, title: str) -> Embed:
-    return speakerdeck_embed(match["id"], origin, title)
+    return speakerdeck_embed(match["id"], origin, title, _slide(url))
 
 
-@_pattern(r"^speakerdeck\.com/(?!player/)[^/?#]+/[^/?#]+/?$")
+@_pattern(r"^speakerdeck\.com/(?!player/)[^/?#]+/[^/?#]+/?(?:[?#].*)?$")
 def _speakerdeck_deck(match: re.Match[str], url: str, origin: str, title: str) -> Embed:
     # A deck page does not carry the player id the embed syntaxes need.
-    return Embed("speakerdeck", url, title=title, origin=origin)
+    return Embed("speakerdeck", url, title=title, origin=origin, start=_slide(url))
+
+
+@_pattern(r"^asciinema\.org/a/(?P<id>[A-Za-z0-9]+)(?:\.js)?")
+def _asciinema(match: re.Match[str], url: str, origin: str, title: str) -> Embed:
+    page = f"https://asciinema.org/a/{match['id']}"
+    return Embed("asciinema", page, id=match["id"], title=title, origin=origin)
 
 
 @_pattern(r"^slideshare\.net/slideshow/embed_code/(?:key/)?(?P<id>[\w-]+)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xpost.content.embeds import (
     absolute_url,
@@ -37,6 +37,7 @@ _TWEET = re.compile(
 _IFRAMELY = re.compile(r"<a\b([^>]*\bdata-iframely-url\b[^>]*)>.*?</a\s*>", _FLAGS)
 _CODEPEN = re.compile(r"<p\b([^>]*\bclass\s*=\s*[\"']codepen[\"'][^>]*)>.*?</p\s*>", _FLAGS)
 _STATUS_URL = re.compile(r"https?://(?:mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d+", re.I)
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", _FLAGS)
 _FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure\s*>", _FLAGS)
 _LINKED_IMG = re.compile(r"<a\b([^>]*)>\s*(<img\b[^>]*>)\s*</a\s*>", _FLAGS)
 _IMG = re.compile(r"<img\b([^>]*)>", _FLAGS)
@@ -78,7 +79,7 @@ def _script(match: re.Match[str]) -> _Piece:
     src = attrs.get("src", "")
     if "speakerdeck-embed" in attrs.get("class", "") and attrs.get("data-id"):
         return _Piece(match.start(), match.end(), speakerdeck_embed(attrs["data-id"], "script"))
-    if "gist.github.com/" in src:
+    if "gist.github.com/" in src or "asciinema.org/a/" in src:
         return _Piece(match.start(), match.end(), embed_from_url(src, "script"))
     if src and _EMBED_SCRIPT.search(src):
         return _Piece(match.start(), match.end(), None)
@@ -107,7 +108,12 @@ def _tweet(match: re.Match[str]) -> _Piece:
     embed = embed_from_url(urls[-1], "blockquote") if urls else None
     if embed is None:
         return _Piece(match.start(), match.end(), _fallback(match[0]))
-    return _Piece(match.start(), match.end(), embed)
+    # X's embed code: <p>the text</p>&mdash; Name (@handle) <a href=…>date</a>
+    paragraph = _PARAGRAPH.search(match[1])
+    quote = plain_text(paragraph[1]) if paragraph else ""
+    rest = match[1][paragraph.end() :] if paragraph else match[1]
+    byline = plain_text(rest).lstrip("—-– ").strip()
+    return _Piece(match.start(), match.end(), replace(embed, quote=quote, byline=byline))
 
 
 def _iframely(match: re.Match[str]) -> _Piece:
@@ -216,6 +222,7 @@ def _img(tag: str, links: LinkResolver, link: str = "", caption: str = "") -> Im
         caption=caption,
         link=links.absolute(link) if link else "",
         local=links.local_file(src),
+        width=attrs.get("width", "") if attrs.get("width", "").isdigit() else "",
     )
 
 

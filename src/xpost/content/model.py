@@ -55,6 +55,7 @@ EmbedProvider = Literal[
     "gist",
     "codepen",
     "figma",
+    "asciinema",
     "card",  # a link card: iframely, Zenn @[card], a URL alone on its line
     "iframe",  # any other iframe: only its URL is known
 ]
@@ -76,6 +77,13 @@ class Embed:
     id: str = ""
     title: str = ""
     origin: str = ""
+    #: Where to start: a video's second (YouTube ``t=``/``start=``), a deck's slide
+    #: number (Speaker Deck ``slide=``); 0 when the embed starts at the beginning.
+    start: int = 0
+    #: A pasted tweet's own text and its "— name (@handle) date" line, shown by the
+    #: platforms that keep a tweet as a quotation.
+    quote: str = ""
+    byline: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class Image:
     caption: str = ""
     link: str = ""
     local: Path | None = None
+    width: str = ""  # Zenn ``=400x``, kramdown ``{: width="400"}``, ``<img width>``
 
 
 CalloutKind = Literal["note", "tip", "important", "warning", "caution"]

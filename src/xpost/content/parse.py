@@ -10,6 +10,7 @@ blocks.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from xpost.content.html import plain_text, recognise_html
@@ -45,6 +46,13 @@ _MARKDOWN_KINDS: dict[str, MarkdownKind] = {
     "hr": "hr",
 }
 _IMAGE_START = re.compile(r"^\s*\[?!\[")
+# Zenn's sized image ``![alt](src =400x)`` (not CommonMark: markdown-it sees text).
+_SIZED_IMAGE = re.compile(
+    r"^!\[(?P<alt>[^\]\n]*)\]\(\s*(?P<src>[^\s()]+)(?:\s+\"(?P<title>[^\"\n]*)\")?"
+    r"\s+=(?P<width>\d*)x\d*\s*\)$"
+)
+# A caption line right under an image: ``*text*`` or ``_text_`` (Zenn's convention).
+_CAPTION = re.compile(r"^(?:\*(?!\*)([^*\n]+)\*|_(?!_)([^_\n]+)_)$")
 _LONE_URL = re.compile(r"^<?(https?://[^\s<>]+)>?$")
 _ALERT = re.compile(
     r"^ {0,3}>[ \t]?\[!(note|tip|important|warning|caution)\][ \t]*(.*)$", re.IGNORECASE
@@ -198,10 +206,31 @@ class _BodyParser:
         lone_url = _LONE_URL.match(source.strip())
         if lone_url:
             return [url_embed(lone_url[1])]
-        image = self.lone_image(source, env) if _IMAGE_START.match(source) else None
+        image = self.captioned_image(source, env) if _IMAGE_START.match(source) else None
         if image is not None:
             return [image]
         return [self.markdown(source, "paragraph")]
+
+    def captioned_image(self, source: str, env: dict[str, object]) -> Image | None:
+        """A lone image, maybe Zenn-sized, maybe with a ``*caption*`` line under it."""
+        lines = source.strip().split("\n")
+        caption = _CAPTION.match(lines[-1].strip()) if len(lines) == 2 else None
+        first = lines[0].strip() if caption else source.strip()
+        sized = _SIZED_IMAGE.match(first)
+        if sized:
+            src = sized["src"]
+            image: Image | None = Image(
+                src=self.links.absolute(src),
+                alt=sized["alt"],
+                title=sized["title"] or "",
+                local=self.links.local_file(src),
+                width=sized["width"],
+            )
+        else:
+            image = self.lone_image(first, env)
+        if image is not None and caption:
+            image = replace(image, caption=caption[1] or caption[2])
+        return image
 
     def lone_image(self, source: str, env: dict[str, object]) -> Image | None:
         """The image of a paragraph that holds only an image, maybe linked."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from xpost.content.links import outside_code_spans
 from xpost.content.model import Block, Callout, CalloutKind, Code, Details
 from xpost.content.shortcodes import (
     CALLOUT_KINDS,
@@ -23,6 +24,7 @@ from xpost.content.shortcodes import (
     InlineSubstitution,
     Shortcode,
     embed_shortcode,
+    liquid_embed,
     parse_shortcode,
     unescape_hugo,
     zenn_embed,
@@ -36,6 +38,14 @@ _ENDHIGHLIGHT = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
 _ZENN_EMBED = re.compile(r"^ {0,3}@\[([\w-]+)\]\((.*)\)\s*$")
 _CONTAINER = re.compile(r"^ {0,3}(:{3,})[ \t]*(message|details|note)\b[ \t]*(.*?)\s*$")
 _RAW_TAG = re.compile(r"\{%-?\s*(raw|endraw)\s*-?%\}")
+# kramdown: a block attribute list or ALD alone on its line ({: .lead}, {:toc},
+# {:refdef: .x}), an extension ({::options … /}, {::comment} … {:/comment}).
+_KRAMDOWN_IAL_LINE = re.compile(r"^ {0,3}\{:(?!:)([^{}\n]*)\}\s*$")
+_KRAMDOWN_EXTENSION = re.compile(r"^ {0,3}\{::(\w+)\b([^{}\n]*?)(/?)\}\s*$")
+_KRAMDOWN_EXTENSION_END = re.compile(r"\{:/(\w*)\}")
+_KRAMDOWN_SPAN_IAL = re.compile(r"(\]\([^()\s]*(?:\s+\"[^\"]*\")?\))?\{:(?!:)([^{}\n]*)\}")
+_WIDTH = re.compile(r"""\bwidth\s*=\s*["']?(\d+)""")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 
 _CONTAINER_KINDS: dict[str, CalloutKind] = {
     "": "note",
@@ -43,6 +53,9 @@ _CONTAINER_KINDS: dict[str, CalloutKind] = {
     "warn": "warning",
     "alert": "caution",
 }
+
+
+PAIRED_SHORTCODES = CALLOUT_SHORTCODES | DETAILS_SHORTCODES | {HIGHLIGHT_SHORTCODE, "mermaid"}
 
 
 def _hugo_close(name: str) -> re.Pattern[str]:
@@ -101,6 +114,8 @@ class PrePass:
 
     def text_line(self, line: str) -> str:
         """Inline substitution, except inside ``{% raw %}`` … ``{% endraw %}``."""
+        if "{:" in line and not self.in_raw:
+            line = outside_code_spans(line, self._span_ials)
         if "{%" not in line or not _RAW_TAG.search(line):
             return line if self.in_raw else self.inline.line(line)
         parts = _RAW_TAG.split(line)
@@ -112,6 +127,21 @@ class PrePass:
                 text.append(part if self.in_raw else self.inline.line(part))
         return "".join(text)
 
+    def _span_ials(self, text: str) -> str:
+        """kramdown span attribute lists removed; an image's ``width`` kept as Zenn's
+        ``=Nx`` size, which the parser reads."""
+
+        def replace(match: re.Match[str]) -> str:
+            width = _WIDTH.search(match[2])
+            if match[1] and width and not match[1].startswith("](<"):
+                return match[1][:-1] + f" ={width[1]}x)"
+            self._note(
+                f"removed kramdown attribute list {{:{match[2]}}}: its styling does not carry over"
+            )
+            return match[1] or ""
+
+        return _KRAMDOWN_SPAN_IAL.sub(replace, text)
+
     # -- block-level constructs ----------------------------------------------------
 
     def block_at(self, lines: list[str], index: int) -> tuple[tuple[Block, ...], int] | None:
@@ -119,8 +149,19 @@ class PrePass:
         line = lines[index]
         if "{{" in line and (hugo := _HUGO_LINE.match(line)):
             return self.hugo(lines, index, parse_shortcode(hugo[2]), hugo[0].strip())
-        if "{%" in line and (liquid := _LIQUID_LINE.match(line)) and liquid[1] == "highlight":
-            return self.liquid_highlight(lines, index, liquid[2])
+        if "{%" in line and (liquid := _LIQUID_LINE.match(line)):
+            if liquid[1] == "highlight":
+                return self.liquid_highlight(lines, index, liquid[2])
+            block = liquid_embed(liquid[1], liquid[2], self.inline.links)
+            if block is not None:
+                return (block,), index + 1
+            if liquid[1] == "include":
+                self.notes.append(
+                    f"dropped Jekyll include {liquid[0].strip()}: nothing is left in its place"
+                )
+                return (), index + 1
+        if "{:" in line and (kramdown := self.kramdown(lines, index)) is not None:
+            return (), kramdown
         if line.lstrip().startswith("@[") and (zenn := _ZENN_EMBED.match(line)):
             embed = zenn_embed(zenn[1], zenn[2])
             if embed is None:
@@ -131,6 +172,38 @@ class PrePass:
             return self.container(lines, index, container)
         return None
 
+    def kramdown(self, lines: list[str], index: int) -> int | None:
+        """The index after a kramdown line removed here, or None when it is none."""
+        line = lines[index]
+        extension = _KRAMDOWN_EXTENSION.match(line)
+        if extension:
+            name = extension[1]
+            if name == "comment" and not extension[3]:  # hidden on the site too
+                end = _find_line(lines, index + 1, _KRAMDOWN_EXTENSION_END)
+                return index + 1 if end is None else end + 1
+            self._note(f"removed kramdown {line.strip()}: it only instructs kramdown")
+            return index + 1
+        ial = _KRAMDOWN_IAL_LINE.match(line)
+        if ial is None:
+            return None
+        if ial[1].strip() == "toc":
+            item = next((i for i in range(len(self.out) - 1, -1, -1) if self.out[i].strip()), None)
+            if item is not None and _LIST_ITEM.match(self.out[item]):
+                removed = self.out.pop(item).strip()
+                self._note(
+                    f"dropped the kramdown table of contents ({removed} {{:toc}}): "
+                    "the copies have no generated table of contents"
+                )
+                return index + 1
+        self._note(
+            f"removed kramdown attribute list {line.strip()}: its styling does not carry over"
+        )
+        return index + 1
+
+    def _note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
     def hugo(
         self, lines: list[str], index: int, code: Shortcode, source: str
     ) -> tuple[tuple[Block, ...], int] | None:
@@ -138,7 +211,10 @@ class PrePass:
             return None  # inline: a ref alone on its line is still its URL, in the text
         if code.closing:
             return (), index + 1
-        paired = code.name in CALLOUT_SHORTCODES | DETAILS_SHORTCODES | {HIGHLIGHT_SHORTCODE}
+        paired = code.name in CALLOUT_SHORTCODES | DETAILS_SHORTCODES | {
+            HIGHLIGHT_SHORTCODE,
+            "mermaid",
+        }
         if paired:
             end = _find_line(lines, index + 1, _hugo_close(code.name))
             if end is None:
@@ -148,13 +224,21 @@ class PrePass:
             return (self.paired(code, inner),), end + 1
         block = embed_shortcode(code, self.inline.links)
         if block is None:
-            self.notes.append(f"dropped unknown shortcode {source}")
+            closing = _find_line(lines, index + 1, _hugo_close(code.name))
+            left = (
+                f"the text up to {{{{< /{code.name} >}}}} is kept as written"
+                if closing is not None
+                else "nothing is left in its place"
+            )
+            self._note(f"dropped unknown shortcode {source}: {left}")
             return (), index + 1
         return (block,), index + 1
 
     def paired(self, code: Shortcode, inner: list[str]) -> Block:
         if code.name == HIGHLIGHT_SHORTCODE:
             return Code("\n".join(inner), lang=code.arg("lang", 0))
+        if code.name == "mermaid":  # Qiita and Zenn draw a mermaid fence
+            return Code("\n".join(inner).strip("\n"), lang="mermaid")
         if code.name in DETAILS_SHORTCODES:
             summary = code.arg("summary") or code.arg("title") or code.arg("text", 0) or "Details"
             return Details(summary, tuple(self.parse("\n".join(inner))))

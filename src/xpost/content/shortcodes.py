@@ -16,6 +16,7 @@ from xpost.content.embeds import (
     card_or_provider,
     embed_from_url,
     gist_embed,
+    seconds,
     slideshare_embed,
     speakerdeck_embed,
     tweet_embed,
@@ -120,20 +121,34 @@ def embed_shortcode(code: Shortcode, links: LinkResolver) -> Block | None:
     """The block a standalone Hugo shortcode stands for; None when xpost does not know it."""
     match code.name:
         case "youtube":
-            video = code.arg("id", 0)
-            return youtube_embed(video, "shortcode", code.arg("title")) if video else None
+            video = code.arg("id", 0) or code.arg("video")
+            if video.startswith(("http://", "https://")):
+                return embed_from_url(video, "shortcode")
+            start = seconds(code.arg("start") or code.arg("t"))
+            return youtube_embed(video, "shortcode", code.arg("title"), start) if video else None
         case "speakerdeck":
             deck = code.arg("id", 0)
-            return speakerdeck_embed(deck, "shortcode") if deck else None
+            slide = code.arg("slide")
+            return (
+                speakerdeck_embed(deck, "shortcode", slide=int(slide) if slide.isdigit() else 0)
+                if deck
+                else None
+            )
         case "slideshare":
             key = code.arg("id", 0) or code.arg("key")
             return slideshare_embed(key, "shortcode") if key else None
         case "tweet" | "twitter" | "x":
+            url = code.arg("url") or code.arg("id", 0)
+            if url.startswith(("http://", "https://")):
+                return embed_from_url(url, "shortcode")
             tweet = code.arg("id", 1 if len(code.positional) > 1 else 0)
             user = code.arg("user", 0 if len(code.positional) > 1 else -1)
             return tweet_embed(tweet, user, "shortcode") if tweet.isdigit() else None
         case "gist":
             user, gist = code.arg("user", 0), code.arg("id", 1)
+            if "/" in user and not code.arg("id"):  # Liquid: {% gist user/id [file] %}
+                user, gist = user.split("/", 1)
+                return gist_embed(user, gist, "liquid", code.arg("file", 1))
             return gist_embed(user, gist, "shortcode", code.arg("file", 2)) if gist else None
         case "vimeo":
             video = code.arg("id", 0)
@@ -148,6 +163,26 @@ def embed_shortcode(code: Shortcode, links: LinkResolver) -> Block | None:
         case "figure":
             return figure(code, links)
     return None
+
+
+#: Jekyll includes and tags named after an embed: the part of the name that says which.
+_LIQUID_EMBEDS = ("youtube", "speakerdeck", "slideshare", "gist", "tweet", "twitter", "vimeo")
+
+
+def liquid_embed(tag: str, args: str, links: LinkResolver) -> Block | None:
+    """The embed a Liquid tag on its own stands for: ``{% gist user/id %}``,
+    ``{% youtube ID %}``, ``{% include youtube.html id=… %}`` (any include named
+    after an embed); None when xpost does not know it."""
+    if tag == "include":
+        file, _, args = args.strip().partition(" ")
+        tag = file.rsplit("/", 1)[-1].split(".", 1)[0].lower()
+    name = next((known for known in _LIQUID_EMBEDS if known in tag), None)
+    if name is None:
+        return None
+    code = parse_shortcode(f"{name} {args}")
+    if name == "youtube" and not code.arg("id", 0) and code.arg("url"):
+        code = parse_shortcode(f"youtube {code.arg('url')} {args}")
+    return embed_shortcode(code, links)
 
 
 def figure(code: Shortcode, links: LinkResolver) -> Image | None:
@@ -171,8 +206,9 @@ def zenn_embed(name: str, arg: str) -> Embed | None:
     match name:
         case "youtube":
             return youtube_embed(arg, "zenn")
-        case "speakerdeck":
-            return speakerdeck_embed(arg, "zenn")
+        case "speakerdeck":  # @[speakerdeck](ID?slide=N)
+            deck, _, slide = arg.partition("?slide=")
+            return speakerdeck_embed(deck, "zenn", slide=int(slide) if slide.isdigit() else 0)
         case "slideshare":
             return slideshare_embed(arg, "zenn")
         case "card":
@@ -223,7 +259,7 @@ class InlineSubstitution:
             return block.url
         if isinstance(block, Image):
             return f"![{block.alt}]({block.src})"
-        self.note(f"dropped unknown shortcode {source}")
+        self.note(f"dropped unknown shortcode {source}: nothing is left in its place")
         return ""
 
     def ref(self, target: str) -> str:
@@ -247,8 +283,8 @@ class InlineSubstitution:
         return ""
 
     def liquid(self, source: str, tag: str) -> str:
-        name, _, args = tag.partition(" ")
-        args = args.strip().strip("\"'")
+        name, _, args_raw = tag.partition(" ")
+        args = args_raw.strip().strip("\"'")
         if name == "post_url":
             post = _JEKYLL_POST.match(args)
             if post is None:
@@ -265,7 +301,11 @@ class InlineSubstitution:
             return self.links.absolute("/" + path.lstrip("/"))
         if name in ("raw", "endraw"):
             return ""
-        self.note(f"dropped Liquid tag {source}")
+        block = liquid_embed(name, args_raw, self.links)
+        if isinstance(block, Embed):
+            return block.url
+        what = "Jekyll include" if name == "include" else "Liquid tag"
+        self.note(f"dropped {what} {source}: nothing is left in its place")
         return ""
 
     def _post_path(self, year: str, month: str, day: str, name: str) -> str:

@@ -7,16 +7,38 @@ warning (nothing is silently lost).
 
 from __future__ import annotations
 
+import re
 from posixpath import basename
 from urllib.parse import urlsplit
 
+from xpost.content.links import outside_code_spans
 from xpost.content.model import Details, Image, Math
 from xpost.render.markdown import MarkdownFlavor, code_fence, escape_link_text
+
+# An inline image: ``![alt](src "title")``, maybe with a Zenn size; not inside a link label.
+_INLINE_IMAGE = re.compile(
+    r"!\[(?P<alt>[^\]\n]*)\]\((?P<src>[^\s()]+)(?:\s+\"[^\"\n]*\")?(?:\s+=\d*x\d*)?\s*\)"
+)
 
 
 class ConnpassMarkdown(MarkdownFlavor):
     platform = "connpass"
     join_soft_breaks = True
+
+    def inline(self, text: str) -> str:
+        """Images inside a paragraph become links as well (connpass allows none)."""
+        if "![" not in text:
+            return text
+        return outside_code_spans(text, self._image_links)
+
+    def _image_links(self, text: str) -> str:
+        def link(match: re.Match[str]) -> str:
+            src = match["src"]
+            self.warn(f"connpass does not allow images: shown as a link to {src}")
+            label = match["alt"] or _file_name(src) or "image"
+            return f"[{escape_link_text(label)}]({src})"
+
+        return _INLINE_IMAGE.sub(link, text)
 
     def image(self, block: Image) -> str:
         label = block.alt or block.caption or block.title or _file_name(block.src) or "image"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
+from xpost.content.links import outside_code_spans
 from xpost.content.model import (
     Block,
     Callout,
@@ -33,6 +35,7 @@ PROVIDER_NAMES = {
     "gist": "GitHub Gist",
     "codepen": "CodePen",
     "figma": "Figma",
+    "asciinema": "asciinema recording",
     "card": "link card",
     "iframe": "embedded frame",
 }
@@ -84,9 +87,32 @@ class MarkdownFlavor:
     # -- hooks -------------------------------------------------------------------
 
     def markdown(self, block: Markdown) -> str:
+        text = self.inline(block.text)
         if self.join_soft_breaks and block.kind in ("paragraph", "list", "blockquote", "footnotes"):
-            return join_soft_breaks(block.text)
-        return block.text
+            return join_soft_breaks(text)
+        return text
+
+    def inline(self, text: str) -> str:
+        """Inline constructs the platform spells its own way; by default a Zenn image
+        size (``![a](x.png =400x)``, not CommonMark) is left out, and ``<video>`` and
+        ``<audio>``, which these platforms do not keep, become links."""
+        if " =" in text:
+            text = outside_code_spans(text, self._drop_image_sizes)
+        if "<video" in text or "<audio" in text:
+            text = outside_code_spans(
+                text, lambda prose: media_links(prose, self.platform, self.warn)
+            )
+        return text
+
+    def _drop_image_sizes(self, text: str) -> str:
+        def drop(match: re.Match[str]) -> str:
+            self.warn(
+                f"{self.platform} has no image size syntax: ={match['width']}x left out "
+                f"for {match['src']}"
+            )
+            return f"![{match['alt']}]({match['src']})"
+
+        return INLINE_SIZED_IMAGE.sub(drop, text)
 
     def code(self, block: Code) -> str:
         fence = code_fence(block.code)
@@ -103,6 +129,8 @@ class MarkdownFlavor:
             f"{self.platform} cannot embed {PROVIDER_NAMES[block.provider]}: "
             f"shown as a link to {block.url}"
         )
+        if block.provider == "tweet" and block.quote:
+            return quoted_tweet(block)
         return embed_link(block)
 
     def image(self, block: Image) -> str:
@@ -130,12 +158,50 @@ class MarkdownFlavor:
         return block.markdown
 
 
+_MEDIA = re.compile(
+    r"<(video|audio)\b([^>]*)>(.*?)</\1\s*>|<(video|audio)\b([^>]*?)/?>",
+    re.IGNORECASE | re.DOTALL,
+)
+_SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def media_links(text: str, platform: str, warn: Callable[[str], None]) -> str:
+    """``<video>``/``<audio>`` as a link to what they play (``[video: demo.mp4](url)``)."""
+
+    def link(match: re.Match[str]) -> str:
+        tag = (match[1] or match[4]).lower()
+        found = _SRC.search(match[2] or match[5] or "") or _SRC.search(match[3] or "")
+        if found is None:
+            warn(f"{platform} cannot show a <{tag}> without a source: left out")
+            return ""
+        src = found[1]
+        warn(f"{platform} cannot play <{tag}>: shown as a link to {src}")
+        name = src.rsplit("/", 1)[-1] or src
+        return f"[{tag}: {escape_link_text(name)}]({src})"
+
+    return _MEDIA.sub(link, text)
+
+
+def quoted_tweet(block: Embed) -> str:
+    """A pasted tweet as a Markdown quotation: its text, its byline, a link to it."""
+    lines = [f"> {line}" if line else ">" for line in block.quote.splitlines()]
+    byline = f"— {block.byline} " if block.byline else ""
+    return "\n".join([*lines, ">", f"> {byline}<{block.url}>"])
+
+
 def embed_link(block: Embed) -> str:
     """The portable fallback for an embed: a Markdown link named after what it shows."""
     label = block.title or PROVIDER_NAMES[block.provider]
     if block.provider == "card" and not block.title:
         return f"<{block.url}>"
     return f"[{escape_link_text(label)}]({block.url})"
+
+
+# An inline image with Zenn's size: ``![alt](src =400x)`` / ``=400x300``.
+INLINE_SIZED_IMAGE = re.compile(
+    r"!\[(?P<alt>[^\]\n]*)\]\((?P<src>[^\s()]+)(?P<title>\s+\"[^\"\n]*\")?"
+    r"\s+=(?P<width>\d*)x\d*\s*\)"
+)
 
 
 def escape_link_text(text: str) -> str:
@@ -189,6 +255,11 @@ def _joiner(left: str, right: str) -> str:
     if _HANGUL.match(left[-1]) or _HANGUL.match(right[0]):
         return " "
     return "" if _is_wide(left[-1]) or _is_wide(right[0]) else " "
+
+
+def soft_break_joiner(left: str, right: str) -> str:
+    """What a soft line break between ``left`` and ``right`` becomes: "" or " "."""
+    return _joiner(left, right)
 
 
 @lru_cache(maxsize=4096)  # one post's blocks are joined by three flavors

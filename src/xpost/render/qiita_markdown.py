@@ -12,13 +12,19 @@ import re
 from html import escape
 from urllib.parse import quote, urlsplit
 
-from xpost.content.model import Callout, Code, Embed, Math
-from xpost.render.markdown import PROVIDER_NAMES, MarkdownFlavor, code_fence, embed_link
+from xpost.content.links import outside_code_spans
+from xpost.content.model import Callout, Code, Embed, Image, Math
+from xpost.render.markdown import (
+    INLINE_SIZED_IMAGE,
+    PROVIDER_NAMES,
+    MarkdownFlavor,
+    code_fence,
+    embed_link,
+)
 
-#: Hosts whose ``<iframe>`` Qiita keeps. Source: Qiita's help page on embeds,
-#: "iframe で埋め込めるサービス" (YouTube, SlideShare, Google Slides/Docs, Google
-#: Drive, Figma, StackBlitz, Docswell, CodePen, CodeSandbox, Blueprint UE), which
-#: matches the hosts in Qiita's public renderer, increments/qiita-markdown.
+#: Hosts whose ``<iframe>`` Qiita keeps: qiita-markdown 1.7.0's
+#: ``transformers/filter_iframe.rb`` (``contracts/qiita/markdown-rules.md``). Not
+#: codepen.io (its script embed is kept instead) and not codesandbox.io.
 QIITA_IFRAME_HOSTS = frozenset(
     {
         "www.youtube.com",
@@ -31,11 +37,12 @@ QIITA_IFRAME_HOSTS = frozenset(
         "stackblitz.com",
         "docswell.com",
         "www.docswell.com",
-        "codepen.io",
-        "codesandbox.io",
         "blueprintue.com",
+        "claude.site",
     }
 )
+#: CodePen's script embed, one of the script sources Qiita keeps (same file).
+CODEPEN_SCRIPT = '<script async src="https://public.codepenassets.com/embed/index.js"></script>'
 
 SPEAKERDECK_SCRIPT = (
     '<script async class="speakerdeck-embed" data-id="{id}" data-ratio="1.77" '
@@ -63,9 +70,78 @@ CALLOUT_STYLES = {
 }
 
 
+# What Qiita turns into a mention (and a notification): qiita-markdown's
+# filters/mention.rb, an ``@name`` after a non-word character (ASCII \\w in Ruby).
+_MENTION = re.compile(
+    r"(?<![A-Za-z0-9_])@(?P<name>[A-Za-z0-9][A-Za-z0-9_]*)(?!/)"
+    r"(?=\.+[ \t\W]|\.+$|[^0-9A-Za-z_.]|$)"
+)
+# Where an ``@`` is no mention: link destinations, whole links, autolinks and HTML tags,
+# bare URLs. These are copied as they are.
+_NOT_PROSE = re.compile(
+    r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"\n]*\")?\)"
+    r"|<[^<>\n]+>|https?://\S+"
+)
+#: After the ``@``: U+2060 WORD JOINER, invisible, keeps Qiita from reading a mention.
+MENTION_GUARD = "\u2060"
+
+
+def defuse_mentions(text: str, found: list[str]) -> str:
+    """``@name`` outside links, URLs and tags written so that Qiita mentions nobody."""
+
+    def prose(part: str) -> str:
+        def guard(match: re.Match[str]) -> str:
+            found.append(match["name"])
+            return "@" + MENTION_GUARD + match["name"]
+
+        return _MENTION.sub(guard, part)
+
+    pieces = []
+    position = 0
+    for match in _NOT_PROSE.finditer(text):
+        pieces.append(prose(text[position : match.start()]))
+        pieces.append(match[0])
+        position = match.end()
+    pieces.append(prose(text[position:]))
+    return "".join(pieces)
+
+
 class QiitaMarkdown(MarkdownFlavor):
     platform = "Qiita"
     join_soft_breaks = True
+
+    def inline(self, text: str) -> str:
+        """No live ``@mentions``; a Zenn-sized image as ``<img width>``."""
+        if "@" in text:
+            text = outside_code_spans(text, self._no_mentions)
+        if " =" in text:
+            text = outside_code_spans(text, self._sized_images)
+        return text
+
+    def _no_mentions(self, text: str) -> str:
+        names: list[str] = []
+        text = defuse_mentions(text, names)
+        for name in names:
+            self.warn(
+                f"Qiita: @{name} written with an invisible word joiner after the @ "
+                "so that Qiita does not mention (notify) that user"
+            )
+        return text
+
+    def _sized_images(self, text: str) -> str:
+        return INLINE_SIZED_IMAGE.sub(
+            lambda m: sized_img(m["src"], m["alt"], m["width"]) if m["width"] else m[0], text
+        )
+
+    def image(self, block: Image) -> str:
+        if not block.width:
+            return super().image(block)
+        text = sized_img(block.src, block.alt, block.width)
+        if block.link:
+            text = f'<a href="{escape(block.link)}">{text}</a>'
+        if block.caption:
+            text += f"\n*{block.caption}*"
+        return text
 
     def code(self, block: Code) -> str:
         fence = code_fence(block.code)
@@ -87,13 +163,28 @@ class QiitaMarkdown(MarkdownFlavor):
     def embed(self, block: Embed) -> str:
         match block.provider:
             case "speakerdeck" if _SPEAKERDECK_ID.match(block.id):
-                return SPEAKERDECK_SCRIPT.format(id=block.id)
+                script = SPEAKERDECK_SCRIPT.format(id=block.id)
+                if block.start <= 1:
+                    return script
+                # The script embed has no slide setting Qiita keeps (data-id, data-ratio).
+                self.warn(
+                    f"Qiita's Speaker Deck embed opens at the first slide: "
+                    f"a link to slide {block.start} follows it"
+                )
+                return f"{script}\n\n[Speaker Deck: slide {block.start}]({block.url})"
             case "speakerdeck":
                 return self._card(block, "it has no player id")
             case "youtube" if _YOUTUBE_ID.match(block.id):
-                return youtube_iframe(block.id, block.title)
+                return youtube_iframe(block.id, block.title, block.start)
             case "tweet":
-                return tweet_blockquote(block)
+                return self._tweet(block)
+            case "codepen" if pen := _CODEPEN_PEN.match(urlsplit(block.url).path):
+                return codepen_embed(pen[1], pen[2], block)
+            case "asciinema" if block.id:
+                return (
+                    f'<script src="https://asciinema.org/a/{escape(block.id)}.js" '
+                    f'id="asciicast-{escape(block.id)}" async></script>'
+                )
             case "gist" | "card":
                 return block.url  # alone on its line: Qiita shows an embed / link card
         src = iframe_src(block)
@@ -106,6 +197,16 @@ class QiitaMarkdown(MarkdownFlavor):
             f"shown as a link to {block.url}"
         )
         return embed_link(block)
+
+    def _tweet(self, block: Embed) -> str:
+        names: list[str] = []
+        html = tweet_blockquote(block, names)
+        for name in names:
+            self.warn(
+                f"Qiita: @{name} written with an invisible word joiner after the @ "
+                "so that Qiita does not mention (notify) that user"
+            )
+        return html
 
     def _card(self, block: Embed, why: str) -> str:
         self.warn(
@@ -148,9 +249,10 @@ def iframe_src(block: Embed) -> str | None:
     return src
 
 
-def youtube_iframe(video_id: str, title: str = "") -> str:
+def youtube_iframe(video_id: str, title: str = "", start: int = 0) -> str:
+    query = f"?start={start}" if start > 0 else ""
     return (
-        f'<iframe width="560" height="315" src="https://www.youtube.com/embed/{video_id}" '
+        f'<iframe width="560" height="315" src="https://www.youtube.com/embed/{video_id}{query}" '
         f'title="{escape(title or "YouTube video player")}" frameborder="0" '
         f'allow="{YOUTUBE_ALLOW}" allowfullscreen></iframe>'
     )
@@ -163,14 +265,35 @@ def iframe(src: str, title: str) -> str:
     )
 
 
-def tweet_blockquote(block: Embed) -> str:
-    """X's own embed markup: the quote shows as text until widgets.js upgrades it."""
+def tweet_blockquote(block: Embed, mentions: list[str] | None = None) -> str:
+    """X's own embed markup: the quote shows as text until widgets.js upgrades it, so
+    a pasted tweet keeps its words (and its byline, mentioning nobody on Qiita)."""
+    found = mentions if mentions is not None else []
     url = escape(block.url)
-    text = f"<p>{escape(block.title)}</p>" if block.title else ""
+    words = block.quote or block.title
+    text = f"<p>{defuse_mentions(escape(words), found)}</p>" if words else ""
+    byline = f"&mdash; {defuse_mentions(escape(block.byline), found)} " if block.byline else ""
     return (
-        f'<blockquote class="twitter-tweet">{text}<a href="{url}">{url}</a></blockquote>\n'
+        f'<blockquote class="twitter-tweet">{text}{byline}<a href="{url}">{url}</a></blockquote>\n'
         f"{TWEET_SCRIPT}"
     )
+
+
+def codepen_embed(user: str, slug: str, block: Embed) -> str:
+    """CodePen's own embed: a ``p.codepen`` CodePen's script turns into the pen."""
+    page = f"https://codepen.io/{user}/pen/{slug}"
+    label = escape(block.title or f"{user}/{slug}")
+    return (
+        f'<p class="codepen" data-height="300" data-default-tab="result" '
+        f'data-slug-hash="{escape(slug)}" data-user="{escape(user)}">'
+        f'<span>See the Pen <a href="{escape(page)}">{label}</a> on CodePen.</span></p>\n'
+        f"{CODEPEN_SCRIPT}"
+    )
+
+
+def sized_img(src: str, alt: str, width: str) -> str:
+    """An image with a width, as Qiita keeps it: ``<img width>``."""
+    return f'<img src="{escape(src)}" alt="{escape(alt)}" width="{escape(width)}">'
 
 
 def _host(url: str) -> str:

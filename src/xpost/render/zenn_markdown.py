@@ -11,17 +11,27 @@ text), except ``<br>`` and ``<!-- comments -->``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from xpost.content.links import outside_code_spans
 from xpost.content.model import Callout, Code, Details, Embed, Image, Markdown
-from xpost.render.markdown import PROVIDER_NAMES, MarkdownFlavor, code_fence, embed_link
+from xpost.render.markdown import (
+    PROVIDER_NAMES,
+    MarkdownFlavor,
+    code_fence,
+    embed_link,
+    media_links,
+)
 
 # The argument patterns zenn-markdown-html@0.4.4 accepts per embed (src/utils/url-matcher.ts
 # and src/embed.ts); an argument outside them renders an error message instead of a player.
 _ARGUMENT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "youtube": re.compile(r"^[a-zA-Z0-9_-]+$"),
+    "youtube": re.compile(
+        r"^(?:[a-zA-Z0-9_-]+|https://www\.youtube\.com/watch\?v=[a-zA-Z0-9_-]{11}&t=\d+s)$"
+    ),
     "slideshare": re.compile(r"^[a-zA-Z0-9_-]+$"),
     "speakerdeck": re.compile(r"^[a-zA-Z0-9_-]+(?:\?slide=\d+)?$"),
     "docswell": re.compile(
@@ -85,8 +95,16 @@ class ZennMarkdown(MarkdownFlavor):
     # -- hooks -------------------------------------------------------------------
 
     def markdown(self, block: Markdown) -> str:
-        self._warn_inline_html(block.text)
-        return super().markdown(block)
+        text = super().markdown(block)
+        self._warn_inline_html(text)
+        return text
+
+    def inline(self, text: str) -> str:
+        """Zenn keeps its own ``=400x`` image size; inline HTML, which Zenn would show
+        as text, becomes what it means in Markdown (``inline_html``)."""
+        if "<" not in text:
+            return text
+        return outside_code_spans(text, lambda prose: inline_html(prose, self.warn))
 
     def code(self, block: Code) -> str:
         if not block.filename:
@@ -114,12 +132,15 @@ class ZennMarkdown(MarkdownFlavor):
         return f"@[card]({block.url})"
 
     def image(self, block: Image) -> str:
-        if block.local is None:
-            return super().image(block)
-        src = "/" + self._host(block.local)
-        return super().image(
-            Image(src=src, alt=block.alt, title=block.title, caption=block.caption, link=block.link)
-        )
+        src = block.src if block.local is None else "/" + self._host(block.local)
+        title = f' "{block.title}"' if block.title else ""
+        size = f" ={block.width}x" if block.width else ""
+        text = f"![{block.alt}]({src}{title}{size})"
+        if block.link:
+            text = f"[{text}]({block.link})"
+        if block.caption:
+            text += f"\n*{block.caption}*"  # Zenn's caption: the line right under the image
+        return text
 
     def callout(self, block: Callout) -> str:
         body = self.blocks(block.blocks)
@@ -137,6 +158,11 @@ class ZennMarkdown(MarkdownFlavor):
     def _embed_argument(self, block: Embed) -> tuple[str, str]:
         """The ``@[name](argument)`` Zenn would need, or ``("", "")`` if it has none."""
         match block.provider:
+            case "youtube" if block.start > 0:
+                # zenn-markdown-html reads the start (t=) from a watch URL, not from an id.
+                return "youtube", block.url
+            case "speakerdeck" if block.start > 1 and block.id:
+                return "speakerdeck", f"{block.id}?slide={block.start}"
             case "speakerdeck" | "youtube" | "slideshare":
                 return block.provider, block.id
             case "docswell" | "tweet" | "gist" | "figma":
@@ -169,6 +195,47 @@ class ZennMarkdown(MarkdownFlavor):
         for tag in _INLINE_TAG.findall(prose):
             if not _KEPT_TAG.match(tag):
                 self.warn(f"Zenn shows raw HTML as text: {tag}")
+
+
+_KBD = re.compile(r"<kbd\b[^>]*>(.*?)</kbd\s*>", re.IGNORECASE | re.DOTALL)
+_SUB_SUP = re.compile(r"<(sub|sup)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")  # not <https://…>
+_SUBSCRIPTS = dict(
+    zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
+)
+_SUPERSCRIPTS = dict(zip("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ", strict=True))
+
+
+def inline_html(text: str, warn: Callable[[str], None]) -> str:
+    """Inline HTML as Zenn can show it (it shows tags as text): ``<kbd>`` a code span,
+    ``<sub>``/``<sup>`` Unicode sub/superscripts where every character has one (else
+    the plain text), ``<video>``/``<audio>`` a link, any other tag its text; ``<br>``
+    and comments stay (Zenn renders them). Each change is reported through ``warn``."""
+
+    def kbd(match: re.Match[str]) -> str:
+        warn("Zenn shows raw HTML as text: <kbd> written as a code span")
+        key = _ANY_TAG.sub("", match[1]).strip()
+        return f"`{key}`" if key and "`" not in key else key
+
+    def script(match: re.Match[str]) -> str:
+        tag, inner = match[1].lower(), _ANY_TAG.sub("", match[2])
+        table = _SUBSCRIPTS if tag == "sub" else _SUPERSCRIPTS
+        if inner and all(char in table for char in inner):
+            warn(f"Zenn shows raw HTML as text: <{tag}> written as Unicode characters")
+            return "".join(table[char] for char in inner)
+        warn(f"Zenn shows raw HTML as text: <{tag}>{inner}</{tag}> written as plain {inner}")
+        return inner
+
+    def other(match: re.Match[str]) -> str:
+        if _KEPT_TAG.match(match[0]):
+            return match[0]
+        warn(f"Zenn shows raw HTML as text: <{match[1].lower()}> left out, its text kept")
+        return ""
+
+    text = media_links(text, "Zenn", warn)
+    text = _KBD.sub(kbd, text)
+    text = _SUB_SUP.sub(script, text)
+    return _ANY_TAG.sub(other, text)  # comments (<!-- -->) are no tags here: kept
 
 
 def _container(info: str, body: str) -> str:
