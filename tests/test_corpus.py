@@ -277,9 +277,29 @@ def test_zenn_accepts_and_shows_every_article(node_modules: Path) -> None:
         env={"XPOST_NODE_MODULES": str(node_modules), "PATH": os.environ.get("PATH", "")},
     )
     problems = []
+    html_of = {}
     for (name, _), checked in zip(targets, json.loads(result.stdout), strict=True):
+        html_of[name] = checked["html"]
         problems += [(name, error["message"]) for error in checked["errors"]]
         html = re.sub(r"<pre\b.*?</pre>|<code\b.*?</code>", "", checked["html"], flags=re.DOTALL)
         problems += [(name, leak) for leak in re.findall(r"&lt;/?[a-zA-Z][^&]{0,20}", html)]
         problems += [(name, "unknown embed") for _ in re.findall(r"@\[\w+\]", html)]
     assert problems == []
+    # Embed parameters survive in Zenn's own players: a YouTube start, a deck's slide.
+    bundle = html_of["hugo/mlops-bundle"]
+    assert "youtube-nocookie.com/embed/dQw4w9WgXcQ?start=95" in bundle
+    assert "speakerdeck.com/player/d2b7118ec5eb461fbe8c79bb6343f6b8?slide=12" in bundle
+    jekyll = html_of["jekyll/2024-03-02-kramdown-liquid"]
+    assert "youtube-nocookie.com/embed/dQw4w9WgXcQ?start=42" in jekyll
+    assert "embedded-gist" in jekyll and "embedded-tweet" in jekyll
+
+
+def test_embed_parameters_survive_where_the_platform_has_no_player_for_them() -> None:
+    post = CORPUS / "hugo" / "content" / "post" / "mlops-bundle" / "index.md"
+    targets = {t["platform"]: t for t in dry_run(post, CORPUS / "hugo" / "xpost.toml")["targets"]}
+    qiita = targets["qiita"]["payload"]["body"]
+    assert 'src="https://www.youtube.com/embed/dQw4w9WgXcQ?start=95"' in qiita
+    # Qiita's Speaker Deck script has no slide setting it keeps: a link that keeps it.
+    assert "(https://speakerdeck.com/player/d2b7118ec5eb461fbe8c79bb6343f6b8?slide=12)" in qiita
+    connpass = targets["connpass"]["payload"]["description"]
+    assert "(https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=95s)" in connpass

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-POST = "---\ntitle: Preflight\ndate: 2024-01-01\ncanonical_url: https://example.com/p/\n---\nHi\n"
+POST = "---\ntitle: Preflight\ndate: 2024-01-01\ntags: [python]\ncanonical_url: https://example.com/p/\n---\nHi\n"
 
 
 def test_a_zenn_repo_that_is_not_git_is_bad_config(tmp_path: Path) -> None:

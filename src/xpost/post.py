@@ -139,6 +139,8 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
     slug = field_reader.text("slug")
     if not slug and in_jekyll_dir and dated_name:
         slug = dated_name.group(2)
+    if not slug and _is_qiita_cli(metadata):
+        slug = field_reader.text("id")  # a Qiita item's URL ends in its id: /items/<id>
 
     date = field_reader.date(_DATE_KEYS)
     publish_date = field_reader.date(_PUBLISH_KEYS)
@@ -191,6 +193,9 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
         explicit_id = field_reader.text("id") or None
 
     document = _with_notes(parse_body(body, links), mdx_notes) if parse else Document((), ())
+    if parse and _ZENN_IMAGE.search(body) and source.parent.name == "articles":
+        if "emoji" in metadata:
+            document = Document(document.blocks, (*document.notes, _ZENN_IMAGES_NOTE))
     return Post(
         source=source,
         id=explicit_id or canonical or str(source.resolve()),
@@ -375,6 +380,14 @@ def _web_url(url: str, source: Path, key: str) -> str:
     if scheme not in ("http", "https") or not host or _URL_UNSAFE.search(url):
         raise PostError(f"{source}: {key}: must be an http(s) URL with a host, got {url[:80]!r}")
     return url
+
+
+# A Zenn CLI article's image in its repository's /images/: Zenn serves it, no one else.
+_ZENN_IMAGE = re.compile(r"\]\(/images/")
+_ZENN_IMAGES_NOTE = (
+    "images under /images/ live in the Zenn repository and Zenn serves them: other "
+    "platforms get the site's URL for them, which works only if your site serves them too"
+)
 
 
 def _summary(fields: FrontMatter, metadata: dict[str, Any], body: str, document: Document) -> str:
