@@ -116,3 +116,18 @@ def test_a_public_qiita_item_is_never_made_limited_share(site: World) -> None:
     assert site.qiita.calls("PATCH") == []
     (item,) = site.qiita.items.values()
     assert item["private"] is False
+
+
+def test_a_qiita_403_tells_a_rule_from_a_missing_scope(site: World) -> None:
+    post = write(site, "share.md", FUTURE.replace("2099", "2020"))
+    site.qiita.fail_next(
+        "POST", 403, body={"message": "Tag name must not contain spaces", "type": "forbidden"}
+    )
+    rule = site.xpost("publish", str(post), "--to", "qiita")
+    assert rule.returncode == 1
+    said = rule.stdout + rule.stderr
+    assert "Qiita refused the item (403) on POST /api/v2/items: Tag name must not contain" in said
+    assert "one of Qiita's rules, not a token problem" in said and "scope" not in said
+    site.qiita.fail_next("POST", 403)  # Qiita's bare answer to a token without write_qiita
+    scope = site.xpost("publish", str(post), "--to", "qiita")
+    assert "check that the token has the write_qiita scope" in scope.stdout + scope.stderr

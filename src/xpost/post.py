@@ -139,8 +139,6 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
     slug = field_reader.text("slug")
     if not slug and in_jekyll_dir and dated_name:
         slug = dated_name.group(2)
-    if not slug and _is_qiita_cli(metadata):
-        slug = field_reader.text("id")  # a Qiita item's URL ends in its id: /items/<id>
 
     date = field_reader.date(_DATE_KEYS)
     publish_date = field_reader.date(_PUBLISH_KEYS)

@@ -159,6 +159,13 @@ class QiitaClient:
         if status == 401:
             raise AuthError(_UNAUTHORIZED)
         if status == 403:
+            if method != "GET" and not _generic_forbidden(response):
+                # Qiita also answers 403 for rule violations (a public item made limited
+                # share, a tag with a space): its own message says which; not the token.
+                raise PublishError(
+                    f"Qiita refused the item (403) on {method} {path}: {detail}; this is one "
+                    "of Qiita's rules, not a token problem"
+                )
             scope = "read_qiita" if method == "GET" else "write_qiita"
             raise AuthError(
                 f"Qiita: forbidden (403) on {method} {path}: {detail}; "
@@ -296,3 +303,14 @@ def _nothing_was_sent(exc: requests.RequestException) -> bool:
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # urllib3 wraps it in MaxRetryError
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _generic_forbidden(response: requests.Response) -> bool:
+    """Qiita's bare ``{"message": "Forbidden", "type": "forbidden"}`` (a token without
+    the scope), as against a 403 whose message names the rule an item breaks."""
+    try:
+        body = response.json()
+    except ValueError:
+        return True
+    message = body.get("message") if isinstance(body, dict) else None
+    return not isinstance(message, str) or message.strip().lower() in ("", "forbidden")
