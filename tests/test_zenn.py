@@ -596,6 +596,40 @@ def test_zenn_model_accepts_the_article(zenn_results: dict[str, dict[str, Any]],
 
 
 @pytest.mark.node
+@pytest.mark.parametrize("name", list(ZENN_CASES))
+def test_zenn_shows_no_raw_html_as_text(zenn_results: dict[str, dict[str, Any]], name: str) -> None:
+    html = zenn_result(zenn_results, name)["html"]
+    outside_code = re.sub(r"<pre\b.*?</pre>|<code\b.*?</code>", "", html, flags=re.DOTALL)
+    assert re.findall(r"&lt;/?[a-zA-Z][^&]{0,20}", outside_code) == []
+
+
+@pytest.mark.parametrize(
+    ("tag", "kept"),
+    [
+        ("kubernetes-operator-sdk", False),  # kubernetesoperatorsdk: 21 characters
+        ("abcdefghijklmnopqr", True),  # 18: the most Zenn's current validator takes
+        ("自然言語処理とテキストマイニングと機械学習", False),  # 21 characters
+        ("機械学習", True),
+    ],
+)
+def test_topics_longer_than_18_characters_are_dropped(tag: str, kept: bool) -> None:
+    # zenn-editor's validator (contracts/zenn/validator-rules.md); the pinned npm
+    # zenn-model does not check the length, so this is checked here.
+    warnings: list[str] = []
+    topics = normalise_topics([tag, "python"], warnings)
+    assert topics == ([_topic(tag)] if kept else []) + ["python"]
+    assert all(len(topic) <= 18 for topic in topics)
+    if not kept:
+        assert (
+            f"Zenn: tag {tag!r} is longer than the 18 characters a topic may have" in (warnings[0])
+        )
+
+
+def _topic(tag: str) -> str:
+    return tag.replace("-", "").lower()
+
+
+@pytest.mark.node
 def test_every_embed_renders_as_a_zenn_embed(zenn_results: dict[str, dict[str, Any]]) -> None:
     html = zenn_result(zenn_results, "embeds")["html"]
     assert embed_elements(html) == [
