@@ -47,7 +47,7 @@ def assert_one_copy_each(w: World, url: str) -> None:
     live = [p for p in w.x.posts.values() if not p["deleted"]]
     assert len(live) == 5 and len({p["conversation_id"] for p in live}) == 1
     assert [s for s in w.remote_log() if s.startswith("xpost: publish")] == [
-        'xpost: publish "Five part thread" (2022-07-15-mlse-infraop-wg)'
+        'xpost: publish "Five part thread" (2022-07-15-mlse-infraop-wg-8eb3d3)'
     ]
     assert {p: status for p, (status, _) in rows(url).items()} == {
         "twitter": "published",
