@@ -191,9 +191,8 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
         explicit_id = field_reader.text("id") or None
 
     document = _with_notes(parse_body(body, links), mdx_notes) if parse else Document((), ())
-    if parse and _ZENN_IMAGE.search(body) and source.parent.name == "articles":
-        if "emoji" in metadata:
-            document = Document(document.blocks, (*document.notes, _ZENN_IMAGES_NOTE))
+    if parse and _is_zenn_article_with_repo_images(source, metadata, body):
+        document = Document(document.blocks, (*document.notes, _ZENN_IMAGES_NOTE))
     return Post(
         source=source,
         id=explicit_id or canonical or str(source.resolve()),
@@ -382,6 +381,14 @@ def _web_url(url: str, source: Path, key: str) -> str:
 
 # A Zenn CLI article's image in its repository's /images/: Zenn serves it, no one else.
 _ZENN_IMAGE = re.compile(r"\]\(/images/")
+
+
+def _is_zenn_article_with_repo_images(source: Path, metadata: dict[str, Any], body: str) -> bool:
+    return (
+        source.parent.name == "articles" and "emoji" in metadata and bool(_ZENN_IMAGE.search(body))
+    )
+
+
 _ZENN_IMAGES_NOTE = (
     "images under /images/ live in the Zenn repository and Zenn serves them: other "
     "platforms get the site's URL for them, which works only if your site serves them too"
