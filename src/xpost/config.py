@@ -37,10 +37,19 @@ class SiteConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     language: str | None = None
 
 
+Duration = int | str
+
+
 class PublishConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     targets: list[str] = msgspec.field(
         default_factory=lambda: ["twitter", "qiita", "zenn", "connpass"]
     )
+    #: The most one request may take in all (not per socket read): a trickling server
+    #: leaves its target unknown instead of holding the run (and its lock) for ever.
+    timeout: Duration = "30s"
+    #: The most one publish or run may take; past it nothing new starts and what is in
+    #: flight is cut at the deadline (its target unknown, exit code 1).
+    deadline: Duration = "9m"
 
 
 class LedgerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -51,7 +60,6 @@ class LedgerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 #: ``[schedule]`` durations: seconds as a number, or "90s", "5m", "2h", "1d", "1h30m".
-Duration = int | str
 _DURATION_PART = re.compile(r"(\d+)([smhd])")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -191,6 +199,7 @@ def load_config(path: Path | None, known_platforms: Collection[str]) -> Config:
     _check_site(config.site, path)
     _check_targets(config.publish, path, known_platforms)
     _check_schedule(config.schedule, path)
+    _check_publish(config.publish, path)
     _check_ledger(config.ledger, path)
     return with_site_defaults(config)
 
@@ -354,6 +363,16 @@ def _check_targets(publish: PublishConfig, path: Path, known: Collection[str]) -
                 f"{path}: [publish] targets: unknown platform '{target}'"
                 f"{did_you_mean(target, known)} (known: {names})"
             )
+
+
+def _check_publish(publish: PublishConfig, path: Path) -> None:
+    for key in ("timeout", "deadline"):
+        try:
+            seconds = parse_duration(getattr(publish, key))
+        except ValueError as exc:
+            raise ConfigError(f"{path}: [publish] {key}: {exc}") from None
+        if seconds <= 0:
+            raise ConfigError(f"{path}: [publish] {key}: must be more than 0 seconds")
 
 
 def _check_schedule(schedule: ScheduleConfig, path: Path) -> None:

@@ -16,6 +16,7 @@ ledger is opened by the caller, which decides how long the run lock is held.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,8 @@ class Syndicator:
     config: Config
     renderer: Renderer
     _store: CredentialStore | None = field(default=None, repr=False)
+    #: ``time.monotonic()`` when the command started: ``[publish] deadline`` counts from it.
+    started: float = field(default_factory=time.monotonic)
 
     @classmethod
     def load(cls, config_path: Path | None = None) -> Syndicator:
@@ -135,8 +138,16 @@ class Syndicator:
                         label = step.target.label
                         for warning in step.draft.warnings:
                             warn(warning if warning.startswith(label) else f"{label}: {warning}")
+        from xpost.config import parse_duration
+
+        publish = self.config.publish
         options = RunOptions(
-            force=force, outbox=outbox_dir(self.config), now=now, on_interrupt=on_interrupt
+            force=force,
+            outbox=outbox_dir(self.config),
+            now=now,
+            on_interrupt=on_interrupt,
+            timeout=parse_duration(publish.timeout),
+            deadline=self.started + parse_duration(publish.deadline),
         )
         return execute(plans, ledger, self.renderer, credentials, self.store, options)
 

@@ -16,6 +16,7 @@ known, so a crash halfway leaves nothing that the next run would send twice.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,7 +92,9 @@ class PostResult:
 @dataclass
 class RunOptions:
     force: bool = False  # overwrite edits made on the platforms
-    timeout: float = 30.0  # seconds per request
+    timeout: float = 30.0  # seconds per request, in all
+    #: ``time.monotonic()`` past which nothing new starts and requests are cut short.
+    deadline: float | None = None
     outbox: Path | None = None  # files handed to the user (connpass)
     now: Callable[[], datetime] | None = None  # the adapters' clock (tests)
     #: Called once on Ctrl-C, while the calls already made finish and are recorded.
@@ -401,6 +404,17 @@ class _Runner:
     def run(self, post: Post, step: Step) -> Outcome:
         key = TargetKey(post.id, step.platform)
         previous = step.record.receipt() if step.record else None
+        deadline = self.options.deadline
+        if step.sends and deadline is not None and time.monotonic() >= deadline:
+            return self._outcome(
+                step,
+                "failed",
+                url=_url(step.record),
+                error=(
+                    f"{step.target.label}: not started: the run's deadline ([publish] "
+                    "deadline) passed; the next run sends it"
+                ),
+            )
         if step.kind == "skip":
             return self._outcome(step, "skipped", note=step.note)
         if step.kind == "unchanged":
@@ -654,12 +668,16 @@ class _Runner:
     # ── helpers ──────────────────────────────────────────────────────────────
 
     def _context(self, key: TargetKey) -> PublishContext:
+        timeout = self.options.timeout
+        if self.options.deadline is not None:
+            # A request never outlives the run's deadline: cut, it is an unknown outcome.
+            timeout = max(0.5, min(timeout, self.options.deadline - time.monotonic()))
         ctx = PublishContext(
             credentials=self.credentials.get(key.platform, {}),
             checkpoint=lambda receipt: self.ledger.record_checkpoint(key, receipt),
             outbox=self.options.outbox,
             force=self.options.force,
-            timeout=self.options.timeout,
+            timeout=timeout,
         )
         if self.options.now is not None:
             ctx.now = self.options.now

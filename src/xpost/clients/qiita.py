@@ -19,6 +19,7 @@ import requests
 import urllib3.exceptions
 
 from xpost import __version__
+from xpost.clients.deadline import within
 from xpost.clients.errors import RemoteNotFound
 from xpost.clients.retry import RetryPolicy
 from xpost.credentials import scrub
@@ -124,13 +125,16 @@ class QiitaClient:
             last = attempt == attempts
             self._wait_for_quota()
             try:
-                response = self._session.request(
-                    method,
-                    self.api_base + path,
-                    params=params,
-                    json=payload,
-                    timeout=self.timeout,
-                    allow_redirects=False,  # a redirect would re-send the Authorization header
+                response = within(
+                    self.timeout,
+                    lambda: self._session.request(
+                        method,
+                        self.api_base + path,
+                        params=params,
+                        json=payload,
+                        timeout=self.timeout,
+                        allow_redirects=False,  # a redirect would re-send Authorization
+                    ),
                 )
             except requests.RequestException as exc:
                 if method in _IDEMPOTENT and not last:

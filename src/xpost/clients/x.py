@@ -20,6 +20,7 @@ import tweepy  # type: ignore[import-untyped]
 import urllib3.exceptions
 from requests_oauthlib import OAuth1  # type: ignore[import-untyped]
 
+from xpost.clients.deadline import within
 from xpost.clients.retry import RetryPolicy
 from xpost.credentials import env_var, scrub
 from xpost.errors import AuthError, OutcomeUnknown, PublishError, RateLimited
@@ -90,7 +91,9 @@ class _HostSession(requests.Session):
         if url.startswith(TWEEPY_HOST):
             url = self.api_base + url[len(TWEEPY_HOST) :]
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, *args, **kwargs)
+        send = super().request
+        # A total deadline, not one per socket read (a trickling server never ends).
+        return within(self.timeout, lambda: send(method, url, *args, **kwargs))
 
 
 class XClient:
