@@ -17,6 +17,10 @@ from pathlib import Path
 import pytest
 
 from e2e_world import World, world
+from fakes.qiita import TOKEN
+from fakes.x import CREDENTIALS
+
+SECRETS = (TOKEN, *CREDENTIALS.values())
 
 HEAD = "---\ntitle: Matrix\ntags: [python]\nurl: https://chezo.uno/p/matrix/\n---\n\n{body}\n"
 
@@ -194,3 +198,12 @@ def test_fault_leaves_exactly_one_copy(site: World, row: Row) -> None:
     assert "unchanged" in last.stdout
     assert _copies(site, row.platform) == 1
     assert _status(site, row.platform) == "published"
+    # No secret in anything this row printed or wrote (ledger, WAL, Zenn commits).
+    said = "".join(r.stdout + r.stderr for r in (first, second, third, last))
+    written = b"".join(p.read_bytes() for p in (site.root / "data").glob("xpost.sqlite3*"))
+    history = subprocess.run(
+        ["git", "log", "-p", "--all"], cwd=site.bare, capture_output=True, check=True
+    ).stdout
+    for secret in SECRETS:
+        assert secret not in said
+        assert secret.encode() not in written and secret.encode() not in history
