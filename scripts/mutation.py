@@ -17,6 +17,7 @@ survivor as ``module:line operator``; the sessions stay in ``.mutation/`` for
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import random
 import shutil
@@ -87,6 +88,10 @@ def _copy_of_checkout() -> Path:
     node = ROOT / "tests" / "node" / "node_modules"
     if node.is_dir():
         (copy / "tests" / "node" / "node_modules").symlink_to(node)
+    # The tests find the platforms' contracts beside the checkout (../shared).
+    shared, beside = ROOT.parent / "shared", copy.parent / "shared"
+    if shared.is_dir() and not beside.exists():
+        beside.symlink_to(shared.resolve())
     return copy
 
 
@@ -108,14 +113,46 @@ def _mutate(
         'name = "local"\n',
         encoding="utf-8",
     )
-    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "XPOST_REQUIRE_SHARED": "1"}
     session.unlink(missing_ok=True)
     cosmic = [str(python), "-m", "cosmic_ray.cli"]
     subprocess.run([*cosmic, "init", str(config), str(session)], cwd=copy, env=env, check=True)
+    _drop_annotation_mutants(session, copy / "src" / "xpost" / f"{module}.py")
     if args.sample:
         _keep_sample(session, args.sample, args.seed)
     subprocess.run([*cosmic, "exec", str(config), str(session)], cwd=copy, env=env, check=True)
     return _results(session, module)
+
+
+def _drop_annotation_mutants(session: Path, source: Path) -> None:
+    """Mutants inside type annotations (``str | None`` → ``str + None``) change nothing
+    at run time under ``from __future__ import annotations``: equivalent, not run."""
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for node in ast.walk(tree):
+        hints: list[ast.expr | None] = []
+        if isinstance(node, ast.arg):
+            hints.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            hints.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            hints.append(node.annotation)
+        for hint in hints:
+            if hint is not None and hint.end_lineno is not None and hint.end_col_offset is not None:
+                spans.append(
+                    ((hint.lineno, hint.col_offset), (hint.end_lineno, hint.end_col_offset))
+                )
+    with sqlite3.connect(session) as db:
+        rows = db.execute(
+            "SELECT job_id, start_pos_row, start_pos_col FROM mutation_specs"
+        ).fetchall()
+        inside = [
+            (job,)
+            for job, row, col in rows
+            if any(start <= (row, col) < end for start, end in spans)
+        ]
+        db.executemany("DELETE FROM mutation_specs WHERE job_id = ?", inside)
+        db.executemany("DELETE FROM work_items WHERE job_id = ?", inside)
 
 
 def _keep_sample(session: Path, size: int, seed: int) -> None:
