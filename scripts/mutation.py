@@ -31,15 +31,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: module (under src/xpost) → the tests that exercise it.
 MODULES: dict[str, list[str]] = {
-    "plan": ["tests/test_plan.py", "tests/test_publishing.py"],
-    "ledger": ["tests/test_ledger.py", "tests/test_ledger_backends.py"],
+    "plan": ["tests/test_plan.py", "tests/test_publishing.py", "tests/test_mutants.py"],
+    "ledger": ["tests/test_ledger.py", "tests/test_ledger_backends.py", "tests/test_mutants.py"],
     "publishing": ["tests/test_publishing.py", "tests/test_preflight.py"],
     "render/twitter_text": ["tests/test_twitter_text.py", "tests/test_twitter_urls.py"],
-    "render/tweet_compose": ["tests/test_tweet_compose.py", "tests/test_twitter_adapter.py"],
+    "render/tweet_compose": [
+        "tests/test_tweet_compose.py",
+        "tests/test_twitter_adapter.py",
+        "tests/test_mutants.py",
+    ],
     "adapters/twitter": ["tests/test_twitter_adapter.py"],
     "adapters/twitter_publish": ["tests/test_twitter_publish.py"],
     "adapters/qiita": ["tests/test_qiita.py", "tests/test_qiita_publish.py"],
-    "adapters/qiita_publish": ["tests/test_qiita_publish.py"],
+    "adapters/qiita_publish": ["tests/test_qiita_publish.py", "tests/test_mutants.py"],
     "adapters/zenn": ["tests/test_zenn.py"],
     "adapters/zenn_publish": ["tests/test_zenn_publish.py"],
     "adapters/connpass": ["tests/test_connpass.py", "tests/test_connpass_publish.py"],
