@@ -44,10 +44,10 @@ MODULES: dict[str, list[str]] = {
     "adapters/twitter_publish": ["tests/test_twitter_publish.py"],
     "adapters/qiita": ["tests/test_qiita.py", "tests/test_qiita_publish.py"],
     "adapters/qiita_publish": ["tests/test_qiita_publish.py", "tests/test_mutants.py"],
-    "adapters/zenn": ["tests/test_zenn.py"],
+    "adapters/zenn": ["tests/test_zenn.py", "tests/test_mutants.py"],
     "adapters/zenn_publish": ["tests/test_zenn_publish.py"],
     "adapters/connpass": ["tests/test_connpass.py", "tests/test_connpass_publish.py"],
-    "schedule": ["tests/test_schedule.py"],
+    "schedule": ["tests/test_schedule.py", "tests/test_mutants.py"],
     "credentials": ["tests/test_credentials.py", "tests/test_cli_auth.py"],
 }
 

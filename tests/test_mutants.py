@@ -137,3 +137,33 @@ def test_a_thread_counter_of_two_digits_is_reserved_before_packing() -> None:
     assert len(posts) >= 10
     assert all(weighted_length(post) <= 280 for post in posts)
     assert posts[-1].endswith(f" {len(posts)}/{len(posts)}")
+
+
+# -- schedule: a retry is due exactly when its time has come --------------------------
+
+
+def test_a_failed_target_is_retried_once_its_time_has_passed_and_not_before() -> None:
+    from xpost.schedule import TargetRecord, retry_gate
+
+    later = TargetRecord("failed", failures=1, next_attempt_at=NOW + timedelta(minutes=5))
+    assert retry_gate(later, NOW, retry_limit=5) is not None
+    passed = TargetRecord("failed", failures=1, next_attempt_at=NOW - timedelta(minutes=5))
+    assert retry_gate(passed, NOW, retry_limit=5) is None
+    now_exactly = TargetRecord("failed", failures=1, next_attempt_at=NOW)
+    assert retry_gate(now_exactly, NOW, retry_limit=5) is None
+    for status in ("awaiting", "published", "pending", "unknown"):  # only 'failed' waits
+        assert retry_gate(TargetRecord(status, failures=9, next_attempt_at=NOW), NOW, 5) is None
+    assert retry_gate(TargetRecord("failed", failures=5), NOW, retry_limit=5) is not None
+
+
+# -- Zenn: a slug of 12 to 50 characters ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "valid"),
+    [("a" * 11, False), ("a" * 12, True), ("a" * 50, True), ("a" * 51, False)],
+)
+def test_zenn_slug_length_bounds(slug: str, valid: bool) -> None:
+    from xpost.adapters.zenn import SLUG_PATTERN
+
+    assert bool(SLUG_PATTERN.match(slug)) is valid
