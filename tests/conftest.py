@@ -122,6 +122,6 @@ def _built_in_adapters_only(monkeypatch: pytest.MonkeyPatch) -> None:
     built_in = {
         name: entry
         for name, entry in registry.installed().items()
-        if entry.dist is None or entry.dist.name == "xpost-cli"
+        if entry.dist is None or entry.dist.name == "xpost-posse"
     }
     monkeypatch.setattr(registry, "installed", lambda: built_in)

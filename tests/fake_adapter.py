@@ -309,7 +309,7 @@ class Site:
         self.platforms = install(monkeypatch)
         self.config = root / "xpost.toml"
         self.config.write_text(
-            '[site]\nbase_url = "https://example.com/"\n\n'
+            '[site]\nbase_url = "https://site.test/"\n\n'
             '[publish]\ntargets = ["blog", "micro", "desk"]\n',
             encoding="utf-8",
         )

@@ -50,7 +50,7 @@ def test_adapters_lists_the_four_built_ins() -> None:
     result = CliRunner().invoke(cli, ["adapters", "--json"])
     assert result.exit_code == 0
     # The distributions under adapters/ are installed beside the core (scripts/test).
-    rows = [r for r in json.loads(result.output)["adapters"] if r["package"] == "xpost-cli"]
+    rows = [r for r in json.loads(result.output)["adapters"] if r["package"] == "xpost-posse"]
     assert [r["name"] for r in rows] == ["connpass", "qiita", "twitter", "zenn"]
     assert rows[2]["class"] == "xpost.adapters.twitter:TwitterAdapter"
 

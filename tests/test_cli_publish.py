@@ -20,7 +20,7 @@ from fake_adapter import TOKEN, Site
 from xpost.ledger import Ledger
 
 TESTS = Path(__file__).resolve().parent
-POST_ID = "https://example.com/post/hello/"
+POST_ID = "https://site.test/post/hello/"
 BLOG_URL = "https://blog.example/items/Blog-1"
 
 
@@ -329,6 +329,58 @@ def test_doctor_reports_a_broken_config(site: Site) -> None:
     assert run.out.startswith(f"FAIL  config    {site.config}:1: not valid TOML")
 
 
+def test_doctor_json_is_one_document_with_every_check(site: Site) -> None:
+    site.monkeypatch.delenv("XPOST_MICRO_TOKEN")
+    human = site.xpost("doctor")
+    run = site.xpost("doctor", "--json")
+    assert (run.code, run.err) == (1, "")
+    doc = json.loads(run.out)
+    assert doc["ok"] is False
+    assert doc["checks"][0] == {"ok": True, "subject": "config", "detail": str(site.config)}
+    failed = [c for c in doc["checks"] if not c["ok"]]
+    assert [c["subject"] for c in failed] == ["micro"]
+    assert len(doc["checks"]) == len(human.out.splitlines())
+    site.monkeypatch.setenv("XPOST_MICRO_TOKEN", TOKEN)
+    assert json.loads(site.xpost("doctor", "--json").out)["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("setting", "flagged"),
+    [
+        (
+            '[site]\nbase_url = "https://example.com/"\n',
+            "[site] base_url https://example.com/ is the example's placeholder: "
+            "set your site's address",
+        ),
+        (
+            '[site]\nbase_url = "https://blog.example.org/"\n',
+            "[site] base_url https://blog.example.org/ is the example's placeholder: "
+            "set your site's address",
+        ),
+        (
+            '[site]\nbase_url = "https://site.test/"\n[blog]\nusername = "your-zenn-name"\n',
+            "[blog] username = 'your-zenn-name' is the example's placeholder: set your own",
+        ),
+    ],
+)
+def test_doctor_flags_the_example_configs_placeholders(
+    site: Site, setting: str, flagged: str
+) -> None:
+    site.config.write_text(setting + '[publish]\ntargets = ["blog"]\n', encoding="utf-8")
+    run = site.xpost("doctor")
+    assert run.code == 1
+    assert f"FAIL  config    {site.config}: {flagged}" in run.out.splitlines()
+
+
+def test_doctor_accepts_a_real_address(site: Site) -> None:
+    site.config.write_text(
+        '[site]\nbase_url = "https://counterexample.com/"\n[publish]\ntargets = ["blog"]\n',
+        encoding="utf-8",
+    )
+    run = site.xpost("doctor")
+    assert (run.code, "placeholder" in run.out) == (0, False)
+
+
 # ── unpublish and confirm ───────────────────────────────────────────────────
 
 
@@ -386,3 +438,30 @@ def test_confirm_records_a_hand_made_copy(site: Site) -> None:
     assert site.platforms["desk"].requests == [("handoff", None)]
     history = json.loads(site.xpost("history", "--json").out)["attempts"]
     assert (history[0]["action"], history[0]["outcome"]) == ("confirm", "confirmed")
+
+
+def test_unpublish_and_confirm_print_json_for_scripts(site: Site) -> None:
+    post = str(site.write_post())
+    site.xpost("publish", post, "--to", "blog")
+    removed = site.xpost("unpublish", post, "--from", "blog", "--yes", "--json")
+    assert (removed.code, removed.err) == (0, "")
+    (entry,) = json.loads(removed.out)["posts"]
+    assert (entry["source"], entry["id"]) == (post, POST_ID)
+    (target,) = entry["targets"]
+    assert (target["platform"], target["outcome"], target["url"], target["error"]) == (
+        "blog",
+        "removed",
+        BLOG_URL,
+        None,
+    )
+
+    site.monkeypatch.delenv("XPOST_DESK_API_KEY")
+    site.xpost("publish", post, "--to", "desk")
+    confirmed = site.xpost("confirm", post, "desk", "--json")
+    assert confirmed.code == 0
+    (target,) = json.loads(confirmed.out)["posts"][0]["targets"]
+    assert (target["platform"], target["outcome"], target["url"]) == (
+        "desk",
+        "confirmed",
+        "https://desk.example/event/42/",
+    )

@@ -245,9 +245,15 @@ def test_the_first_run_guard_refuses_to_flood_and_mark_existing_makes_it_safe(
     )
     assert fake.requests == []
 
+    code, out, err = xpost_run(capsys, monkeypatch, "--mark-existing", "--dry-run", "-v")
+    assert (code, err) == (0, "")
+    assert out == "".join(f"would mark   qiita     {path}\n" for path in old)
     code, out, err = xpost_run(capsys, monkeypatch, "--mark-existing")
     assert (code, err) == (0, "")
-    assert out == "".join(f"marked       qiita     {path}\n" for path in old)
+    assert out == "marked 4 posts as done on 1 platform (4 targets; nothing sent; -v lists them)\n"
+    assert xpost_run(capsys, monkeypatch, "--mark-existing")[1] == (
+        "marked nothing: every post due now is already in the ledger\n"
+    )
     assert fake.requests == []
     assert ledger_record(site, "https://example.com/post/old-1/").status == "skipped"
 

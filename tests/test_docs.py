@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from xpost.adapters import registry
-from xpost.cli import COMMANDS, cli
+from xpost.cli import COMMANDS, COMPLETE_VAR, cli
 from xpost.config import LedgerConfig, PublishConfig, ScheduleConfig, SiteConfig, load_config
 from xpost.validation import convert
 
@@ -125,6 +125,7 @@ def known_env_vars() -> set[str]:
     from xpost import environment
 
     names = {environment.CONFIG, environment.DATA_DIR, environment.LEDGER_URL, environment.DEBUG}
+    names.add(COMPLETE_VAR.removeprefix("_"))
     for name in registry.installed():
         adapter = registry.load(name)
         names |= {environment.credential_variable(name, f) for f in adapter.credential_fields}
@@ -235,6 +236,11 @@ def test_the_readme_command_table_names_every_option() -> None:
         assert command is not None
         for param in command.params:
             for opt in param.opts:
-                if opt.startswith("--") and opt not in ("--help", "--config"):
+                if opt.startswith("--") and opt not in SAID_ONCE_FOR_ALL:
                     assert opt in rows[name], (name, opt)
     assert "takes `--config FILE`" in readme
+    assert "takes `-q`" in readme and "and `-v`" in readme
+
+
+#: Options every command has, which the README names once below the table.
+SAID_ONCE_FOR_ALL = ("--help", "--config", "--quiet", "--verbose")

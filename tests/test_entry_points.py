@@ -99,4 +99,4 @@ def test_distribution_names_are_the_metadata_names() -> None:
         ep.name: ep.dist.name for ep in metadata.entry_points(group="xpost.adapters") if ep.dist
     }
     assert ours == theirs
-    assert ours["twitter"] == "xpost-cli"
+    assert ours["twitter"] == "xpost-posse"

@@ -19,7 +19,7 @@ from credential_fakes import MemoryKeyring
 from fake_adapter import TOKEN, Site
 from xpost.ledger import Ledger, TargetKey
 
-POST_ID = "https://example.com/post/hello/"
+POST_ID = "https://site.test/post/hello/"
 
 
 @pytest.fixture

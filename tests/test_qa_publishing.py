@@ -323,8 +323,8 @@ def test_ctrl_c_lets_the_started_target_finish_and_starts_nothing_more(
         ("create", None),
     ]  # the second post was never started
     with Ledger.open(fake_site.ledger_file) as ledger:
-        done = ledger.get(TargetKey("https://example.com/post/hello/", "blog"))
-        untouched = ledger.get(TargetKey("https://example.com/post/other/", "blog"))
+        done = ledger.get(TargetKey("https://site.test/post/hello/", "blog"))
+        untouched = ledger.get(TargetKey("https://site.test/post/other/", "blog"))
     assert done is not None and (done.status, done.remote_id) == ("published", "Blog-1")
     assert untouched is None
 

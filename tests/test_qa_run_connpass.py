@@ -276,7 +276,7 @@ def test_the_workflow_keeps_the_ledger_across_runs_even_when_a_run_is_killed(
     assert not (fourth / ".xpost-ledger").exists()
 
 
-def test_the_workflow_installs_xpost_cli_not_the_unrelated_xpost_project() -> None:
-    assert _step("Install xpost")["run"] == "pip install 'xpost-cli[postgres]'"
+def test_the_workflow_installs_xpost_posse_not_the_unrelated_xpost_project() -> None:
+    assert _step("Install xpost")["run"] == "pip install 'xpost-posse[postgres]'"
     env = _step("Publish what is due")["env"]
     assert env["XPOST_CONNPASS_API_KEY"] == "${{ secrets.XPOST_CONNPASS_API_KEY }}"

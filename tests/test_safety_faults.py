@@ -225,7 +225,7 @@ def test_unpublish_waits_for_no_one_and_reads_the_record_under_the_lock(
     assert busy.code == 2 and "another xpost process is publishing" in busy.err
     assert list(fake_site.platforms["blog"].items) == ["Blog-1"]
     with Ledger.open(fake_site.ledger_file) as ledger:
-        record = ledger.get(TargetKey("https://example.com/post/hello/", "blog"))
+        record = ledger.get(TargetKey("https://site.test/post/hello/", "blog"))
     assert record is not None and record.status == "published"
     done = fake_site.xpost("unpublish", post, "--from", "blog", "--yes")
     assert done.code == 0 and fake_site.platforms["blog"].items == {}

@@ -165,6 +165,14 @@ def test_thread_is_a_chain_of_replies(
     assert {p["conversation_id"] for p in fake.posts.values()} == {first}
 
 
+def test_a_thread_reports_each_part_as_it_goes(
+    adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
+) -> None:
+    said: list[str] = []
+    adapter.publish(draft(*THREAD), None, context(checkpoints, progress=said.append))
+    assert said == ["part 1/3", "part 2/3", "part 3/3"]
+
+
 def test_failure_mid_thread_resumes_from_the_last_posted_part(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -458,8 +466,10 @@ def test_rate_limit_resetting_soon_is_waited_for(
     reset = str(int(NOW.timestamp()) + 3)
     headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": reset}
     fake.script("POST", "/2/tweets", nth=1, status=429, headers=headers)
-    receipt = adapter.publish(draft(ONE), None, context(checkpoints))
+    announced: list[float] = []
+    receipt = adapter.publish(draft(ONE), None, context(checkpoints, waiting=announced.append))
     assert sleeps == [4.0]
+    assert announced == [4.0]  # told first, so a terminal can count it down
     assert fake.created_texts() == [ONE, ONE]  # a 429 created nothing: sent again
     assert receipt == receipt_for(*fake.posts)
 

@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xpost.config import Config
+from xpost.progress import Reporter, silent
 
 if TYPE_CHECKING:
     from xpost.credentials import CredentialStore
     from xpost.ledger_store import LedgerStore
     from xpost.prepare import PreparedPost, Renderer
-    from xpost.publishing import PostPlan, PostResult
+    from xpost.publishing import Outcome, PostPlan, PostResult
 
 
 @dataclass
@@ -123,6 +124,8 @@ class Syndicator:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         on_interrupt: Callable[[], None] | None = None,
+        progress: Reporter = silent,
+        on_outcome: Callable[[int, int, Outcome], None] | None = None,
     ) -> list[PostResult]:
         """Check every sending platform's setup and credentials (a half-configured run
         sends nothing), say what each degraded, then send: platforms concurrently, each
@@ -148,6 +151,8 @@ class Syndicator:
             on_interrupt=on_interrupt,
             timeout=parse_duration(publish.timeout),
             deadline=self.started + parse_duration(publish.deadline),
+            progress=progress,
+            on_outcome=on_outcome,
         )
         return execute(plans, ledger, self.renderer, credentials, self.store, options)
 

@@ -142,7 +142,7 @@ def _postgres() -> type[PostgresLedger]:
     except ImportError:
         raise ConfigError(
             "a PostgreSQL ledger needs psycopg: install xpost with its 'postgres' extra "
-            "(pip install 'xpost-cli[postgres]')"
+            "(pip install 'xpost-posse[postgres]')"
         ) from None
     return PostgresLedger
 

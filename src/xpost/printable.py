@@ -58,5 +58,11 @@ class TerminalSafe:
         for line in lines:
             self.write(line)
 
+    @property
+    def raw(self) -> TextIO:
+        """The stream underneath: for the progress status line only, which escapes its
+        own text and must send its cursor controls (``\\r``, erase line) as they are."""
+        return self._stream
+
     def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding, buffer…
         return getattr(self._stream, name)

@@ -41,6 +41,7 @@ from xpost.ledger_store import LedgerStore as Ledger
 from xpost.plan import Step, plan_target
 from xpost.post import Post
 from xpost.prepare import PreparedPost, Renderer, Target
+from xpost.progress import Report, Reporter, silent, waiting
 
 #: Outcomes after which the copy exists on the platform (write-back lists their URLs).
 LIVE = frozenset({"created", "updated", "unchanged", "reconciled", "confirmed", "reposted"})
@@ -99,6 +100,11 @@ class RunOptions:
     now: Callable[[], datetime] | None = None  # the adapters' clock (tests)
     #: Called once on Ctrl-C, while the calls already made finish and are recorded.
     on_interrupt: Callable[[], None] | None = None
+    #: What the targets are doing (sending, thread parts, rate-limit waits).
+    progress: Reporter = silent
+    #: Called with (post index, step index, outcome) the moment a target is done, from
+    #: the worker thread that ran it: ``publish`` prints each line as it comes.
+    on_outcome: Callable[[int, int, Outcome], None] | None = None
 
 
 def plan_posts(
@@ -241,19 +247,27 @@ def execute(
 
     stop = threading.Event()
 
+    options = runner.options
+
     def work(queue: list[tuple[int, int]]) -> None:
         for i, j in queue:
             if stop.is_set() or runner.ledger_failed.is_set():
                 return  # interrupted: what was not started stays as it was
             step = plans[i].steps[j]
+            if step.sends:
+                options.progress(Report(step.target.label, "sending"))
             try:
-                outcomes[i][j] = runner.run(plans[i].post, step)
+                outcome = runner.run(plans[i].post, step)
             except LedgerError as exc:
                 # Said before anything was sent for this target: report it, stop the rest.
                 runner.ledger_failed.set()
-                outcomes[i][j] = Outcome(
+                outcome = Outcome(
                     step.platform, step.target.label, step.action, "failed", error=str(exc)
                 )
+            outcomes[i][j] = outcome
+            options.progress(Report(step.target.label, outcome.outcome, finished=True))
+            if options.on_outcome is not None:
+                options.on_outcome(i, j, outcome)
 
     if runner.options.outbox and any(step.sends for plan in plans for step in plan.steps):
         runner.options.outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -679,6 +693,10 @@ class _Runner:
             force=self.options.force,
             timeout=timeout,
         )
+        label = self.renderer.adapter(key.platform).label
+        report = self.options.progress
+        ctx.progress = lambda message: report(Report(label, message))
+        ctx.waiting = lambda seconds: waiting(report, label, seconds, "waiting")
         if self.options.now is not None:
             ctx.now = self.options.now
         return ctx

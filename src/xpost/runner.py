@@ -19,7 +19,7 @@ key is set), at most every ``CONFIRM_EVERY`` — an idle run without one calls n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from xpost import __version__
 from xpost.config import Config, parse_duration
 from xpost.errors import InputError, UsageError
-from xpost.scan import CachedFile, find_post_files, load_cache, save_cache, scan
+from xpost.progress import Report, Reporter, silent
+from xpost.scan import CachedFile, FileState, find_post_files, load_cache, save_cache, scan
 from xpost.schedule import (
     Candidate,
     TargetRecord,
@@ -64,6 +65,8 @@ class RunOptions:
     mark_existing: bool = False
     since: datetime | None = None
     min_age: float | None = None  # --min-age; None: [schedule] min_age
+    #: Where the long parts report how far they are (walking, marking, sending).
+    progress: Reporter = silent
 
 
 @dataclass(slots=True)  # one per post and platform: --mark-existing makes 400,000
@@ -124,7 +127,10 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     tz = _site_tz(config)
     cached = load_cache(ledger)
     unreadable: list[str] = []
-    scanned = scan(find_post_files(options.roots, unreadable), cached, config_key(config), tz)
+    options.progress(Report("walking", "listing post files"))
+    files = find_post_files(options.roots, unreadable)
+    options.progress(Report("walking", finished=True))
+    scanned = scan(_counted(files, options.progress), cached, config_key(config), tz)
     report.warnings.extend(f"{line}: its posts are not published" for line in unreadable)
     report.parsed = scanned.parsed
     if scanned.updated or scanned.removed:
@@ -193,6 +199,19 @@ def _report_waiting_retries(
                 detail=f"failed {record.failures}×; next retry at {when.isoformat()}",
             )
         )
+
+
+#: Files between two progress reports: often enough for the eye, cheap for 100,000.
+_REPORT_EVERY = 50
+
+
+def _counted(files: Sequence[FileState], progress: Reporter) -> Iterator[FileState]:
+    """``files``, reporting how far the scan has gone through them."""
+    for number, state in enumerate(files, 1):
+        if number % _REPORT_EVERY == 0:
+            progress(Report("reading", "post files", done=number, total=len(files)))
+        yield state
+    progress(Report("reading", finished=True))
 
 
 # --- deciding what the due posts need ---------------------------------------------------
@@ -273,7 +292,7 @@ def _publish_due(
                     word = "would confirm" if step.kind == "confirm" else f"would {step.action}"
                     report.lines.append(_line(str(plan.post.source), plan, step.platform, word))
         return
-    results = engine.send(batch, ledger, now=lambda: now)
+    results = engine.send(batch, ledger, now=lambda: now, progress=options.progress)
     failed_posts: set[str] = set()
     for result in results:
         for outcome in result.outcomes:
@@ -349,7 +368,9 @@ def _mark_existing(
     for start in range(0, len(due), _MARK_BATCH):
         marked: list[tuple[TargetKey, str]] = []
         done: list[CachedFile] = []
-        for file in due[start : start + _MARK_BATCH]:
+        for number, file in enumerate(due[start : start + _MARK_BATCH], start + 1):
+            if number % _REPORT_EVERY == 0:
+                options.progress(Report("marking", "posts", done=number, total=len(due)))
             post = load_post(Path(file.path), config, parse=False)
             report.loaded += 1
             for platform in _post_platforms(post, platforms):
@@ -361,6 +382,7 @@ def _mark_existing(
         if not options.dry_run:
             ledger.record_skipped(marked)
             _save_done(ledger, done)
+    options.progress(Report("marking", finished=True))
 
 
 #: Posts --mark-existing records per ledger transaction.

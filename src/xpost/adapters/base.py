@@ -122,6 +122,11 @@ class PublishContext:
     force: bool = False
     timeout: float = 30.0
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
+    #: Say what is going on (``"part 3/8"``): shown on a terminal, never required.
+    #: Adapters report through these and never write to the terminal themselves.
+    progress: Callable[[str], None] = lambda message: None
+    #: Say that a wait of this many seconds starts now (a rate limit): a countdown.
+    waiting: Callable[[float], None] = lambda seconds: None
 
 
 class Adapter(ABC, Generic[SettingsT, OptionsT]):

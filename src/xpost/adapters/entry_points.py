@@ -34,7 +34,7 @@ class Distribution:
 
     @property
     def name(self) -> str:
-        """The project name its metadata declares (``Name:``), e.g. "xpost-cli"."""
+        """The project name its metadata declares (``Name:``), e.g. "xpost-posse"."""
         if self.known_name is not None:
             return self.known_name
         for file in ("METADATA", "PKG-INFO"):

@@ -29,7 +29,7 @@ from xpost.adapters.qiita_publish import (
     sendable,
 )
 from xpost.clients.errors import RemoteNotFound
-from xpost.clients.retry import RetryPolicy
+from xpost.clients.retry import RetryPolicy, announced
 from xpost.config import SiteConfig
 from xpost.content.language import post_language
 from xpost.errors import CredentialsMissing, PostError, PublishError
@@ -229,7 +229,11 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
                 "Qiita: no access token: run 'xpost auth set qiita' or set XPOST_QIITA_TOKEN"
             )
         return QiitaClient(
-            self.api_base, token, timeout=ctx.timeout, now=ctx.now, policy=self.retry
+            self.api_base,
+            token,
+            timeout=ctx.timeout,
+            now=ctx.now,
+            policy=announced(self.retry, ctx.waiting),
         )
 
     def _update(

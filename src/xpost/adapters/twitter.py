@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import msgspec
 
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
-from xpost.clients.retry import RetryPolicy
+from xpost.clients.retry import RetryPolicy, announced
 from xpost.content.model import (
     Block,
     Callout,
@@ -191,7 +191,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
             twitter_api_base(self.settings.api_base),
             ctx.credentials,
             timeout=ctx.timeout,
-            policy=self.retry_policy,
+            policy=announced(self.retry_policy, ctx.waiting),
             now=ctx.now,
             chunk_size=self.upload_chunk_size,
         )

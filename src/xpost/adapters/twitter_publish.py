@@ -185,6 +185,8 @@ class ThreadPublisher:
         media_ids = self._upload(media)
         for index in range(len(parts), len(texts)):
             action = "post" if len(texts) == 1 else f"post part {index + 1} of {len(texts)}"
+            if len(texts) > 1:
+                self.ctx.progress(f"part {index + 1}/{len(texts)}")
             try:
                 post_id = self.client.create_post(
                     texts[index],
@@ -264,7 +266,8 @@ class ThreadPublisher:
 
     def _upload(self, media: list[MediaFile]) -> list[str]:
         ids = []
-        for item in media:
+        for number, item in enumerate(media, 1):
+            self.ctx.progress(f"uploading {item.path.name} ({number}/{len(media)})")
             media_id = self.client.upload_image(
                 item.data, mime=item.mime, category=item.category, name=item.path.name
             )

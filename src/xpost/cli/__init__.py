@@ -14,6 +14,7 @@ import sys
 import click
 
 from xpost import __version__, environment
+from xpost.cli import verbosity
 from xpost.cli.groups import HelpfulGroup
 from xpost.errors import ExitCode, XpostError
 
@@ -41,6 +42,10 @@ COMMANDS = {
 }
 
 
+#: The variable click's shell completion answers to (README: "Shell completion").
+COMPLETE_VAR = "_XPOST_COMPLETE"
+
+
 class LazyGroup(HelpfulGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *COMMANDS])
@@ -49,7 +54,7 @@ class LazyGroup(HelpfulGroup):
         if cmd_name in COMMANDS:
             module, _, attr = COMMANDS[cmd_name][0].partition(":")
             command: click.Command = getattr(importlib.import_module(module), attr)
-            return command
+            return verbosity.add_to(command)
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -78,6 +83,9 @@ def cli() -> None:
     """
 
 
+verbosity.add_to(cli)
+
+
 def main() -> None:
     """Console-script entry point: run the CLI, map errors to exit codes.
 
@@ -96,7 +104,7 @@ def main() -> None:
 
 def _main() -> None:
     try:
-        result = cli.main(prog_name="xpost", standalone_mode=False)
+        result = cli.main(prog_name="xpost", complete_var=COMPLETE_VAR, standalone_mode=False)
     except XpostError as exc:
         if os.environ.get(environment.DEBUG):
             import traceback

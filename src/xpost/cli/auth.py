@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xpost.cli.groups import HelpfulGroup
-from xpost.cli.options import config_option, json_option
+from xpost.cli.options import complete_platforms, config_option, json_option
 from xpost.errors import ExitCode, XpostError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def auth() -> None:
 
 
 @auth.command("set", short_help="Store a platform's secrets in the OS keyring.")
-@click.argument("platform")
+@click.argument("platform", shell_complete=complete_platforms)
 @click.option(
     "--field",
     "only",
@@ -81,7 +81,7 @@ def set_credentials(platform: str, only: tuple[str, ...]) -> None:
 
 
 @auth.command("status", short_help="Check where secrets come from and that they work.")
-@click.argument("platform", required=False)
+@click.argument("platform", required=False, shell_complete=complete_platforms)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
@@ -120,7 +120,7 @@ def status(platform: str | None, timeout: float, as_json: bool, config_path: Pat
 
 
 @auth.command("remove", short_help="Delete a platform's secrets from the OS keyring.")
-@click.argument("platform")
+@click.argument("platform", shell_complete=complete_platforms)
 @click.option("--field", "only", multiple=True, metavar="FIELD", help="Remove only this field.")
 def remove(platform: str, only: tuple[str, ...]) -> None:
     """Delete PLATFORM's secrets from the OS keyring (the environment is left alone)."""
@@ -140,7 +140,7 @@ def remove(platform: str, only: tuple[str, ...]) -> None:
 
 
 @auth.command("login", short_help="Sign in interactively and store the tokens.")
-@click.argument("platform")
+@click.argument("platform", shell_complete=complete_platforms)
 @config_option
 def login(platform: str, config_path: Path | None) -> None:
     """Sign in interactively (X: the OAuth 1.0a PIN flow) and store the tokens."""

@@ -6,15 +6,18 @@ from pathlib import Path
 
 import click
 
-from xpost.cli.options import config_option
+from xpost.cli.options import complete_platforms, config_option, json_option
 
 
 @click.command()
 @click.argument("post", type=click.Path(path_type=Path))
-@click.argument("platform")
+@click.argument("platform", shell_complete=complete_platforms)
 @click.argument("url", required=False)
+@json_option
 @config_option
-def confirm(post: Path, platform: str, url: str | None, config_path: Path | None) -> int:
+def confirm(
+    post: Path, platform: str, url: str | None, as_json: bool, config_path: Path | None
+) -> int:
     """Record POST as published on PLATFORM at URL, done by hand.
 
     For assisted platforms (connpass), after you pasted the text xpost handed you.
@@ -26,14 +29,14 @@ def confirm(post: Path, platform: str, url: str | None, config_path: Path | None
       xpost confirm content/post/hello/index.md connpass
     """
     from xpost.adapters import registry
-    from xpost.cli.results import outcome_line
+    from xpost.cli.results import outcome_line, results_json
     from xpost.config import find_config, load_config
     from xpost.errors import UsageError
     from xpost.ledger import TargetKey
     from xpost.ledger_store import open_ledger
     from xpost.plan import plan_target
     from xpost.prepare import Renderer, parse_platform_list, prepare
-    from xpost.publishing import confirm_by_hand
+    from xpost.publishing import PostResult, confirm_by_hand
 
     names = parse_platform_list([platform], where="PLATFORM")
     if len(names) != 1:
@@ -48,5 +51,8 @@ def confirm(post: Path, platform: str, url: str | None, config_path: Path | None
         record = ledger.get(TargetKey(prepared.post.id, name))
         step = plan_target(target, record, adapter)
         outcome = confirm_by_hand(ledger, prepared.post, step, url, adapter)
-    click.echo(outcome_line(outcome))
+    if as_json:
+        click.echo(results_json([PostResult(prepared.post, [outcome])]))
+    else:
+        click.echo(outcome_line(outcome))
     return 0

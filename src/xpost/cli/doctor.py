@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from xpost.cli.options import config_option
+from xpost.cli.options import config_option, json_option
 
 if TYPE_CHECKING:
     from xpost.config import Config
@@ -29,16 +29,28 @@ class Check:
 
 
 @click.command()
+@json_option
 @config_option
-def doctor(config_path: Path | None) -> int:
+def doctor(as_json: bool, config_path: Path | None) -> int:
     """Check the config file, the ledger, and each configured platform's credentials
-    and reachability. Exit code 1 if anything fails."""
+    and reachability. Exit code 1 if anything fails.
+
+    Values still as the example config has them (example.com, your-zenn-name) fail.
+    With --json: {"ok": true|false, "checks": [{"ok", "subject", "detail"}]}.
+    """
+    import json
+
     from xpost.errors import ExitCode
 
     checks = run_checks(config_path)
-    for check in checks:
-        click.echo(check.line())
-    return ExitCode.OK if all(c.ok for c in checks) else ExitCode.TARGET_FAILED
+    ok = all(c.ok for c in checks)
+    if as_json:
+        doc = {"ok": ok, "checks": [asdict(check) for check in checks]}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        for check in checks:
+            click.echo(check.line())
+    return ExitCode.OK if ok else ExitCode.TARGET_FAILED
 
 
 def run_checks(config_path: Path | None) -> list[Check]:
@@ -54,6 +66,7 @@ def run_checks(config_path: Path | None) -> list[Check]:
     except XpostError as exc:
         return [Check(False, "config", str(exc))]
     checks = [Check(True, "config", str(found) if found else "none found: built-in defaults")]
+    checks.extend(placeholder_checks(config))
     checks.append(
         _database_check(config) if ledger_url(config) else _ledger_check(ledger_path(config))
     )
@@ -80,6 +93,42 @@ def _database_check(config: Config) -> Check:
     if problems:
         return Check(False, "ledger", f"{where}: {'; '.join(problems)}")
     return Check(True, "ledger", f"{where} (schema {version} of {len(MIGRATIONS)})")
+
+
+#: Hosts reserved for examples (RFC 2606): a site there is the example config's.
+_EXAMPLE_HOSTS = ("example.com", "example.net", "example.org")
+
+
+def placeholder_checks(config: Config) -> list[Check]:
+    """Values left as the example config has them: they load, but publish nonsense
+    (canonical URLs on example.com, Zenn URLs under "your-zenn-name")."""
+    from urllib.parse import urlsplit
+
+    where = str(config.path) if config.path else "config"
+    checks = []
+    base_url = config.site.base_url
+    host = (urlsplit(base_url).hostname or "") if base_url else ""
+    if host in _EXAMPLE_HOSTS or host.endswith(tuple("." + h for h in _EXAMPLE_HOSTS)):
+        checks.append(
+            Check(
+                False,
+                "config",
+                f"{where}: [site] base_url {base_url} is the example's placeholder: "
+                "set your site's address",
+            )
+        )
+    for platform, table in sorted(config.platforms.items()):
+        for key, value in table.items():
+            if isinstance(value, str) and value.lower().startswith(("your-", "your_")):
+                checks.append(
+                    Check(
+                        False,
+                        "config",
+                        f"{where}: [{platform}] {key} = {value!r} is the example's "
+                        "placeholder: set your own",
+                    )
+                )
+    return checks
 
 
 def _ledger_check(path: Path) -> Check:

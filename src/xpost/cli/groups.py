@@ -1,18 +1,23 @@
 """The click group every ``xpost`` command group is made of.
 
 Called bare it prints its help on stdout and exits 0 (click ≥ 8.2 would raise a usage
-error, which ``xpost.cli.main`` prints as one error line with exit code 2), and a
-mistyped command name gets a "did you mean".
+error, which ``xpost.cli.main`` prints as one error line with exit code 2), a mistyped
+command name gets a "did you mean", and every command it hands out takes -q and -v.
 """
 
 from __future__ import annotations
 
 import click
 
+from xpost.cli import verbosity
 from xpost.suggest import did_you_mean
 
 
 class HelpfulGroup(click.Group):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        return verbosity.add_to(command) if command is not None else None
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args and not ctx.resilient_parsing:
             click.echo(ctx.get_help(), color=ctx.color)

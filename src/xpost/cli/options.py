@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 if TYPE_CHECKING:
     from xpost.post import Post
@@ -29,12 +30,29 @@ def config_option(func: F) -> F:
     )(func)
 
 
+def complete_platforms(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of installed platform names; after a comma, of the next one."""
+    from xpost.adapters import registry
+
+    done, _, last = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    named = {name.strip().lower() for name in done.split(",")}
+    return [
+        CompletionItem(prefix + name)
+        for name in registry.installed()
+        if name.startswith(last.lower()) and name not in named
+    ]
+
+
 def platforms_option(func: F) -> F:
     return click.option(
         "--to",
         "platforms",
         multiple=True,
         metavar="PLATFORM[,PLATFORM…]",
+        shell_complete=complete_platforms,
         help="Only these platforms (default: [publish] targets in the config).",
     )(func)
 

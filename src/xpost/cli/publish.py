@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -82,10 +83,15 @@ def publish(
         click.echo(previews_json(prepared)) if as_json else print_previews(prepared)
         return ExitCode.OK
 
+    from xpost.cli import verbosity
+    from xpost.cli.progress import status_line
     from xpost.cli.prompts import confirm_or_refuse, interactive
-    from xpost.cli.results import print_results, results_json
+    from xpost.cli.results import LiveResults, results_json
     from xpost.errors import UsageError
+    from xpost.progress import silent
     from xpost.publishing import Interrupted, first_publish_refusal
+
+    quiet = verbosity.level() <= verbosity.QUIET
 
     with engine.open_ledger() as ledger, ledger.lock():
         plans = engine.plan(prepared, ledger, force=force, repost=repost)
@@ -107,6 +113,16 @@ def publish(
             confirm_or_refuse(
                 f"--repost deletes {urls} and posts it again. Go on?", yes=yes, flag="--repost"
             )
+        status = status_line()
+        # Each platform's line the moment it finishes (on a terminal; else in order).
+        live = None
+        if not as_json:
+            live = LiveResults(
+                plans,
+                interactive=interactive(),
+                echo=status.echo if status else click.echo,
+                in_completion_order=status is not None and len(plans) == 1 and sys.stdout.isatty(),
+            )
         try:
             # Missing credentials stop before anything is sent, both fixes named; what a
             # dry-run would have warned about is said for what is really sent now.
@@ -114,21 +130,30 @@ def publish(
                 plans,
                 ledger,
                 force=force,
-                warn=lambda line: click.echo(f"xpost: {line}", err=True),
+                warn=None if quiet else lambda line: click.echo(f"xpost: {line}", err=True),
                 on_interrupt=_tell_interrupted,
+                progress=status.report if status else silent,
+                on_outcome=live.outcome if live else None,
             )
         except Interrupted as stopped:
             # Not "bad input, nothing published" (2): some targets may have been sent;
-            # what is known of them is shown.
-            print_results(stopped.results, interactive=interactive())
+            # what is known of them is shown (streamed lines are not repeated).
+            if live:
+                live.finish()
+            else:
+                click.echo(results_json(stopped.results))
             return ExitCode.INTERRUPTED
+        finally:
+            if status:
+                status.close()
 
     for note in engine.write_back(results, write_back):
-        click.echo(f"xpost: {note}", err=True)
+        if not quiet:
+            click.echo(f"xpost: {note}", err=True)
     if as_json:
         click.echo(results_json(results))
-    else:
-        print_results(results, interactive=interactive())
+    elif live:
+        live.finish()
     failed = any(o.failed for result in results for o in result.outcomes)
     return ExitCode.TARGET_FAILED if failed else ExitCode.OK
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import click
-
 from xpost.cli.options import post_json
-from xpost.publishing import Outcome, PostResult
+from xpost.publishing import Outcome, PostPlan, PostResult
 
 LABEL_WIDTH = 10
 OUTCOME_WIDTH = 11
@@ -27,18 +26,64 @@ def outcome_line(outcome: Outcome) -> str:
     return line.rstrip()
 
 
-def print_results(results: Sequence[PostResult], *, interactive: bool) -> None:
-    for result in results:
-        if len(results) > 1:
-            click.echo(f"{result.post.title}  ({result.post.source})")
-        for outcome in result.outcomes:
-            click.echo(outcome_line(outcome))
-            handoff = outcome.handed_off.handoff if outcome.handed_off else None
-            if handoff is not None:
-                from xpost.cli.handoff import offer
+class LiveResults:
+    """Each target's line printed as soon as it can be, while the others still run.
 
-                for line in offer(handoff, interactive=interactive):
-                    click.echo(f"  {line}")
+    ``in_completion_order``: the moment it finishes (one post, on a terminal). Otherwise
+    in the plan's order, each line as soon as it and every line before it are done: the
+    same output, in the same order, as printing everything at the end.
+    """
+
+    def __init__(
+        self,
+        plans: Sequence[PostPlan],
+        *,
+        interactive: bool,
+        echo: Callable[[str], None],
+        in_completion_order: bool = False,
+    ) -> None:
+        self._plans = plans
+        self._interactive = interactive
+        self._echo = echo
+        self._any_order = in_completion_order
+        self._order = [(i, j) for i, plan in enumerate(plans) for j in range(len(plan.steps))]
+        self._cursor = 0
+        self._done: dict[tuple[int, int], Outcome] = {}
+        self._headed: set[int] = set()
+        self._lock = threading.Lock()
+
+    def outcome(self, i: int, j: int, outcome: Outcome) -> None:
+        """``RunOptions.on_outcome``: called from the worker threads."""
+        with self._lock:
+            if self._any_order:
+                self._print(i, outcome)
+                return
+            self._done[(i, j)] = outcome
+            while self._cursor < len(self._order) and self._order[self._cursor] in self._done:
+                index = self._order[self._cursor]
+                self._print(index[0], self._done.pop(index))
+                self._cursor += 1
+
+    def finish(self) -> None:
+        """Print what is done but still held back (a run stopped with Ctrl-C)."""
+        with self._lock:
+            for index in self._order[self._cursor :]:
+                if index in self._done:
+                    self._print(index[0], self._done.pop(index))
+            self._cursor = len(self._order)
+
+    def _print(self, i: int, outcome: Outcome) -> None:
+        if len(self._plans) > 1 and i not in self._headed:
+            self._headed.add(i)
+            post = self._plans[i].post
+            self._echo(f"{post.title}  ({post.source})")
+        self._echo(outcome_line(outcome))
+        handoff = outcome.handed_off.handoff if outcome.handed_off else None
+        if handoff is not None:
+            from xpost.cli.handoff import offer
+
+            for line in offer(handoff, interactive=self._interactive):
+                self._echo(f"  {line}")
 
 
 def results_json(results: Sequence[PostResult]) -> str:

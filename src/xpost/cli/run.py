@@ -64,12 +64,15 @@ def run(
       xpost run content/post --dry-run
     """
     from xpost.adapters import registry
+    from xpost.cli import verbosity
+    from xpost.cli.progress import status_line
     from xpost.config import find_config, load_config, parse_duration
     from xpost.errors import ExitCode
     from xpost.frontmatter import parse_date
     from xpost.ledger import LedgerBusy
     from xpost.ledger_store import open_ledger
     from xpost.prepare import parse_platform_list
+    from xpost.progress import silent
     from xpost.publishing import Interrupted
     from xpost.runner import RunOptions, content_roots
     from xpost.runner import run as run_scheduled
@@ -77,6 +80,7 @@ def run(
     requested = parse_platform_list(platforms)
     config = load_config(find_config(config_path), registry.installed())
     now = _now()
+    status = status_line()
     options = RunOptions(
         roots=content_roots(dirs, config),
         platforms=requested,
@@ -84,35 +88,46 @@ def run(
         mark_existing=mark_existing,
         since=_option(lambda: parse_date(since, _zone(config.site.timezone)), "--since", since),
         min_age=_option(lambda: parse_duration(min_age or ""), "--min-age", min_age),
+        progress=status.report if status else silent,
     )
-    with open_ledger(config, clock=lambda: now) as ledger:
-        if dry_run:
-            report = run_scheduled(config, ledger, options, now)
-        else:
-            try:
-                with ledger.lock():
-                    report = run_scheduled(config, ledger, options, now)
-            except Interrupted as stopped:
-                # Ctrl-C or SIGINT: what finished is recorded; say what is known of it.
-                for result in stopped.results:
-                    for done in result.outcomes:
-                        if done.outcome not in ("skipped", "unchanged"):
-                            where = done.url or done.error or ""
-                            click.echo(
-                                f"{done.outcome:<12} {done.platform:<9} "
-                                f"{result.post.source}  {where}".rstrip()
-                            )
-                click.echo("xpost: interrupted; run again to finish", err=True)
-                return 130
-            except LedgerBusy:
-                click.echo(
-                    "xpost: another xpost run is still going; this one did nothing", err=True
-                )
-                return ExitCode.OK
+    try:
+        with open_ledger(config, clock=lambda: now) as ledger:
+            if dry_run:
+                report = run_scheduled(config, ledger, options, now)
+            else:
+                try:
+                    with ledger.lock():
+                        report = run_scheduled(config, ledger, options, now)
+                except Interrupted as stopped:
+                    # Ctrl-C or SIGINT: what finished is recorded; say what is known of it.
+                    if status:
+                        status.close()
+                    for result in stopped.results:
+                        for done in result.outcomes:
+                            if done.outcome not in ("skipped", "unchanged"):
+                                where = done.url or done.error or ""
+                                click.echo(
+                                    f"{done.outcome:<12} {done.platform:<9} "
+                                    f"{result.post.source}  {where}".rstrip()
+                                )
+                    click.echo("xpost: interrupted; run again to finish", err=True)
+                    return 130
+                except LedgerBusy:
+                    if verbosity.level() > verbosity.QUIET:
+                        click.echo(
+                            "xpost: another xpost run is still going; this one did nothing",
+                            err=True,
+                        )
+                    return ExitCode.OK
+    finally:
+        if status:
+            status.close()
     for warning in [*report.warnings, *report.write_back_notes]:
         click.echo(f"xpost: warning: {warning}", err=True)
     if as_json:
         click.echo(report_json(report))
+    elif mark_existing and verbosity.level() < verbosity.VERBOSE:
+        click.echo(mark_summary(report, dry_run=dry_run))
     else:
         _print(report, show_waiting=dry_run)
     return ExitCode.TARGET_FAILED if report.failed else ExitCode.OK
@@ -147,6 +162,21 @@ def _print(report: RunReport, *, show_waiting: bool) -> None:
     if show_waiting:
         for line in report.waiting:
             click.echo(f"{'waiting':<12} {line.platform:<9} {line.source}  ({line.detail})")
+
+
+def mark_summary(report: RunReport, *, dry_run: bool) -> str:
+    """``--mark-existing``'s one line: how many targets of how many posts (-v lists them)."""
+    targets = len(report.lines)
+    posts = len({line.source for line in report.lines})
+    platforms = len({line.platform for line in report.lines})
+    verb = "would mark" if dry_run else "marked"
+    if not targets:
+        return f"{verb} nothing: every post due now is already in the ledger"
+    return (
+        f"{verb} {posts:,} post{'s' * (posts != 1)} as done on "
+        f"{platforms} platform{'s' * (platforms != 1)} ({targets:,} targets; nothing sent; "
+        "-v lists them)"
+    )
 
 
 def report_json(report: RunReport) -> str:

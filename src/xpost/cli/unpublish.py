@@ -6,17 +6,23 @@ from pathlib import Path
 
 import click
 
-from xpost.cli.options import config_option
+from xpost.cli.options import complete_platforms, config_option, json_option
 
 
 @click.command()
 @click.argument("post", type=click.Path(path_type=Path))
 @click.option(
-    "--from", "platform", required=True, metavar="PLATFORM", help="The platform to remove it from."
+    "--from",
+    "platform",
+    required=True,
+    metavar="PLATFORM",
+    shell_complete=complete_platforms,
+    help="The platform to remove it from.",
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
+@json_option
 @config_option
-def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) -> int:
+def unpublish(post: Path, platform: str, yes: bool, as_json: bool, config_path: Path | None) -> int:
     """Take POST's copy down from PLATFORM (asks first) and record it as removed.
 
     X and Qiita delete the copy; Zenn commits the article with 'published: false';
@@ -31,7 +37,7 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
     from xpost.adapters import registry
     from xpost.adapters.base import PublishContext
     from xpost.cli.prompts import confirm_or_refuse
-    from xpost.cli.results import outcome_line
+    from xpost.cli.results import outcome_line, results_json
     from xpost.config import find_config, load_config
     from xpost.credentials import CredentialStore
     from xpost.errors import CredentialsMissing, ExitCode, UsageError
@@ -39,6 +45,7 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
     from xpost.ledger_store import open_existing_ledger, open_ledger
     from xpost.post import load_post
     from xpost.prepare import Renderer, parse_platform_list
+    from xpost.publishing import PostResult
     from xpost.publishing import unpublish as take_down
 
     names = parse_platform_list([platform], where="--from")
@@ -70,5 +77,8 @@ def unpublish(post: Path, platform: str, yes: bool, config_path: Path | None) ->
         if missing:
             raise CredentialsMissing(store.missing_message(name, missing))
         outcome = take_down(ledger, adapter, record, PublishContext(credentials), store)
-    click.echo(outcome_line(outcome))
+    if as_json:
+        click.echo(results_json([PostResult(loaded, [outcome])]))
+    else:
+        click.echo(outcome_line(outcome))
     return ExitCode.TARGET_FAILED if outcome.failed else ExitCode.OK

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,20 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed try number ``attempt`` (1-based)."""
         return float(self.backoff * 2 ** (attempt - 1))
+
+
+#: Waits shorter than this are not worth a countdown.
+ANNOUNCED_WAIT = 1.0
+
+
+def announced(policy: RetryPolicy, waiting: Callable[[float], None]) -> RetryPolicy:
+    """``policy`` whose waits are reported first (``PublishContext.waiting``), so a
+    terminal can count down a rate-limit wait instead of looking hung."""
+    sleep = policy.sleep
+
+    def announce_then_sleep(seconds: float) -> None:
+        if seconds >= ANNOUNCED_WAIT:
+            waiting(seconds)
+        sleep(seconds)
+
+    return replace(policy, sleep=announce_then_sleep)
