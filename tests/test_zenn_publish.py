@@ -277,6 +277,29 @@ def test_an_edit_is_exactly_one_commit_rewriting_the_same_file(repos: Repos, sit
     assert receipt.state["commit"] == repos.head() != first.state["commit"]
 
 
+def test_an_article_published_under_an_older_slug_is_updated_where_it_is(
+    repos: Repos, site: Site
+) -> None:
+    # Published by an xpost that derived slugs without the suffix: the ledger's receipt
+    # names that path. The update rewrites it; a second article would be a duplicate.
+    first = publish(repos, site.draft())
+    old = "articles/hello-zenn-world.md"
+    git(repos.clone, "mv", ARTICLE, old)
+    git(repos.clone, "commit", "-qm", 'xpost: publish "Hello Zenn" (hello-zenn-world)')
+    git(repos.clone, "push", "-q")
+    previous = Receipt(
+        remote_id="hello-zenn-world",
+        url=first.url,
+        state={**first.state, "path": old, "commit": repos.head()},
+    )
+    edited = site.draft("First paragraph, fixed.\n\n![diagram](diagram.png)\n")
+    receipt = publish(repos, edited, previous=previous)
+    assert [p for p in repos.files_of() if p.endswith(".md")] == [old]  # the update's commit
+    assert repos.remote_file(old) == edited.payload["content"]
+    assert repos.remote_file(ARTICLE) is None  # no second article
+    assert receipt.state["path"] == old and receipt.remote_id == "hello-zenn-world"
+
+
 def test_an_image_dropped_from_the_post_is_removed_with_the_update(
     repos: Repos, site: Site
 ) -> None:

@@ -32,8 +32,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from xpost.adapters.base import Draft, PublishContext, Receipt
@@ -46,6 +47,10 @@ from xpost.sitefiles import read_image
 #: Every commit xpost makes starts so; it is how xpost recognises its own commits.
 COMMIT_PREFIX = "xpost: "
 LOCAL_TIMEOUT = 60.0  # seconds for git commands that do not touch the network
+
+
+#: Where xpost writes a Zenn article (slugs: Zenn's ``^[0-9a-z_-]{12,50}$``).
+_ARTICLE_PATH = re.compile(r"^(?:[^/]+/)*articles/[0-9a-z_-]{12,50}\.md$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,15 @@ class Article:
 
     def files(self) -> dict[str, bytes]:
         return {self.path: self.content, **self.images}
+
+    def kept_where(self, previous: Receipt | None) -> Article:
+        """The article at the path it was published under. Its slug is its Zenn URL: when
+        the slug xpost derives changes (a newer xpost adds a suffix), an update rewrites
+        the published article rather than creating a second one."""
+        path = previous.state.get("path") if previous is not None else None
+        if not isinstance(path, str) or path == self.path or not _ARTICLE_PATH.match(path):
+            return self
+        return replace(self, path=path, slug=PurePosixPath(path).stem)
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,7 @@ class ZennRepo:
     # -- the three operations -----------------------------------------------------------
 
     def publish(self, draft: Draft, previous: Receipt | None, ctx: PublishContext) -> Receipt:
-        article = Article.from_draft(draft)
+        article = Article.from_draft(draft).kept_where(previous)
         covered = previous is not None and previous.state.get("path") == article.path
         known = _known_hashes(previous.state) if covered and previous else {}
         old_images = [path for path in known if path != article.path]
