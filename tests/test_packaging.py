@@ -100,7 +100,7 @@ def test_every_dependency_has_a_lower_bound_the_lowest_run_installs() -> None:
     for requirement in PYPROJECT["project"]["dependencies"]:
         name = re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0]
         assert re.sub(r"[-_.]+", "-", name).lower() in pins, requirement
-    assert pins["pyyaml"] == "6.0.1" and pins["msgspec"] == "0.19" and pins["tweepy"] == "4.15"
+    assert pins["pyyaml"] == "6.0.4" and pins["msgspec"] == "0.19" and pins["tweepy"] == "4.15"
     assert "urllib3" in pins  # imported by the HTTP clients, so declared
 
 
