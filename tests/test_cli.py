@@ -52,7 +52,7 @@ def test_adapters_lists_the_four_built_ins() -> None:
     # The distributions under adapters/ are installed beside the core (scripts/test).
     rows = [r for r in json.loads(result.output)["adapters"] if r["package"] == "xpost-posse"]
     assert [r["name"] for r in rows] == ["connpass", "qiita", "twitter", "zenn"]
-    assert rows[2]["class"] == "xpost.adapters.twitter:TwitterAdapter"
+    assert rows[2]["class"] == "xpost.platforms.twitter:TwitterAdapter"
 
 
 def test_help_and_dry_run_import_no_network_stack(tmp_path: Path) -> None:

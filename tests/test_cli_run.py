@@ -369,7 +369,7 @@ def test_a_second_run_while_one_holds_the_lock_exits_at_once(
 
 CRASH_AFTER_CREATE = """
 import os, sys
-from xpost.adapters.qiita import QiitaAdapter
+from xpost.platforms.qiita.adapter import QiitaAdapter
 real = QiitaAdapter.publish
 def publish_then_die(self, *args, **kwargs):
     real(self, *args, **kwargs)  # Qiita has the item now ...

@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 
-from xpost.adapters.connpass import (
+from xpost.config import Config, SiteConfig
+from xpost.content.model import Block, Callout, Details, Document, Embed, Image, Markdown, Math
+from xpost.errors import PostError
+from xpost.platforms.connpass.adapter import (
     MESSAGE_LIMIT,
     ConnpassAdapter,
     ConnpassOptions,
     ConnpassSettings,
     announcement_message,
 )
-from xpost.config import Config, SiteConfig
-from xpost.content.model import Block, Callout, Details, Document, Embed, Image, Markdown, Math
-from xpost.errors import PostError
+from xpost.platforms.connpass.markdown import ConnpassMarkdown
 from xpost.post import Post, load_post
-from xpost.render.connpass_markdown import ConnpassMarkdown
 
 URL = "https://example.com/post/hello/"
 EVENT = "https://mlxse.connpass.com/event/251751/"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-import xpost.clients.connpass as client_module
+import xpost.platforms.connpass.client as client_module
 from conftest import SHARED
 from fakes.connpass import (
     API_KEY,
@@ -24,17 +24,17 @@ from fakes.connpass import (
     serve,
 )
 from xpost.adapters.base import Draft, HandOff, PublishContext, Receipt
-from xpost.adapters.connpass import (
+from xpost.cli import handoff
+from xpost.config import Config, SiteConfig
+from xpost.content.model import Document, Markdown
+from xpost.errors import AuthError, PublishError, RateLimited
+from xpost.platforms.connpass.adapter import (
     ConnpassAdapter,
     ConnpassOptions,
     ConnpassSettings,
     first_distinctive_line,
 )
-from xpost.cli import handoff
-from xpost.clients.connpass import Throttle
-from xpost.config import Config, SiteConfig
-from xpost.content.model import Document, Markdown
-from xpost.errors import AuthError, PublishError, RateLimited
+from xpost.platforms.connpass.client import Throttle
 from xpost.post import Post, load_post
 
 URL = "https://example.com/post/hello/"

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from xpost.cli import cli
-from xpost.render.qiita_markdown import QIITA_IFRAME_HOSTS
+from xpost.platforms.qiita.markdown import QIITA_IFRAME_HOSTS
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -13,14 +13,14 @@ import pytest
 
 from fake_adapter import BlogAdapter
 from xpost.adapters.base import Draft, NoSettings, Receipt
-from xpost.adapters.qiita_publish import is_item_url, receipt_from
 from xpost.config import SiteConfig
 from xpost.credentials import scrub
 from xpost.errors import OutcomeUnknown
 from xpost.ledger import Ledger, Record, TargetKey
 from xpost.plan import Step, content_hash, plan_target
+from xpost.platforms.qiita.items import is_item_url, receipt_from
+from xpost.platforms.twitter.compose import split_thread
 from xpost.prepare import Target
-from xpost.render.tweet_compose import split_thread
 from xpost.render.twitter_text import weighted_length
 
 PAYLOAD = {"title": "Hello", "body": "こんにちは"}
@@ -164,6 +164,6 @@ def test_a_failed_target_is_retried_once_its_time_has_passed_and_not_before() ->
     [("a" * 11, False), ("a" * 12, True), ("a" * 50, True), ("a" * 51, False)],
 )
 def test_zenn_slug_length_bounds(slug: str, valid: bool) -> None:
-    from xpost.adapters.zenn import SLUG_PATTERN
+    from xpost.platforms.zenn.adapter import SLUG_PATTERN
 
     assert bool(SLUG_PATTERN.match(slug)) is valid

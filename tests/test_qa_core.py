@@ -17,9 +17,9 @@ from xpost.content.model import LinkContext
 from xpost.content.parse import parse_body
 from xpost.errors import PostError
 from xpost.frontmatter import parse_date, split_front_matter
+from xpost.platforms.qiita.markdown import QiitaMarkdown
 from xpost.post import load_post
 from xpost.render.markdown import join_soft_breaks
-from xpost.render.qiita_markdown import QiitaMarkdown
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

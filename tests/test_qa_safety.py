@@ -33,7 +33,7 @@ from xpost.credentials import CredentialStore, check_credentials
 from xpost.errors import ExitCode, PublishError
 
 if TYPE_CHECKING:
-    from xpost.clients.x import XClient
+    from xpost.platforms.twitter.client import XClient
 
 
 # ── secrets ──────────────────────────────────────────────────────────────────────
@@ -63,8 +63,8 @@ def test_a_secret_with_a_line_break_inside_is_bad_input_naming_the_variable_not_
 
 
 def test_auth_status_reports_an_unusable_secret_instead_of_crashing() -> None:
-    from xpost.adapters.qiita import QiitaAdapter, QiitaSettings
     from xpost.config import SiteConfig
+    from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
 
     store = CredentialStore({"XPOST_QIITA_TOKEN": "abcd\r\nefgh-1234"})
     check = check_credentials(QiitaAdapter(QiitaSettings(), SiteConfig()), store)
@@ -123,7 +123,7 @@ def fake_x(x_server: HTTPServer) -> Iterator[FakeX]:
 
 
 def x_client(fake: FakeX) -> XClient:
-    from xpost.clients.x import XClient
+    from xpost.platforms.twitter.client import XClient
 
     policy = RetryPolicy(attempts=1, backoff=0.0, sleep=lambda seconds: None)
     return XClient(fake.url, CREDENTIALS, timeout=2.0, policy=policy, now=lambda: datetime.now(UTC))

@@ -9,7 +9,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from xpost.adapters.qiita import QiitaAdapter, QiitaOptions, QiitaSettings, qiita_tags
 from xpost.config import Config, SiteConfig
 from xpost.content.model import (
     Block,
@@ -24,8 +23,9 @@ from xpost.content.model import (
     Math,
 )
 from xpost.errors import PostError
+from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaOptions, QiitaSettings, qiita_tags
+from xpost.platforms.qiita.markdown import QiitaMarkdown
 from xpost.post import Post, load_post
-from xpost.render.qiita_markdown import QiitaMarkdown
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 URL = "https://example.com/post/hello/"

@@ -21,7 +21,6 @@ from conftest import SHARED
 from fakes.clock import JST, FakeClock
 from fakes.qiita import SCHEMA_PATH, TOKEN, FakeQiita, running
 from xpost.adapters.base import Draft, PublishContext, Receipt
-from xpost.adapters.qiita import QiitaAdapter, QiitaOptions, QiitaSettings
 from xpost.clients.errors import RemoteNotFound
 from xpost.clients.retry import RetryPolicy
 from xpost.config import Config, SiteConfig
@@ -34,6 +33,7 @@ from xpost.errors import (
     RateLimited,
     RemoteConflict,
 )
+from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaOptions, QiitaSettings
 from xpost.post import load_post
 
 CANONICAL = "https://example.com/post/hello/"
@@ -667,10 +667,11 @@ def test_the_fakes_items_have_qiitas_shape(fake: FakeQiita) -> None:
 def test_rendering_a_qiita_draft_imports_no_network_library() -> None:
     code = (
         "import sys\n"
-        "from xpost.adapters.qiita import QiitaAdapter, QiitaSettings\n"
+        "from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings\n"
         "from xpost.config import SiteConfig\n"
         "QiitaAdapter(QiitaSettings(), SiteConfig())\n"
-        "print([m for m in ('requests', 'urllib3', 'xpost.clients.qiita') if m in sys.modules])\n"
+        "heavy = ('requests', 'urllib3', 'xpost.platforms.qiita.client')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

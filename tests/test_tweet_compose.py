@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xpost.render.tweet_compose import (
+from xpost.platforms.twitter.compose import (
     TemplateError,
     UnsplittableText,
     compose_post,

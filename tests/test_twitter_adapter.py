@@ -6,12 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from xpost.adapters.twitter import (
-    TwitterAdapter,
-    TwitterOptions,
-    TwitterSettings,
-    plain_paragraphs,
-)
 from xpost.config import SiteConfig
 from xpost.content.model import (
     Callout,
@@ -25,6 +19,12 @@ from xpost.content.model import (
     Math,
 )
 from xpost.errors import ConfigError, PostError
+from xpost.platforms.twitter.adapter import (
+    TwitterAdapter,
+    TwitterOptions,
+    TwitterSettings,
+    plain_paragraphs,
+)
 from xpost.post import Post
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -17,7 +17,6 @@ from pytest_httpserver import HTTPServer
 
 from fakes.x import CREDENTIALS, DUPLICATE, OAUTH2_TOKEN, PIN, REQUEST_TOKEN, USER, FakeX
 from xpost.adapters.base import Draft, PublishContext, Receipt
-from xpost.adapters.twitter import TwitterAdapter, TwitterOptions, TwitterSettings
 from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
 from xpost.content.model import Document, Markdown
@@ -30,6 +29,7 @@ from xpost.errors import (
     RateLimited,
     UsageError,
 )
+from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterOptions, TwitterSettings
 from xpost.post import Post
 from xpost.render.twitter_text import weighted_length
 
@@ -650,7 +650,7 @@ def test_login_needs_an_api_key(adapter: TwitterAdapter, fake: FakeX) -> None:
 
 def test_importing_the_adapter_loads_no_network_stack() -> None:
     probe = (
-        "import sys, xpost.adapters.twitter\n"
+        "import sys, xpost.platforms.twitter.adapter\n"
         "print(sorted(m for m in ('requests', 'tweepy', 'requests_oauthlib', 'urllib3')"
         " if m in sys.modules))"
     )

@@ -18,16 +18,6 @@ import yaml
 
 from conftest import NODE_DIR, SHARED
 from xpost.adapters.base import Draft
-from xpost.adapters.zenn import (
-    ZennAdapter,
-    ZennOptions,
-    ZennSettings,
-    derive_slug,
-    format_front_matter,
-    is_one_emoji,
-    normalise_topics,
-    truncate_title,
-)
 from xpost.config import Config, SiteConfig
 from xpost.content.model import (
     Block,
@@ -42,8 +32,18 @@ from xpost.content.model import (
     Math,
 )
 from xpost.errors import ConfigError, PostError
+from xpost.platforms.zenn.adapter import (
+    ZennAdapter,
+    ZennOptions,
+    ZennSettings,
+    derive_slug,
+    format_front_matter,
+    is_one_emoji,
+    normalise_topics,
+    truncate_title,
+)
+from xpost.platforms.zenn.markdown import HostedImage, ZennMarkdown
 from xpost.post import Post, load_post
-from xpost.render.zenn_markdown import HostedImage, ZennMarkdown
 
 SEED_PDF = (
     "https://github.com/mlse-jssst/InfraOpWGProceedings/blob/master/"

@@ -22,11 +22,11 @@ import pytest
 
 from conftest import NODE_DIR
 from xpost.adapters.base import Draft, PublishContext, Receipt
-from xpost.adapters.zenn import ZennAdapter, ZennOptions, ZennSettings
-from xpost.adapters.zenn_publish import unpublished
-from xpost.clients.git import parse_push, redact
 from xpost.config import Config, SiteConfig
 from xpost.errors import ConfigError, PublishError, RemoteConflict
+from xpost.platforms.zenn.adapter import ZennAdapter, ZennOptions, ZennSettings
+from xpost.platforms.zenn.git import parse_push, redact
+from xpost.platforms.zenn.repository import unpublished
 from xpost.post import load_post
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)

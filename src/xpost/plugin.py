@@ -64,7 +64,6 @@ from xpost.adapters.base import (
     PublishContext,
     Receipt,
 )
-from xpost.adapters.twitter import plain_paragraphs
 from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
 from xpost.errors import (
@@ -81,6 +80,7 @@ from xpost.errors import (
     UsageError,
 )
 from xpost.media import LocalImage, image_path, load_image, sniff_image
+from xpost.platforms.twitter.adapter import plain_paragraphs
 from xpost.post import Post
 from xpost.render.social import Composed, Measure, compose, grapheme_count, split_posts, truncate
 from xpost.render.twitter_text import extract_urls

@@ -22,7 +22,7 @@ from xpost.preview.placement import Piece, place
 from xpost.preview.rawhtml import RawHtml
 from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH
 
-BUILT_IN = ("xpost.adapters.",)
+BUILT_IN = ("xpost.platforms.",)
 _TWEET_TOKEN = re.compile(
     r"(https?://[^\s]+)|(?<![\w&])([#＃][^\s#＃!-/:-@\[-^`{-~]+)|(?<!\w)(@\w{1,15})"
 )

@@ -1,6 +1,6 @@
 """Short posts for any network, measured by the network's own count.
 
-X's composition (``tweet_compose``) is bound to X's weighted count; Bluesky counts
+X's composition (``xpost.platforms.twitter.compose``) is bound to X's weighted count; Bluesky counts
 graphemes and bytes, Mastodon graphemes with every URL as 23, Misskey UTF-16 units.
 These helpers take the count as a function, so each adapter plugs in its own rule and
 the cutting rules stay one: cuts fall between grapheme clusters, never inside a URL,
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from xpost.render.tweet_compose import fill_template, hashtags_for
+from xpost.platforms.twitter.compose import fill_template, hashtags_for
 from xpost.render.twitter_text import extract_urls
 
 #: A network's length rule: from a text to the number the network compares with its limit.

@@ -38,9 +38,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from xpost.adapters.base import Draft, PublishContext, Receipt
-from xpost.adapters.zenn import MAX_IMAGE_BYTES, ZennSettings
-from xpost.clients.git import Git, GitCommandError, GitMissing
 from xpost.errors import ConfigError, PostError, PublishError, RemoteConflict
+from xpost.platforms.zenn.adapter import MAX_IMAGE_BYTES, ZennSettings
+from xpost.platforms.zenn.git import Git, GitCommandError, GitMissing
 from xpost.printable import one_line
 from xpost.sitefiles import read_image
 

@@ -2,7 +2,7 @@
 
 Rendering builds the exact request body. Qiita has no canonical-URL field, so an
 "originally published at" paragraph points readers at the post's own page.
-Publishing goes through ``xpost.clients.qiita`` (imported only then: it needs
+Publishing goes through ``xpost.platforms.qiita.client`` (imported only then: it needs
 ``requests``): create, update in place unless the item was edited on Qiita, look up
 a create whose answer never came, delete; the decisions live in ``qiita_publish``.
 """
@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import msgspec
 
 from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, PublishContext, Receipt
-from xpost.adapters.qiita_publish import (
+from xpost.clients.errors import RemoteNotFound
+from xpost.clients.retry import RetryPolicy, announced
+from xpost.config import SiteConfig
+from xpost.content.language import post_language
+from xpost.errors import CredentialsMissing, PostError, PublishError
+from xpost.platforms.qiita.items import (
     fingerprint,
     gone,
     is_copy,
@@ -28,13 +33,8 @@ from xpost.adapters.qiita_publish import (
     same_content,
     sendable,
 )
-from xpost.clients.errors import RemoteNotFound
-from xpost.clients.retry import RetryPolicy, announced
-from xpost.config import SiteConfig
-from xpost.content.language import post_language
-from xpost.errors import CredentialsMissing, PostError, PublishError
+from xpost.platforms.qiita.markdown import QiitaMarkdown
 from xpost.post import Post
-from xpost.render.qiita_markdown import QiitaMarkdown
 from xpost.validation import checked_api_base
 
 MAX_TAGS = 5
@@ -48,7 +48,7 @@ ITEM_URL = re.compile(r"https?://[^/\s]+/[^/\s]+/items/([0-9a-f]{20})/?")
 PER_PAGE = 100
 
 if TYPE_CHECKING:
-    from xpost.clients.qiita import QiitaClient
+    from xpost.platforms.qiita.client import QiitaClient
 
 
 # A Qiita user id (``yaotti``): letters, digits, ``-`` and ``_`` — what is printed as @id.
@@ -221,7 +221,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
         return f"@{user_id}"
 
     def _client(self, ctx: PublishContext) -> QiitaClient:
-        from xpost.clients.qiita import QiitaClient
+        from xpost.platforms.qiita.client import QiitaClient
 
         token = ctx.credentials.get("token")
         if not token:

@@ -2,7 +2,7 @@
 
 What may be sent, which item is this post's copy, whether it was edited on Qiita,
 and what a Receipt records. Pure functions, no network import: the client
-(``xpost.clients.qiita``) is passed in where one is needed.
+(``xpost.platforms.qiita.client``) is passed in where one is needed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from xpost.clients.errors import RemoteNotFound
 from xpost.errors import OutcomeUnknown, PublishError, RemoteConflict
 
 if TYPE_CHECKING:
-    from xpost.clients.qiita import QiitaClient
+    from xpost.platforms.qiita.client import QiitaClient
 
 
 def sendable(draft: Draft) -> dict[str, Any]:

@@ -4,7 +4,7 @@ Every command runs in one work tree with a fixed environment: English messages (
 output can be parsed), no credential or editor prompts (cron has no one to answer),
 stdin closed. A command that outlives its timeout is killed with everything it started
 (ssh, hooks), since those would otherwise keep the pipes open. Nothing here knows about
-Zenn; ``xpost.adapters.zenn_publish`` decides what to run.
+Zenn; ``xpost.platforms.zenn.repository`` decides what to run.
 """
 
 from __future__ import annotations

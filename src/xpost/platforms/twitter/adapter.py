@@ -2,7 +2,7 @@
 
 Rendering is offline: the payload is the text of each post, its weighted length
 and the image to attach to the first one. Publishing (tweepy and the v2 media
-upload) lives in ``twitter_publish`` and ``xpost.clients.x``, imported by the methods
+upload) lives in ``twitter_publish`` and ``xpost.platforms.twitter.client``, imported by the methods
 that send, so that a dry run never imports the network stack.
 """
 
@@ -31,9 +31,7 @@ from xpost.content.model import (
     Math,
 )
 from xpost.errors import ConfigError, PostError, UsageError
-from xpost.post import Post
-from xpost.render.markdown import join_soft_breaks
-from xpost.render.tweet_compose import (
+from xpost.platforms.twitter.compose import (
     DEFAULT_TEMPLATE,
     Heading,
     TemplateError,
@@ -43,15 +41,17 @@ from xpost.render.tweet_compose import (
     hashtags_for,
     split_thread,
 )
+from xpost.platforms.zenn.markdown import inline_html
+from xpost.post import Post
+from xpost.render.markdown import join_soft_breaks
 from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
-from xpost.render.zenn_markdown import inline_html
 from xpost.validation import checked_api_base
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from xpost.adapters.twitter_publish import ThreadPublisher
-    from xpost.clients.x import XClient
+    from xpost.platforms.twitter.client import XClient
+    from xpost.platforms.twitter.posting import ThreadPublisher
     from xpost.sitefiles import SiteFiles
 
 #: A post's page, as ``xpost confirm`` is given it.
@@ -165,7 +165,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
         """OAuth 1.0a PIN flow: the app's API key and secret (asked when missing), a URL
         to open, the PIN X shows there; returns the access token and secret (and the key
         and secret when they were asked for)."""
-        from xpost.clients.x import pin_login
+        from xpost.platforms.twitter.client import pin_login
 
         asked: dict[str, str] = {}
         for name, prompt in (("api_key", "X API key"), ("api_secret", "X API key secret")):
@@ -185,7 +185,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
         return {**asked, "access_token": token, "access_token_secret": secret}
 
     def _client(self, ctx: PublishContext) -> XClient:
-        from xpost.clients.x import XClient
+        from xpost.platforms.twitter.client import XClient
 
         return XClient(
             twitter_api_base(self.settings.api_base),
@@ -197,7 +197,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
         )
 
     def _publisher(self, ctx: PublishContext) -> ThreadPublisher:
-        from xpost.adapters.twitter_publish import ThreadPublisher
+        from xpost.platforms.twitter.posting import ThreadPublisher
 
         return ThreadPublisher(self._client(ctx), ctx)
 

@@ -26,11 +26,11 @@ import msgspec
 from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, HandOff, PublishContext, Receipt
 from xpost.errors import PostError, PublishError
 from xpost.handoff import PASTE_BEGIN, PASTE_END, write_private
+from xpost.platforms.connpass.markdown import ConnpassMarkdown
 from xpost.post import Post
-from xpost.render.connpass_markdown import ConnpassMarkdown
 
 if TYPE_CHECKING:
-    from xpost.clients.connpass import ConnpassClient
+    from xpost.platforms.connpass.client import ConnpassClient
 
 MESSAGE_LIMIT = 1000  # connpass's message form is short; keep well inside it
 EVENT_URL = re.compile(
@@ -182,7 +182,7 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
         return "API key accepted"
 
     def _client(self, api_key: str, ctx: PublishContext) -> ConnpassClient:
-        from xpost.clients.connpass import ConnpassClient  # network stack: only when used
+        from xpost.platforms.connpass.client import ConnpassClient  # network stack: only when used
 
         return ConnpassClient(api_key, api_base=self.settings.api_base, timeout=ctx.timeout)
 

@@ -3,7 +3,7 @@
 Zenn has no write API; publishing is a commit and a push. ``render`` builds the
 whole file (front matter + body) and lists the local images the repo must carry.
 The front-matter rules are zenn-model's ``validateArticle`` (0.1.155). Publishing
-lives in ``xpost.adapters.zenn_publish`` (imported only when something is sent);
+lives in ``xpost.platforms.zenn.repository`` (imported only when something is sent);
 it needs no credentials: git uses the user's own SSH or HTTPS setup.
 """
 
@@ -23,11 +23,11 @@ import regex
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
 from xpost.content.language import post_language
 from xpost.errors import ConfigError, PostError
+from xpost.platforms.zenn.markdown import ZennMarkdown
 from xpost.post import Post
-from xpost.render.zenn_markdown import ZennMarkdown
 
 if TYPE_CHECKING:
-    from xpost.adapters.zenn_publish import ZennRepo
+    from xpost.platforms.zenn.repository import ZennRepo
     from xpost.sitefiles import SiteFiles
 
 ArticleType = Literal["tech", "idea"]
@@ -135,7 +135,7 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         self._repo(PublishContext(credentials={})).check_setup()
 
     def _repo(self, ctx: PublishContext) -> ZennRepo:
-        from xpost.adapters.zenn_publish import ZennRepo
+        from xpost.platforms.zenn.repository import ZennRepo
 
         return ZennRepo(self.settings, network_timeout=ctx.timeout)
 
