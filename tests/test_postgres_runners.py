@@ -19,7 +19,7 @@ import pytest
 
 from e2e_world import World, world
 from postgres_server import fresh_database, postgres_url
-from test_qa_safety import TARGETS, five_part_thread, replies_in_order
+from test_secrets_and_exactly_once import TARGETS, five_part_thread, replies_in_order
 
 RUNNERS = 4
 
