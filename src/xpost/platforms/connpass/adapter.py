@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import msgspec
 
 from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, HandOff, PublishContext, Receipt
+from xpost.content.html import plain_text
 from xpost.errors import PostError, PublishError
 from xpost.handoff import PASTE_BEGIN, PASTE_END, write_private
 from xpost.platforms.connpass.markdown import ConnpassMarkdown
@@ -273,7 +274,7 @@ def announcement_found(event: Mapping[str, Any], description: str, url: str | No
     if url and url in html.unescape(markup):
         return True
     line = first_distinctive_line(description)
-    return bool(line) and line in _plain(markup)
+    return bool(line) and line in plain_text(markup)
 
 
 def material_found(materials: list[dict[str, Any]], url: str) -> bool:
@@ -307,11 +308,6 @@ def first_distinctive_line(markdown: str) -> str:
         if len(text) >= DISTINCTIVE:
             return text
     return ""
-
-
-def _plain(text: str) -> str:
-    """HTML as plain text: tags dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
 
 
 def _file_stem(slug: str) -> str:
