@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -125,3 +126,15 @@ def _built_in_adapters_only(monkeypatch: pytest.MonkeyPatch) -> None:
         if entry.dist is None or entry.dist.name == "xpost-posse"
     }
     monkeypatch.setattr(registry, "installed", lambda: built_in)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Any]:
+    """A whole publishing world (``e2e_world``): fake Qiita and X checking what they get
+    against the contracts, a Zenn repository with a bare remote, a site with the seed
+    post and a config for all of them. Modules with a site of another kind define their
+    own ``site``, which wins over this one."""
+    from e2e_world import world  # reads ../shared: only when a test asks for it
+
+    with world(tmp_path) as w:
+        yield w

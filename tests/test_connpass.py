@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conftest import SHARED
 from xpost.config import Config, SiteConfig
 from xpost.content.model import Block, Callout, Details, Document, Embed, Image, Markdown, Math
 from xpost.errors import PostError
@@ -194,7 +195,6 @@ def test_no_canonical_url_warns() -> None:
 
 # -- the seed post (golden) ---------------------------------------------------------
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = SHARED / "examples/2022-07-15-mlse-infraop-wg.md"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SEED_URL = "https://chezo.uno/post/2022-07-15-mlse-infraop-wg/"

@@ -5,23 +5,14 @@ platforms' contracts; the Zenn remote is a real bare git repository."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
-
-from e2e_world import World, world
+from e2e_world import World
 from fakes.qiita import TOKEN
 from fakes.x import CREDENTIALS
 
 SLUG = "2022-07-15-mlse-infraop-wg"
 CANONICAL = f"https://chezo.uno/post/{SLUG}/"
 ZENN_SLUG = f"{SLUG}-8eb3d3"  # a derived Zenn slug has a suffix, stable for the post
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> World:
-    with world(tmp_path) as w:
-        yield w  # type: ignore[misc]
 
 
 def lines(text: str) -> list[list[str]]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import SHARED
 from xpost.content.model import (
     Callout,
     Code,
@@ -21,7 +22,6 @@ from xpost.content.model import (
 )
 from xpost.content.parse import parse_body
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 SITE = "https://chezo.uno/"
 PAGE = "https://chezo.uno/post/2022-07-15-mlse/"

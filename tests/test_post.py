@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import xpost.post
+from conftest import SHARED
 from test_frontmatter import json_reason
 from xpost.config import Config, SiteConfig
 from xpost.content.model import Document, LinkContext
 from xpost.errors import PostError
 from xpost.post import Overrides, Post, first_paragraph, load_post, plain_text
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 POSTS = Path(__file__).resolve().parent / "fixtures" / "posts"
 TOKYO = ZoneInfo("Asia/Tokyo")

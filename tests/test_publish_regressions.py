@@ -23,7 +23,7 @@ from keyring.backends import fail
 
 from credential_fakes import FakeX as FakeXAdapter
 from credential_fakes import MemoryKeyring
-from e2e_world import World, world
+from e2e_world import World
 from fake_adapter import Site
 from fakes.qiita import TOKEN as QIITA_TOKEN
 from fakes.x import CREDENTIALS
@@ -46,12 +46,6 @@ xpost:
 """
 PARAGRAPH = "Paragraph number {n}. " + "This sentence makes the paragraph longer. " * 5
 THREAD_ID = "https://chezo.uno/post/thread/"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[World]:
-    with world(tmp_path) as w:
-        yield w
 
 
 def write(site: World, name: str, text: str) -> Path:

@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from conftest import SHARED
 from xpost.config import Config, SiteConfig
 from xpost.content.model import (
     Block,
@@ -27,7 +28,6 @@ from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaOptions, QiitaSetti
 from xpost.platforms.qiita.markdown import QiitaMarkdown
 from xpost.post import Post, load_post
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 URL = "https://example.com/post/hello/"
 
 

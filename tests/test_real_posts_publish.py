@@ -4,12 +4,9 @@ a public Qiita item is never turned into limited share."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from e2e_world import World, world
+from e2e_world import World
 
 FUTURE = """---
 title: "第10回 勉強会のお知らせ"
@@ -20,12 +17,6 @@ tags: [MLOps]
 
 第10回を開催します。
 """
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[World]:
-    with world(tmp_path) as w:
-        yield w
 
 
 def write(site: World, name: str, text: str) -> Path:

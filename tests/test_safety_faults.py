@@ -16,17 +16,11 @@ import keyring
 import pytest
 
 from credential_fakes import MemoryKeyring
-from e2e_world import World, world
+from e2e_world import World
 from fake_adapter import Site
 from xpost.ledger import Ledger, TargetKey
 
 HEAD = "---\ntitle: Post {n}\ntags: [python]\nurl: https://chezo.uno/p/{n}/\n---\n\n{body}\n"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[World]:
-    with world(tmp_path) as w:
-        yield w
 
 
 @pytest.fixture

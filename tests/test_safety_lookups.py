@@ -7,20 +7,11 @@ Through the real command (a fresh process) against the contract-checking fakes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from e2e_world import World, world
+from e2e_world import World
 
 HEAD = "---\ntitle: {title}\ntags: [python]\nurl: https://chezo.uno/p/{n}/\n---\n\n{body}\n"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[World]:
-    with world(tmp_path) as w:
-        yield w
 
 
 def _post(site: World, n: int, body: str = "本文です。") -> Path:
