@@ -269,3 +269,16 @@ def test_a_password_in_the_config_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="holds a password") as caught:
         load_config(path, ("twitter", "qiita", "zenn", "connpass"))
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_ledger_url_variable_of_another_kind_is_one_config_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from xpost.config import Config
+    from xpost.errors import ConfigError
+    from xpost.ledger_store import open_existing_ledger
+
+    monkeypatch.setenv("XPOST_LEDGER_URL", "mysql://user:hunter2@db/x")
+    with pytest.raises(ConfigError, match="XPOST_LEDGER_URL must be a PostgreSQL URL") as caught:
+        open_existing_ledger(Config())
+    assert "hunter2" not in str(caught.value)

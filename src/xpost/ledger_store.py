@@ -93,8 +93,14 @@ class LedgerPassword(Adapter[NoSettings, NoSettings]):
 
 
 def ledger_url(config: Config) -> str | None:
-    """The PostgreSQL ledger's URL: ``XPOST_LEDGER_URL`` wins over ``[ledger] url``."""
-    return os.environ.get(LEDGER_URL_ENV) or config.ledger.url or None
+    """The PostgreSQL ledger's URL: ``XPOST_LEDGER_URL`` wins over ``[ledger] url``
+    (checked when loaded; the variable here, as it may hold a password)."""
+    from_env = os.environ.get(LEDGER_URL_ENV)
+    if from_env and urlsplit(from_env).scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            f"{LEDGER_URL_ENV} must be a PostgreSQL URL such as 'postgresql://host/dbname'"
+        )
+    return from_env or config.ledger.url or None
 
 
 def describe(config: Config) -> str:
