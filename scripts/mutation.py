@@ -24,32 +24,71 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from queue import Queue
 
 COSMIC_RAY = "cosmic-ray==8.7.0"
 ROOT = Path(__file__).resolve().parent.parent
 
-#: module (under src/xpost) → the tests that exercise it.
+#: module (its path under src/xpost, without ``.py``) → the tests that exercise it. Kept
+#: true by ``problems()``: the script refuses to run, and tests/test_mutation_script.py
+#: fails, when a module or a test file named here no longer exists.
 MODULES: dict[str, list[str]] = {
+    # ── the core: what is sent, when, and what is recorded ──
     "plan": ["tests/test_plan.py", "tests/test_publishing.py", "tests/test_mutants.py"],
     "ledger": ["tests/test_ledger.py", "tests/test_ledger_backends.py", "tests/test_mutants.py"],
-    "publishing": ["tests/test_publishing.py", "tests/test_preflight.py"],
-    "render/twitter_text": ["tests/test_twitter_text.py", "tests/test_twitter_urls.py"],
-    "render/tweet_compose": [
+    "publishing": [
+        "tests/test_publishing.py",
+        "tests/test_preflight.py",
+        "tests/test_mutants.py",
+    ],
+    "engine": ["tests/test_publishing.py", "tests/test_api.py", "tests/test_mutants.py"],
+    "schedule": ["tests/test_schedule.py", "tests/test_mutants.py"],
+    "credentials": ["tests/test_credentials.py", "tests/test_cli_auth.py", "tests/test_mutants.py"],
+    "runner": ["tests/test_run_fast_paths.py", "tests/test_cli_run.py", "tests/test_mutants.py"],
+    # ── X counting and composition ──
+    "render/twitter_text": [
+        "tests/test_twitter_text.py",
+        "tests/test_x_emoji_counting.py",
+        "tests/test_mutants.py",
+    ],
+    "render/twitter_urls": ["tests/test_twitter_urls.py"],
+    "platforms/twitter/compose": [
         "tests/test_tweet_compose.py",
         "tests/test_twitter_adapter.py",
         "tests/test_mutants.py",
     ],
-    "adapters/twitter": ["tests/test_twitter_adapter.py"],
-    "adapters/twitter_publish": ["tests/test_twitter_publish.py"],
-    "adapters/qiita": ["tests/test_qiita.py", "tests/test_qiita_publish.py"],
-    "adapters/qiita_publish": ["tests/test_qiita_publish.py", "tests/test_mutants.py"],
-    "adapters/zenn": ["tests/test_zenn.py", "tests/test_mutants.py"],
-    "adapters/zenn_publish": ["tests/test_zenn_publish.py"],
-    "adapters/connpass": ["tests/test_connpass.py", "tests/test_connpass_publish.py"],
-    "schedule": ["tests/test_schedule.py", "tests/test_mutants.py"],
-    "credentials": ["tests/test_credentials.py", "tests/test_cli_auth.py"],
+    # ── the platform packages ──
+    "platforms/twitter/adapter": ["tests/test_twitter_adapter.py"],
+    "platforms/twitter/posting": ["tests/test_twitter_publish.py"],
+    "platforms/twitter/client": ["tests/test_twitter_publish.py"],
+    "platforms/qiita/adapter": ["tests/test_qiita.py", "tests/test_qiita_publish.py"],
+    "platforms/qiita/items": ["tests/test_qiita_publish.py", "tests/test_mutants.py"],
+    "platforms/qiita/client": ["tests/test_qiita_publish.py"],
+    "platforms/qiita/markdown": ["tests/test_qiita.py"],
+    "platforms/zenn/adapter": ["tests/test_zenn.py", "tests/test_mutants.py"],
+    "platforms/zenn/repository": ["tests/test_zenn_publish.py"],
+    "platforms/connpass/adapter": ["tests/test_connpass.py", "tests/test_connpass_publish.py"],
+    "platforms/connpass/client": ["tests/test_connpass_publish.py"],
 }
+
+
+def problems(root: Path = ROOT) -> list[str]:
+    """What in ``MODULES`` no longer exists (a module moved, a test file renamed)."""
+    found: list[str] = []
+    for module, tests in MODULES.items():
+        if not (root / "src" / "xpost" / f"{module}.py").is_file():
+            found.append(f"module src/xpost/{module}.py does not exist")
+        if not tests:
+            found.append(f"module {module} has no tests")
+        found.extend(
+            f"{module}: test file {test} does not exist"
+            for test in tests
+            if not (root / test).is_file()
+        )
+    return found
 
 
 def main() -> int:
@@ -58,32 +97,63 @@ def main() -> int:
     parser.add_argument("--sample", type=int, help="at most this many mutants per module")
     parser.add_argument("--seed", type=int, default=11, help="which sample (default 11)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per mutant")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="modules run at once, each in its own copy (default 1)"
+    )
+    parser.add_argument("--check", action="store_true", help="only check the module map")
     args = parser.parse_args()
+    stale = problems()
+    if stale:
+        for problem in stale:
+            print(f"scripts/mutation.py: MODULES is stale: {problem}", file=sys.stderr)
+        return 2
+    if args.check:
+        print(f"{len(MODULES)} modules, every module and test file present")
+        return 0
     unknown = sorted(set(args.modules) - set(MODULES))
     if unknown:
         parser.error(f"unknown module(s): {', '.join(unknown)}")
     python = ROOT / ".venv" / "bin" / "python"
     subprocess.run([python, "-m", "pip", "install", "-q", COSMIC_RAY], check=True)
-    copy = _copy_of_checkout()
     sessions = ROOT / ".mutation"
     sessions.mkdir(exist_ok=True)
-    totals = [0, 0]
-    for module in args.modules or list(MODULES):
-        killed, survivors, run = _mutate(module, copy, sessions, python, args)
-        totals[0] += run
-        totals[1] += killed
-        rate = f"{100 * killed / run:.0f} %" if run else "-"
-        print(f"{module:28} {run:4} run {killed:4} killed {run - killed:3} survived  {rate}")
-        for survivor in survivors:
-            print(f"    survived: {survivor}")
-    run, killed = totals
-    print(f"{'total':28} {run:4} run {killed:4} killed  {100 * killed / max(run, 1):.1f} %")
+    modules = args.modules or list(MODULES)
+    jobs = max(1, min(args.jobs, len(modules)))
+    # One copy of the checkout per job: a mutant written into a copy must not be seen by
+    # the tests of a module mutated at the same time.
+    copies: Queue[Path] = Queue()
+    for n in range(jobs):
+        copies.put(_copy_of_checkout(sessions / f"tree{n or ''}"))
+
+    def one(module: str) -> tuple[str, int, list[str], int, float]:
+        copy = copies.get()
+        try:
+            started = time.monotonic()
+            killed, survivors, run = _mutate(module, copy, sessions, python, args)
+            return module, killed, survivors, run, time.monotonic() - started
+        finally:
+            copies.put(copy)
+
+    run_total = killed_total = 0
+    with ThreadPoolExecutor(jobs) as pool:
+        for module, killed, survivors, run, seconds in pool.map(one, modules):
+            run_total += run
+            killed_total += killed
+            rate = f"{100 * killed / run:.0f} %" if run else "-"
+            print(
+                f"{module:28} {run:4} run {killed:4} killed {run - killed:3} survived"
+                f"  {rate:>5}  {seconds / 60:5.1f} min",
+                flush=True,
+            )
+            for survivor in survivors:
+                print(f"    survived: {survivor}", flush=True)
+    rate = 100 * killed_total / max(run_total, 1)
+    print(f"{'total':28} {run_total:4} run {killed_total:4} killed  {rate:.1f} %")
     return 0
 
 
-def _copy_of_checkout() -> Path:
+def _copy_of_checkout(copy: Path) -> Path:
     """The committed tree in a temporary folder (mutants are written there, not here)."""
-    copy = ROOT / ".mutation" / "tree"
     if copy.exists():
         shutil.rmtree(copy)
     copy.mkdir(parents=True)
@@ -160,9 +230,16 @@ def _drop_annotation_mutants(session: Path, source: Path) -> None:
 
 
 def _keep_sample(session: Path, size: int, seed: int) -> None:
-    """Drop all but ``size`` randomly chosen mutants (the same ones for the same seed)."""
+    """Drop all but ``size`` randomly chosen mutants (the same ones for the same seed and
+    source: chosen by operator and occurrence, since cosmic-ray's job ids are random)."""
     with sqlite3.connect(session) as db:
-        jobs = sorted(row[0] for row in db.execute("SELECT job_id FROM work_items"))
+        jobs = [
+            job
+            for job, *_ in sorted(
+                db.execute("SELECT job_id, operator_name, occurrence FROM mutation_specs"),
+                key=lambda row: (row[1], row[2]),
+            )
+        ]
         if len(jobs) <= size:
             return
         dropped = sorted(set(jobs) - set(random.Random(seed).sample(jobs, size)))
