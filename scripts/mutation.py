@@ -114,7 +114,13 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown module(s): {', '.join(unknown)}")
     python = ROOT / ".venv" / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "-q", COSMIC_RAY], check=True)
+    installed = subprocess.run(
+        [python, "-c", "import importlib.metadata as m; print(m.version('cosmic-ray'))"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if installed != COSMIC_RAY.split("==")[1]:
+        subprocess.run([python, "-m", "pip", "install", "-q", COSMIC_RAY], check=True)
     sessions = ROOT / ".mutation"
     sessions.mkdir(exist_ok=True)
     modules = args.modules or list(MODULES)
