@@ -6,7 +6,7 @@ applied to the copy and the module's own tests run against it; a mutant the test
 not fail on "survives" and is a missing test. Not part of CI: it takes hours in full.
 
     scripts/mutation                       # every module, every mutant
-    scripts/mutation --sample 40 plan ledger
+    scripts/mutation --sample 40 plan ledger/sqlite
     scripts/mutation --sample 30 --seed 7 --timeout 120
 
 Prints one line per module (mutants run, killed, survived, kill rate) and each
@@ -38,7 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES: dict[str, list[str]] = {
     # ── the core: what is sent, when, and what is recorded ──
     "plan": ["tests/test_plan.py", "tests/test_publishing.py", "tests/test_mutants.py"],
-    "ledger": ["tests/test_ledger.py", "tests/test_ledger_backends.py", "tests/test_mutants.py"],
+    "ledger/sqlite": [
+        "tests/test_ledger.py",
+        "tests/test_ledger_backends.py",
+        "tests/test_mutants.py",
+    ],
     "publishing": [
         "tests/test_publishing.py",
         "tests/test_preflight.py",

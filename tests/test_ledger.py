@@ -16,15 +16,8 @@ import pytest
 from xpost.adapters.base import Receipt
 from xpost.config import Config, LedgerConfig
 from xpost.errors import ExitCode, LedgerError
-from xpost.ledger import (
-    APPLICATION_ID,
-    MIGRATIONS,
-    Ledger,
-    LedgerBusy,
-    TargetKey,
-    backoff,
-    ledger_path,
-)
+from xpost.ledger import LedgerBusy, TargetKey, backoff, ledger_path
+from xpost.ledger.sqlite import APPLICATION_ID, MIGRATIONS, Ledger
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 KEY = TargetKey("https://example.com/post/hello/", "blog")
@@ -130,7 +123,7 @@ def test_an_appended_migration_runs_once(tmp_path: Path, monkeypatch: pytest.Mon
         calls.append(1)
         db.execute("CREATE TABLE file_cache (path TEXT PRIMARY KEY)")
 
-    monkeypatch.setattr("xpost.ledger.MIGRATIONS", [*MIGRATIONS, add_cache])
+    monkeypatch.setattr("xpost.ledger.sqlite.MIGRATIONS", [*MIGRATIONS, add_cache])
     Ledger.open(path).close()
     Ledger.open(path).close()
     assert calls == [1]

@@ -14,7 +14,7 @@ from postgres_server import fresh_database, postgres_url
 from xpost.adapters.base import Receipt
 from xpost.errors import LedgerError
 from xpost.ledger import Attempt, Ledger, LedgerBusy, Record, TargetKey, backoff
-from xpost.ledger_store import LedgerStore
+from xpost.ledger.store import LedgerStore
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 KEY = TargetKey("https://example.com/post/hello/", "qiita")
@@ -27,7 +27,7 @@ def clock() -> datetime:
 def _open(kind: str, tmp_path: Path, *, scope: str = "site") -> LedgerStore:
     if kind == "sqlite":
         return Ledger.open(tmp_path / "xpost.sqlite3", clock)
-    from xpost.ledger_postgres import PostgresLedger
+    from xpost.ledger.postgres import PostgresLedger
 
     return PostgresLedger.open(postgres_url(), scope=scope, clock=clock)
 
@@ -199,7 +199,7 @@ def test_concurrent_writers_lose_nothing(store: LedgerStore) -> None:
 def test_postgres_refuses_a_foreign_xpost_schema() -> None:
     import psycopg
 
-    from xpost.ledger_postgres import PostgresLedger
+    from xpost.ledger.postgres import PostgresLedger
 
     url = postgres_url()
     fresh_database(url)
@@ -215,7 +215,7 @@ def test_postgres_refuses_a_foreign_xpost_schema() -> None:
 def test_postgres_open_existing_creates_nothing() -> None:
     import psycopg
 
-    from xpost.ledger_postgres import PostgresLedger
+    from xpost.ledger.postgres import PostgresLedger
 
     url = postgres_url()
     fresh_database(url)
@@ -227,7 +227,7 @@ def test_postgres_open_existing_creates_nothing() -> None:
 def test_postgres_wrong_password_is_one_clear_line_without_the_password() -> None:
     from urllib.parse import urlsplit, urlunsplit
 
-    from xpost.ledger_postgres import PostgresLedger
+    from xpost.ledger.postgres import PostgresLedger
 
     url = postgres_url()
     parts = urlsplit(url)
@@ -245,7 +245,7 @@ def test_the_password_can_live_in_the_keyring(
     import keyring
 
     from xpost.config import Config, LedgerConfig
-    from xpost.ledger_store import open_ledger
+    from xpost.ledger.opening import open_ledger
 
     url = postgres_url()
     fresh_database(url)
@@ -276,7 +276,7 @@ def test_a_ledger_url_variable_of_another_kind_is_one_config_line(
 ) -> None:
     from xpost.config import Config
     from xpost.errors import ConfigError
-    from xpost.ledger_store import open_existing_ledger
+    from xpost.ledger.opening import open_existing_ledger
 
     monkeypatch.setenv("XPOST_LEDGER_URL", "mysql://user:hunter2@db/x")
     with pytest.raises(ConfigError, match="XPOST_LEDGER_URL must be a PostgreSQL URL") as caught:

@@ -28,7 +28,7 @@ from xpost.progress import Reporter, silent
 
 if TYPE_CHECKING:
     from xpost.credentials import CredentialStore
-    from xpost.ledger_store import LedgerStore
+    from xpost.ledger.store import LedgerStore
     from xpost.prepare import PreparedPost, Renderer
     from xpost.publishing import Outcome, PostPlan, PostResult
 
@@ -76,7 +76,7 @@ class Syndicator:
         return prepare(paths, self.config, list(platforms), self.renderer)
 
     def open_ledger(self, *, now: Callable[[], datetime] | None = None) -> LedgerStore:
-        from xpost.ledger_store import open_ledger
+        from xpost.ledger.opening import open_ledger
 
         return open_ledger(self.config, clock=now)
 
@@ -98,7 +98,7 @@ class Syndicator:
     ) -> list[PreparedPost]:
         """What a dry-run shows: each target with the action it would take. Reads the
         ledger if there is one; never creates it, never sends, never asks for a secret."""
-        from xpost.ledger_store import open_existing_ledger
+        from xpost.ledger.opening import open_existing_ledger
 
         ledger = open_existing_ledger(self.config)
         try:
@@ -130,7 +130,7 @@ class Syndicator:
         """Check every sending platform's setup and credentials (a half-configured run
         sends nothing), say what each degraded, then send: platforms concurrently, each
         outcome recorded the moment it is known. The caller holds the run lock."""
-        from xpost.ledger_store import outbox_dir
+        from xpost.ledger.opening import outbox_dir
         from xpost.publishing import RunOptions, execute, preflight
 
         credentials = preflight(plans, self.renderer, self.store)

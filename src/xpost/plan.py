@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from xpost.adapters.base import Action, Adapter, Draft
-from xpost.ledger import Record
+from xpost.ledger.records import Record
+from xpost.ledger.status import UNSETTLED, Status
 from xpost.prepare import Target
-from xpost.status import UNSETTLED, Status
 
 StepKind = Literal["create", "update", "unchanged", "reconcile", "confirm", "repost", "skip"]
 #: Steps that call the platform (and so need credentials).

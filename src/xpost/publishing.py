@@ -36,8 +36,8 @@ from xpost.errors import (
     UsageError,
     XpostError,
 )
-from xpost.ledger import Record, TargetKey
-from xpost.ledger_store import LedgerStore as Ledger
+from xpost.ledger.records import Record, TargetKey
+from xpost.ledger.store import LedgerStore as Ledger
 from xpost.plan import Step, plan_target
 from xpost.post import Post
 from xpost.prepare import PreparedPost, Renderer, Target

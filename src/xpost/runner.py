@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from xpost import __version__
 from xpost.config import Config, parse_duration
 from xpost.errors import InputError, UsageError
+from xpost.ledger.status import UNSETTLED, Status
 from xpost.progress import Report, Reporter, silent
 from xpost.scan import CachedFile, FileState, find_post_files, load_cache, save_cache, scan
 from xpost.schedule import (
@@ -40,10 +41,9 @@ from xpost.schedule import (
     timing,
     wants_attention,
 )
-from xpost.status import UNSETTLED, Status
 
 if TYPE_CHECKING:
-    from xpost.ledger_store import LedgerStore as Ledger
+    from xpost.ledger.store import LedgerStore as Ledger
 
 #: Ledger statuses ``xpost run`` never sends again: marked done by ``--mark-existing``,
 #: or taken down by ``xpost unpublish`` (an explicit ``xpost publish`` still can).
@@ -180,7 +180,7 @@ def _report_waiting_retries(
 ) -> None:
     """Failed targets waiting for their retry: shown, so a silent run is never a mystery
     (a retry time beyond the documented backoff is shown as it will be clamped)."""
-    from xpost.ledger import MAX_RETRY_WAIT
+    from xpost.ledger.records import MAX_RETRY_WAIT
 
     latest = now + MAX_RETRY_WAIT
     shown = {(line.post_id, line.platform) for line in report.waiting + report.lines}
@@ -359,7 +359,7 @@ def _mark_existing(
     and the ledger is written every ``_MARK_BATCH`` posts, so that a site of 100,000
     posts is marked in bounded memory.
     """
-    from xpost.ledger import TargetKey
+    from xpost.ledger.records import TargetKey
     from xpost.post import load_post
 
     platforms = _platforms(config, options.platforms)

@@ -287,7 +287,7 @@ def scan(
 
 
 class CacheStore(Protocol):
-    """The part of a ledger that keeps this cache (``xpost.ledger_store.LedgerStore``)."""
+    """The part of a ledger that keeps this cache (``xpost.ledger.store.LedgerStore``)."""
 
     def scan_cache_rows(self) -> list[tuple[Any, ...]]: ...
     def save_scan_cache_rows(

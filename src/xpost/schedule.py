@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from xpost.ledger.status import UNSETTLED, Status
 from xpost.scan import CachedFile
-from xpost.status import UNSETTLED, Status
 
 TimingState = Literal["due", "draft", "scheduled", "expired", "settling", "older", "broken"]
 
@@ -88,7 +88,7 @@ def retry_gate(record: TargetRecord | None, now: datetime, retry_limit: int) -> 
     if record.failures >= retry_limit:
         return f"gave up after {record.failures} failed attempts (retry_limit {retry_limit})"
     if record.next_attempt_at is not None and record.next_attempt_at > now:
-        from xpost.ledger import MAX_RETRY_WAIT
+        from xpost.ledger.records import MAX_RETRY_WAIT
 
         # A time beyond the backoff's cap came from a clock that was wrong; a real run
         # clamps it in the ledger (Ledger.clamp_retries), so show it clamped.

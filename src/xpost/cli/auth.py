@@ -194,7 +194,7 @@ def _adapter_class(platform: str) -> type[Adapter[Any, Any]]:
 
     name = platform.strip().lower()
     if name == "ledger":  # the PostgreSQL ledger's password, kept like a platform's
-        from xpost.ledger_store import LedgerPassword
+        from xpost.ledger.password import LedgerPassword
 
         return LedgerPassword
     installed = registry.installed()

@@ -32,8 +32,8 @@ def confirm(
     from xpost.cli.results import outcome_line, results_json
     from xpost.config import find_config, load_config
     from xpost.errors import UsageError
-    from xpost.ledger import TargetKey
-    from xpost.ledger_store import open_ledger
+    from xpost.ledger.opening import open_ledger
+    from xpost.ledger.records import TargetKey
     from xpost.plan import plan_target
     from xpost.prepare import Renderer, parse_platform_list, prepare
     from xpost.publishing import PostResult, confirm_by_hand

@@ -57,8 +57,7 @@ def run_checks(config_path: Path | None) -> list[Check]:
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
     from xpost.errors import XpostError
-    from xpost.ledger import ledger_path
-    from xpost.ledger_store import ledger_url
+    from xpost.ledger.opening import ledger_path, ledger_url
 
     try:
         found = find_config(config_path)
@@ -77,8 +76,8 @@ def run_checks(config_path: Path | None) -> list[Check]:
 def _database_check(config: Config) -> Check:
     """A PostgreSQL ledger: the connection, the schema version, the rights it needs."""
     from xpost.errors import XpostError
-    from xpost.ledger_postgres import MIGRATIONS
-    from xpost.ledger_store import describe, open_existing_ledger
+    from xpost.ledger.opening import describe, open_existing_ledger
+    from xpost.ledger.postgres import MIGRATIONS
 
     where = describe(config)
     try:
@@ -133,7 +132,7 @@ def placeholder_checks(config: Config) -> list[Check]:
 
 def _ledger_check(path: Path) -> Check:
     from xpost.errors import XpostError
-    from xpost.ledger import Ledger, ledger_exists
+    from xpost.ledger.sqlite import Ledger, ledger_exists
 
     try:
         if not ledger_exists(path):

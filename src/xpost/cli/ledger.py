@@ -33,8 +33,8 @@ def export(file: Path | None, config_path: Path | None) -> int:
     """
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
-    from xpost.ledger_store import describe, open_existing_ledger
-    from xpost.ledger_transfer import export_lines, export_path_ok
+    from xpost.ledger.opening import describe, open_existing_ledger
+    from xpost.ledger.transfer import export_lines, export_path_ok
 
     config = load_config(find_config(config_path), registry.installed())
     if file is not None:
@@ -68,8 +68,8 @@ def import_(file: Path, force: bool, as_json: bool, config_path: Path | None) ->
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
     from xpost.errors import InputError
-    from xpost.ledger_store import describe, open_ledger
-    from xpost.ledger_transfer import import_into, read_export
+    from xpost.ledger.opening import describe, open_ledger
+    from xpost.ledger.transfer import import_into, read_export
 
     config = load_config(find_config(config_path), registry.installed())
     if str(file) == "-":

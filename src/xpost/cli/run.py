@@ -69,8 +69,8 @@ def run(
     from xpost.config import find_config, load_config, parse_duration
     from xpost.errors import ExitCode
     from xpost.frontmatter import parse_date
-    from xpost.ledger import LedgerBusy
-    from xpost.ledger_store import open_ledger
+    from xpost.ledger.opening import open_ledger
+    from xpost.ledger.records import LedgerBusy
     from xpost.prepare import parse_platform_list
     from xpost.progress import silent
     from xpost.publishing import Interrupted

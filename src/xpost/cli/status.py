@@ -23,7 +23,7 @@ def status(post: Path, as_json: bool, config_path: Path | None) -> int:
     """
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
-    from xpost.ledger_store import open_existing_ledger
+    from xpost.ledger.opening import open_existing_ledger
     from xpost.post import load_post
 
     config = load_config(find_config(config_path), registry.installed())
@@ -96,7 +96,7 @@ def history(post: Path | None, limit: int, as_json: bool, config_path: Path | No
     """The most recent attempts to publish (of POST only, if given), newest first."""
     from xpost.adapters import registry
     from xpost.config import find_config, load_config
-    from xpost.ledger_store import open_existing_ledger
+    from xpost.ledger.opening import open_existing_ledger
     from xpost.post import load_post
 
     config = load_config(find_config(config_path), registry.installed())

@@ -41,8 +41,8 @@ def unpublish(post: Path, platform: str, yes: bool, as_json: bool, config_path: 
     from xpost.config import find_config, load_config
     from xpost.credentials import CredentialStore
     from xpost.errors import CredentialsMissing, ExitCode, UsageError
-    from xpost.ledger import TargetKey
-    from xpost.ledger_store import open_existing_ledger, open_ledger
+    from xpost.ledger.opening import open_existing_ledger, open_ledger
+    from xpost.ledger.records import TargetKey
     from xpost.post import load_post
     from xpost.prepare import Renderer, parse_platform_list
     from xpost.publishing import PostResult

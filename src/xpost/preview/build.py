@@ -31,7 +31,8 @@ def build_preview(
 
     Raises the same errors as ``xpost publish --dry-run`` for bad input or config.
     """
-    from xpost.ledger import Ledger, ledger_path
+    from xpost.ledger.opening import ledger_path
+    from xpost.ledger.sqlite import Ledger
     from xpost.preview.page import render_page
     from xpost.publishing import plan_posts
 

@@ -26,30 +26,28 @@ import stat
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from xpost import environment
 from xpost.adapters.base import Receipt
-from xpost.config import Config
 from xpost.errors import LedgerError
+from xpost.ledger.opening import FILE_NAME
+from xpost.ledger.records import (
+    MAX_RETRY_WAIT,
+    Attempt,
+    LedgerBusy,
+    Record,
+    TargetKey,
+    backoff,
+    same_source,
+    source_pattern,
+)
 
-DATA_DIR_ENV = environment.DATA_DIR
-FILE_NAME = "xpost.sqlite3"
 #: ``PRAGMA application_id``: marks a SQLite file as an xpost ledger ("xpst").
 APPLICATION_ID = 0x78707374
-
-
-DEFAULT_ACCOUNT = "default"
 _BUSY_TIMEOUT_MS = 5000
-#: Failed targets wait 1 min, 2, 4 … at most a day before a scheduled retry.
-_BACKOFF_BASE = timedelta(minutes=1)
-_BACKOFF_MAX = timedelta(days=1)
-#: The longest a failed target ever waits for its retry (the backoff's cap).
-MAX_RETRY_WAIT = _BACKOFF_MAX
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -124,80 +122,6 @@ def _m003_scan_cache(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Migration] = [_m001_syndications, _m002_attempts, _m003_scan_cache]
 
 
-class LedgerBusy(LedgerError):
-    """Another xpost process holds the run lock (two cron ticks at once)."""
-
-
-@dataclass(frozen=True)
-class TargetKey:
-    post_id: str
-    platform: str
-    account: str = DEFAULT_ACCOUNT
-
-
-@dataclass
-class Record:
-    """One row of ``syndications``: what xpost knows about one copy."""
-
-    key: TargetKey
-    status: str
-    remote_id: str | None = None
-    url: str | None = None
-    content_hash: str | None = None
-    remote_updated_at: datetime | None = None
-    state: dict[str, Any] = field(default_factory=dict)
-    source: str | None = None
-    first_published_at: datetime | None = None
-    last_published_at: datetime | None = None
-    updated_at: datetime | None = None
-    last_error: str | None = None
-    failures: int = 0
-    next_attempt_at: datetime | None = None
-
-    def receipt(self) -> Receipt | None:
-        """The adapter's view of this copy, or None when nothing exists remotely yet."""
-        if not self.remote_id:
-            return None
-        return Receipt(
-            remote_id=self.remote_id,
-            url=self.url,
-            status="awaiting" if self.status == "awaiting" else "published",
-            remote_updated_at=self.remote_updated_at,
-            state=dict(self.state),
-        )
-
-
-@dataclass
-class Attempt:
-    """One row of ``attempts``: one call to a platform."""
-
-    id: int
-    key: TargetKey
-    action: str
-    started_at: datetime
-    finished_at: datetime | None
-    outcome: str | None
-    error: str | None
-
-
-def ledger_path(config: Config) -> Path:
-    """``[ledger] path`` (relative to the config file's folder), else
-    ``$XPOST_DATA_DIR/xpost.sqlite3``, else the user data dir."""
-    if config.ledger.path:
-        path = Path(config.ledger.path).expanduser()
-        # Relative to the config file, like [site] content: the same ledger from any
-        # folder (from another one, a new empty ledger would republish every post).
-        if not path.is_absolute() and config.path is not None:
-            path = config.path.parent / path
-        return path
-    from_env = os.environ.get(DATA_DIR_ENV)
-    if from_env:
-        return Path(from_env).expanduser() / FILE_NAME
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("xpost")) / FILE_NAME
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -208,12 +132,6 @@ def _text(moment: datetime | None) -> str | None:
 
 def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
-
-
-def backoff(failures: int) -> timedelta:
-    """How long a target that failed ``failures`` times in a row waits before a retry."""
-    doubled: timedelta = _BACKOFF_BASE * 2 ** min(max(failures - 1, 0), 20)
-    return min(doubled, _BACKOFF_MAX)
 
 
 class Ledger:
@@ -454,7 +372,7 @@ class Ledger:
             row = self.get(key)
             failures = (row.failures if row else 0) + 1
             wait = timedelta(seconds=retry_after) if retry_after else backoff(failures)
-            wait = min(wait, _BACKOFF_MAX)  # no platform asks for longer; a bad value would
+            wait = min(wait, MAX_RETRY_WAIT)  # no platform asks for longer; a bad value would
             # silence the target for as long as it says
             self._write(
                 """
@@ -478,7 +396,7 @@ class Ledger:
         """Bring every stored retry time back within the documented backoff from ``now``
         (at most a day): one stored by a run whose clock was far ahead would otherwise
         keep its target silent until that date. Returns how many were clamped."""
-        latest = _text(now + _BACKOFF_MAX)
+        latest = _text(now + MAX_RETRY_WAIT)
         with self._mutex:
             rows = self._query("SELECT * FROM syndications WHERE next_attempt_at > ?", (latest,))
             for row in rows:
@@ -683,22 +601,6 @@ class Ledger:
                 self._db.execute(sql, args)
             except sqlite3.DatabaseError as exc:
                 raise _trouble(self.path, exc, writing=True) from None
-
-
-def source_pattern(resolved: Path) -> str:
-    """A SQL ``LIKE`` pattern (escape ``\\``) for sources ending in ``resolved``'s name."""
-    name = resolved.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return "%/" + name
-
-
-def same_source(recorded: str, resolved: Path) -> bool:
-    """Whether a recorded source names the file ``resolved``: sources are stored as
-    they were given (absolute, or relative to where xpost ran), so a relative one
-    matches when it is a trailing part of the absolute path."""
-    path = Path(os.path.normpath(recorded))
-    if path.is_absolute():
-        return Path(os.path.realpath(path)) == resolved
-    return ".." not in path.parts and resolved.parts[-len(path.parts) :] == path.parts
 
 
 def ledger_exists(path: Path) -> bool:

@@ -1,6 +1,6 @@
 """The ledger on PostgreSQL, for teams and CI runners that share one record.
 
-The same data as the SQLite ledger (``xpost.ledger``): per (post, platform, account)
+The same data as the SQLite ledger (``xpost.ledger.sqlite``): per (post, platform, account)
 a row in ``syndications``, a log of ``attempts``, ``xpost run``'s file cache, with the
 same statuses and the same writes. Everything lives in the schema ``xpost`` so that a
 database shared with other applications is never touched outside it; ``xpost.meta``
@@ -35,7 +35,8 @@ from psycopg.rows import dict_row
 
 from xpost.adapters.base import Receipt
 from xpost.errors import LedgerError
-from xpost.ledger import (
+from xpost.ledger.opening import redacted
+from xpost.ledger.records import (
     MAX_RETRY_WAIT,
     Attempt,
     LedgerBusy,
@@ -45,7 +46,6 @@ from xpost.ledger import (
     same_source,
     source_pattern,
 )
-from xpost.ledger_store import redacted
 
 SCHEMA = "xpost"
 #: Applied in order, each in its own transaction; append, never edit or reorder.

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from xpost.errors import InputError
-from xpost.ledger import Attempt, Record, TargetKey
-from xpost.ledger_store import LedgerStore
+from xpost.ledger.records import Attempt, Record, TargetKey
+from xpost.ledger.store import LedgerStore
 
 FORMAT_VERSION = 1
 #: One line of an export is one copy or one attempt: far below this.

@@ -1,5 +1,6 @@
-"""The statuses of a copy in the ledger, defined once (``xpost.ledger`` tells each one's
-story). No imports: ``xpost run``'s idle path and the planner read them cheaply."""
+"""The statuses of a copy in the ledger, defined once (``xpost.ledger.sqlite`` tells
+each one's story). No imports: ``xpost run``'s idle path and the planner read them
+cheaply."""
 
 from __future__ import annotations
 
