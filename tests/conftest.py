@@ -4,44 +4,42 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from xpost.post import Post
 
 # CI must not turn red by chance: there, property tests replay the same examples.
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-#: The project's shared folder (spec, examples, contracts): the repo root's sibling.
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-# Tests that check xpost against the platforms' contracts and the seed post need that
-# folder beside the checkout (CI has it; XPOST_REQUIRE_SHARED=1 makes it compulsory).
-# Without it, those modules are left out and the report says so, rather than the whole
-# run failing at collection on a machine that only has the repository.
-_NEEDS_SHARED = ("SHARED", "from fakes", "e2e_world", "parents[2]")
-collect_ignore: list[str] = []
-if not SHARED.is_dir():
+#: The project's shared folder (spec, examples, contracts): the repo root's sibling,
+#: or ``XPOST_SHARED``.
+SHARED = Path(os.environ.get("XPOST_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+#: The seed post: the real post every platform's rendering is checked on.
+SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``shared`` check xpost against the platforms' contracts and the seed
+    post in that folder. CI has it (``XPOST_REQUIRE_SHARED=1`` makes it compulsory);
+    without it they are skipped with the reason, rather than the whole run failing on a
+    machine that only has the repository."""
+    if SHARED.is_dir():
+        return
     if os.environ.get("XPOST_REQUIRE_SHARED"):
         raise pytest.UsageError(f"{SHARED} is missing (XPOST_REQUIRE_SHARED is set)")
-    collect_ignore = sorted(
-        path.name
-        for path in Path(__file__).parent.glob("test_*.py")
-        if any(marker in path.read_text(encoding="utf-8") for marker in _NEEDS_SHARED)
-    )
-
-
-def pytest_report_header() -> str | None:
-    if not collect_ignore:
-        return None
-    return (
-        f"{SHARED} not found: {len(collect_ignore)} test modules that check against the "
-        "platforms' contracts and the seed post are left out"
-    )
+    skip = pytest.mark.skip(reason=f"{SHARED} not found: the contracts and the seed post")
+    for item in items:
+        if item.get_closest_marker("shared") is not None:
+            item.add_marker(skip)
 
 
 #: Where ``npm ci`` installs the Node.js ground truth (tests/node/package.json).
@@ -138,3 +136,40 @@ def site(tmp_path: Path) -> Iterator[Any]:
 
     with world(tmp_path) as w:
         yield w
+
+
+#: Where a post made by ``make_post`` lives unless a test says otherwise.
+POST_URL = "https://example.com/post/hello/"
+
+
+def make_post(*blocks: Any, **fields: Any) -> Post:
+    """A ``Post`` as ``load_post`` builds it, for tests of one renderer or adapter.
+
+    ``blocks`` make its document (a string is a Markdown paragraph, and the post's body
+    too); ``fields`` set any other ``Post`` field, ``document`` included. The rest is a
+    plain post titled "Hello" at ``POST_URL``.
+    """
+    from xpost.content.model import Document, Markdown
+    from xpost.post import Post
+
+    texts = [block for block in blocks if isinstance(block, str)]
+    values: dict[str, Any] = {
+        "source": Path("content/post/hello.md"),
+        "id": POST_URL,
+        "title": "Hello",
+        "body": "\n\n".join(texts),
+        "document": Document(tuple(Markdown(b) if isinstance(b, str) else b for b in blocks)),
+        "canonical_url": POST_URL,
+    }
+    values.update(fields)
+    return Post(**values)
+
+
+def post_factory(*default_blocks: Any, **defaults: Any) -> Callable[..., Post]:
+    """``make_post`` with a module's own defaults: blocks used when a call gives none,
+    fields a call's own fields override."""
+
+    def make(*blocks: Any, **fields: Any) -> Post:
+        return make_post(*(blocks or default_blocks), **{**defaults, **fields})
+
+    return make

@@ -20,11 +20,9 @@ from typing import Any
 
 from pytest_httpserver import HTTPServer
 
-from conftest import SHARED
+from conftest import SEED
 from fakes import qiita as fake_qiita
 from fakes.x import CREDENTIALS, FakeX
-
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 
 
 @dataclass
@@ -47,6 +45,13 @@ class World:
             cwd=self.root,
             timeout=120,
         )
+
+    def write_post(self, n: int, body: str = "本文です。") -> Path:
+        """Post number ``n`` of the site, at its own URL, written (again) with ``body``."""
+        path = self.root / "site" / "content" / "post" / f"p{n}.md"
+        front = f"title: Post {n}\ntags: [python]\nurl: https://chezo.uno/p/{n}/\n"
+        path.write_text(f"---\n{front}---\n\n{body}\n", encoding="utf-8")
+        return path
 
     def remote_log(self) -> list[str]:
         return _git(self.bare, "log", "--format=%s", "main").splitlines()

@@ -30,6 +30,7 @@ def test_dry_run_needs_no_account_and_sends_nothing() -> None:
     assert qiita is not None and qiita.payload["title"] == post.post.title
 
 
+@pytest.mark.shared
 def test_publish_sends_once_and_a_rerun_sends_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -787,6 +787,7 @@ def _prepare(case: Case, folder: Path, w: World, monkeypatch: pytest.MonkeyPatch
     return argv
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_is_one_line_exit_2_and_nothing_sent(
     case: Case, env: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import INSTALLED
+from conftest import INSTALLED, SEED
 from xpost import __version__
 from xpost.cli import cli
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "examples" / "2022-07-15-mlse-infraop-wg.md"
 
 
 def run_xpost(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -55,6 +53,7 @@ def test_adapters_lists_the_four_built_ins() -> None:
     assert rows[2]["class"] == "xpost.platforms.twitter:TwitterAdapter"
 
 
+@pytest.mark.shared
 def test_help_and_dry_run_import_no_network_stack(tmp_path: Path) -> None:
     probe = (
         "import sys, runpy\n"
@@ -129,6 +128,7 @@ def test_config_with_unknown_key_names_it(tmp_path: Path) -> None:
     assert "base_ur" in result.stderr
 
 
+@pytest.mark.shared
 def test_config_with_wrong_type_in_platform_table(tmp_path: Path) -> None:
     write(tmp_path / "xpost.toml", "[twitter]\nhashtags = 'yes'\n")
     result = run_xpost("publish", str(SEED), "--dry-run", cwd=tmp_path)
@@ -149,6 +149,7 @@ def test_post_option_with_wrong_type_names_the_key(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.shared
 def test_publishing_without_credentials_is_refused_plainly(tmp_path: Path) -> None:
     result = run_xpost("publish", str(SEED), cwd=tmp_path)
     assert result.returncode == 2
@@ -157,6 +158,7 @@ def test_publishing_without_credentials_is_refused_plainly(tmp_path: Path) -> No
     assert result.stdout == ""
 
 
+@pytest.mark.shared
 def test_dry_run_json_document_shape(tmp_path: Path) -> None:
     result = run_xpost("publish", str(SEED), "--dry-run", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -176,6 +178,7 @@ def test_dry_run_json_document_shape(tmp_path: Path) -> None:
         assert isinstance(target["warnings"], list)
 
 
+@pytest.mark.shared
 def test_human_preview_shows_every_platform(tmp_path: Path) -> None:
     result = run_xpost("publish", str(SEED), "--dry-run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -472,6 +472,7 @@ def qiita_api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeQ
         yield server
 
 
+@pytest.mark.shared
 def test_real_qiita_status_signs_in_with_the_keyring_token(
     memory: MemoryKeyring, qiita_api: FakeQiitaAPI
 ) -> None:
@@ -489,6 +490,7 @@ def test_real_qiita_status_signs_in_with_the_keyring_token(
     assert_no_secret(run, QIITA_TOKEN)
 
 
+@pytest.mark.shared
 def test_real_qiita_status_with_a_revoked_token(
     memory: MemoryKeyring, qiita_api: FakeQiitaAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -141,6 +141,7 @@ def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 # --- what is due ----------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_only_the_due_post_is_published_and_an_idle_rerun_is_silent_and_parses_nothing(
     site: Path,
     fake: FakeQiita,
@@ -169,6 +170,7 @@ def test_only_the_due_post_is_published_and_an_idle_rerun_is_silent_and_parses_n
     assert counters == {"front_matter": 0, "load_post": 0}
 
 
+@pytest.mark.shared
 def test_scheduled_and_settling_posts_go_out_when_their_time_comes(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,6 +189,7 @@ def test_scheduled_and_settling_posts_go_out_when_their_time_comes(
     assert len(fake.calls("POST")) == 2
 
 
+@pytest.mark.shared
 def test_dry_run_says_why_a_post_is_not_going_out(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -206,6 +209,7 @@ def test_dry_run_says_why_a_post_is_not_going_out(
     assert fake.requests == []
 
 
+@pytest.mark.shared
 def test_a_changed_post_is_updated_once_after_min_age(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -230,6 +234,7 @@ def test_a_changed_post_is_updated_once_after_min_age(
 # --- a safe first run -----------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_the_first_run_guard_refuses_to_flood_and_mark_existing_makes_it_safe(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -264,6 +269,7 @@ def test_the_first_run_guard_refuses_to_flood_and_mark_existing_makes_it_safe(
     assert [r.body["title"] for r in fake.requests if r.method == "POST"] == ["Post new"]
 
 
+@pytest.mark.shared
 def test_since_limits_a_run_to_newer_posts(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -281,6 +287,7 @@ def test_since_limits_a_run_to_newer_posts(
     )
 
 
+@pytest.mark.shared
 def test_max_posts_caps_a_run_and_the_rest_waits_for_the_next(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -293,6 +300,7 @@ def test_max_posts_caps_a_run_and_the_rest_waits_for_the_next(
     assert len(fake.calls("POST")) == 3
 
 
+@pytest.mark.shared
 def test_cooldown_spaces_posts_to_the_same_platform(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -310,6 +318,7 @@ def test_cooldown_spaces_posts_to_the_same_platform(
 # --- failures, retries, crashes and overlaps ------------------------------------------
 
 
+@pytest.mark.shared
 def test_a_failed_target_is_retried_with_backoff_and_given_up_after_retry_limit(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -341,6 +350,7 @@ def test_a_failed_target_is_retried_with_backoff_and_given_up_after_retry_limit(
     assert record.last_error.startswith("Qiita: ")  # what `xpost status` shows
 
 
+@pytest.mark.shared
 def test_a_copy_taken_down_with_unpublish_is_not_sent_again_by_run(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -355,6 +365,7 @@ def test_a_copy_taken_down_with_unpublish_is_not_sent_again_by_run(
     assert fake.calls("POST") == [("POST", "/api/v2/items")]
 
 
+@pytest.mark.shared
 def test_a_second_run_while_one_holds_the_lock_exits_at_once(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -381,6 +392,7 @@ main()
 """
 
 
+@pytest.mark.shared
 def test_a_run_killed_between_publishing_and_recording_resumes_without_a_duplicate(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -404,6 +416,7 @@ def test_a_run_killed_between_publishing_and_recording_resumes_without_a_duplica
 # --- output -------------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_dry_run_shows_what_would_be_sent_and_records_nothing(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -435,6 +448,7 @@ def test_dry_run_shows_what_would_be_sent_and_records_nothing(
     assert xpost_run(capsys, monkeypatch)[1] == created_line(path, fake)
 
 
+@pytest.mark.shared
 def test_a_broken_post_is_reported_once_and_holds_back_nothing(
     site: Path, fake: FakeQiita, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -448,6 +462,7 @@ def test_a_broken_post_is_reported_once_and_holds_back_nothing(
     assert xpost_run(capsys, monkeypatch) == (0, "", "")
 
 
+@pytest.mark.shared
 def test_no_content_folder_is_a_usage_error(
     site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -539,6 +554,7 @@ print(",".join(loaded), file=sys.stderr)
 """
 
 
+@pytest.mark.shared
 def test_a_dry_run_imports_no_network_stack(site: Path) -> None:
     post(site, "hello")
     result = subprocess.run(

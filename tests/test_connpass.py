@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED
+from conftest import SEED, post_factory
 from xpost.config import Config, SiteConfig
 from xpost.content.model import Block, Callout, Details, Document, Embed, Image, Markdown, Math
 from xpost.errors import PostError
@@ -25,18 +25,7 @@ URL = "https://example.com/post/hello/"
 EVENT = "https://mlxse.connpass.com/event/251751/"
 
 
-def make_post(*blocks: Block, **fields: Any) -> Post:
-    values: dict[str, Any] = {
-        "source": Path("content/post/hello.md"),
-        "id": URL,
-        "title": "Hello",
-        "body": "",
-        "document": Document(tuple(blocks)),
-        "canonical_url": URL,
-        "summary": "A short summary.",
-    }
-    values.update(fields)
-    return Post(**values)
+make_post = post_factory(summary="A short summary.")
 
 
 def emit(*blocks: Block) -> tuple[str, list[str]]:
@@ -195,11 +184,11 @@ def test_no_canonical_url_warns() -> None:
 
 # -- the seed post (golden) ---------------------------------------------------------
 
-SEED = SHARED / "examples/2022-07-15-mlse-infraop-wg.md"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SEED_URL = "https://chezo.uno/post/2022-07-15-mlse-infraop-wg/"
 
 
+@pytest.mark.shared
 def test_seed_post_connpass_description_is_golden() -> None:
     post = load_post(SEED, Config(site=SiteConfig(base_url="https://chezo.uno")))
     draft = render(post, event_url=EVENT)

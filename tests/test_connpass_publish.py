@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import xpost.platforms.connpass.client as client_module
-from conftest import SHARED
+from conftest import SEED, post_factory
 from fakes.connpass import (
     API_KEY,
     FakeConnpass,
@@ -26,7 +26,6 @@ from fakes.connpass import (
 from xpost.adapters.base import Draft, HandOff, PublishContext, Receipt
 from xpost.cli import handoff
 from xpost.config import Config, SiteConfig
-from xpost.content.model import Document, Markdown
 from xpost.errors import AuthError, PublishError, RateLimited
 from xpost.platforms.connpass.adapter import (
     ConnpassAdapter,
@@ -42,7 +41,6 @@ EVENT_ID = 251751
 EVENT = f"https://mlxse.connpass.com/event/{EVENT_ID}/"
 EDIT_PAGE = f"{EVENT}edit/"
 MATERIALS_PAGE = f"{EVENT}presentation/"
-SEED = SHARED / "examples/2022-07-15-mlse-infraop-wg.md"
 SEED_URL = "https://chezo.uno/post/2022-07-15-mlse-infraop-wg/"
 JST = timezone(timedelta(hours=9))
 CONFIRM = (
@@ -51,19 +49,9 @@ CONFIRM = (
 )
 
 
-def make_post(text: str = "Come along to the **summer camp** of MLSE!", **fields: Any) -> Post:
-    values: dict[str, Any] = {
-        "source": Path("content/post/hello.md"),
-        "id": URL,
-        "title": "Hello",
-        "body": text,
-        "document": Document((Markdown(text),)),
-        "canonical_url": URL,
-        "summary": "A short summary.",
-        "slug": "hello",
-    }
-    values.update(fields)
-    return Post(**values)
+make_post = post_factory(
+    "Come along to the **summer camp** of MLSE!", summary="A short summary.", slug="hello"
+)
 
 
 def adapter(api_base: str = "https://connpass.invalid") -> ConnpassAdapter:
@@ -275,6 +263,7 @@ def test_an_announcement_is_confirmed_by_the_post_url(tmp_path: Path, fake: Fake
     )
 
 
+@pytest.mark.shared
 def test_the_seed_announcement_is_confirmed_by_its_first_line(
     tmp_path: Path, fake: FakeConnpass
 ) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from conftest import SHARED
 from xpost.cli import cli
 from xpost.platforms.qiita.markdown import QIITA_IFRAME_HOSTS
 
@@ -29,7 +30,6 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 CORPUS = TESTS / "fixtures" / "corpus"
 GOLDEN = TESTS / "golden" / "corpus"
-SHARED = REPO.parent / "shared" / "examples"
 NODE_DIR = TESTS / "node"
 UPDATE = os.environ.get("XPOST_UPDATE_GOLDEN") == "1"
 
@@ -52,7 +52,10 @@ def _cases() -> list[tuple[str, Path, Path]]:
     ]
     cases += [(f"fixtures/{p.parent.name if p.name == 'index.md' else p.stem}", p, fixtures)
               for p in older]  # fmt: skip
-    cases += [(f"shared/{p.stem}", p, CORPUS / "shared.toml") for p in sorted(SHARED.glob("*.md"))]
+    cases += [
+        (f"shared/{p.stem}", p, CORPUS / "shared.toml")
+        for p in sorted((SHARED / "examples").glob("*.md"))
+    ]
     return cases
 
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from e2e_world import World
 from fakes.qiita import TOKEN
 from fakes.x import CREDENTIALS
+
+pytestmark = pytest.mark.shared
 
 SLUG = "2022-07-15-mlse-infraop-wg"
 CANONICAL = f"https://chezo.uno/post/{SLUG}/"

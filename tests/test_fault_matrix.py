@@ -20,6 +20,8 @@ from e2e_world import World, world
 from fakes.qiita import TOKEN
 from fakes.x import CREDENTIALS
 
+pytestmark = pytest.mark.shared
+
 SECRETS = (TOKEN, *CREDENTIALS.values())
 
 HEAD = "---\ntitle: Matrix\ntags: [python]\nurl: https://chezo.uno/p/matrix/\n---\n\n{body}\n"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
+from conftest import SEED
 from xpost.content.model import (
     Callout,
     Code,
@@ -22,7 +23,6 @@ from xpost.content.model import (
 )
 from xpost.content.parse import parse_body
 
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 SITE = "https://chezo.uno/"
 PAGE = "https://chezo.uno/post/2022-07-15-mlse/"
 
@@ -43,6 +43,7 @@ def seed_body() -> str:
 # -- the seed post ----------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_seed_post_block_list() -> None:
     body = seed_body()
     document = parse_body(body, context())
@@ -104,6 +105,7 @@ def test_seed_post_block_list() -> None:
     assert document.notes == ()
 
 
+@pytest.mark.shared
 def test_seed_post_markdown_blocks_are_the_source_paragraphs_byte_for_byte() -> None:
     body = seed_body()
     document = parse_body(body, context())

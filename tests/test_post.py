@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import xpost.post
-from conftest import SHARED
+from conftest import SEED
 from test_frontmatter import json_reason
 from xpost.config import Config, SiteConfig
 from xpost.content.model import Document, LinkContext
 from xpost.errors import PostError
 from xpost.post import Overrides, Post, first_paragraph, load_post, plain_text
 
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 POSTS = Path(__file__).resolve().parent / "fixtures" / "posts"
 TOKYO = ZoneInfo("Asia/Tokyo")
 JST = timezone(timedelta(hours=9))
@@ -51,6 +50,7 @@ def load_error(path: Path, config: Config = SITE) -> str:
 # --- the seed post ----------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_seed_post(parsed: list[tuple[str, LinkContext]]) -> None:
     config = Config(site=SiteConfig(base_url="https://chezo.uno/", timezone="Asia/Tokyo"))
     post = load_post(SEED, config)
@@ -89,6 +89,7 @@ def test_seed_post(parsed: list[tuple[str, LinkContext]]) -> None:
     ]
 
 
+@pytest.mark.shared
 def test_seed_post_without_a_base_url_is_identified_by_its_path() -> None:
     post = load_post(SEED, Config())
     assert post.canonical_url is None
@@ -381,6 +382,7 @@ def test_root_relative_image_in_the_sites_static_folder(tmp_path: Path) -> None:
     assert post.cover_image_local == tmp_path / "static" / "img" / "c.png"
 
 
+@pytest.mark.shared
 def test_seed_post_loads_with_the_real_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()  # the real parse_body
     post = load_post(SEED, Config(site=SiteConfig(base_url="https://chezo.uno/")))

@@ -21,6 +21,8 @@ from e2e_world import World, world
 from postgres_server import fresh_database, postgres_url
 from test_secrets_and_exactly_once import TARGETS, five_part_thread, replies_in_order
 
+pytestmark = pytest.mark.shared
+
 RUNNERS = 4
 
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import page_dom
-from conftest import SHARED
+from conftest import SEED
 from xpost.adapters import registry
 from xpost.adapters.base import Adapter, Draft, NoSettings
 from xpost.cli import cli
@@ -30,7 +30,6 @@ from xpost.preview.placement import Piece, place
 from xpost.preview.rawhtml import RawHtml
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 HELLO = ROOT / "examples" / "hello-xpost" / "index.md"
 ALL = ["twitter", "qiita", "zenn", "connpass"]
 
@@ -67,12 +66,14 @@ def seed_page(tmp_path_factory: pytest.TempPathFactory) -> page_dom.Element:
     return page_dom.parse(page(SEED, tmp_path_factory.mktemp("seed")))
 
 
+@pytest.mark.shared
 def test_one_column_per_target_in_target_order(seed_page: page_dom.Element) -> None:
     assert [c.attrs["data-platform"] for c in page_dom.columns(seed_page)] == ALL
     html = seed_page.find_all(lambda e: e.tag == "html")[0]
     assert html.attrs["lang"] == "ja"
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("platform", ["qiita", "zenn"])
 def test_long_form_columns_draw_both_decks_and_the_three_cards(
     seed_page: page_dom.Element, platform: str
@@ -96,6 +97,7 @@ def test_long_form_columns_draw_both_decks_and_the_three_cards(
         assert raw not in text
 
 
+@pytest.mark.shared
 def test_x_column_shows_the_counter_and_the_link_card(seed_page: page_dom.Element) -> None:
     column = page_dom.columns(seed_page)[0]
     (counter,) = column.find_all(lambda e: "data-counter" in e.attrs)
@@ -106,6 +108,7 @@ def test_x_column_shows_the_counter_and_the_link_card(seed_page: page_dom.Elemen
     assert "MLSE の本番適用のためのインフラと運用WGの活動を終了しました。" in card.text()
 
 
+@pytest.mark.shared
 def test_summary_bar_names_every_target_and_counts_warnings(
     seed_page: page_dom.Element,
 ) -> None:

@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 
 import page_dom
-from conftest import SHARED
+from conftest import SEED
 from xpost.adapters import registry
 from xpost.config import load_config
 from xpost.preview.build import build_preview
 
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
+pytestmark = pytest.mark.shared
+
 ALL = ["twitter", "qiita", "zenn", "connpass"]
 #: For a closed network: nothing may reach out (updates, sync, QUIC probes).
 FLAGS = [

@@ -77,6 +77,7 @@ def live_ids(site: World) -> list[str]:
 # -- a thread whose answer was lost halfway is finished, never left half-posted ----------
 
 
+@pytest.mark.shared
 def test_thread_interrupted_by_a_lost_answer_is_resumed_not_reconciled_as_whole(
     site: World,
 ) -> None:
@@ -106,6 +107,7 @@ def test_thread_interrupted_by_a_lost_answer_is_resumed_not_reconciled_as_whole(
     assert len(site.x.created_texts()) == 5
 
 
+@pytest.mark.shared
 def test_thread_whose_last_answer_was_lost_but_landed_is_reconciled_without_a_post(
     site: World,
 ) -> None:
@@ -128,6 +130,7 @@ def test_thread_whose_last_answer_was_lost_but_landed_is_reconciled_without_a_po
 # -- bad config is exit 2 before anything is sent ------------------------------------------
 
 
+@pytest.mark.shared
 def test_twitter_api_base_that_is_no_http_url_stops_everything_before_sending(
     site: World,
 ) -> None:
@@ -153,6 +156,7 @@ def test_twitter_api_base_that_is_no_http_url_stops_everything_before_sending(
     ) in doctor.stdout
 
 
+@pytest.mark.shared
 def test_missing_credentials_of_several_platforms_are_named_in_one_line(site: World) -> None:
     post = write(site, "creds", "---\ntitle: Creds\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
     for name in ("XPOST_QIITA_TOKEN", *(f"XPOST_TWITTER_{k.upper()}" for k in CREDENTIALS)):
@@ -172,6 +176,7 @@ def test_missing_credentials_of_several_platforms_are_named_in_one_line(site: Wo
 # -- one post given twice, two files that are one post ------------------------------------
 
 
+@pytest.mark.shared
 def test_the_same_post_given_twice_is_published_once(site: World) -> None:
     post = write(site, "twice", "---\ntitle: Twice\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
     run = site.xpost("publish", str(post), str(post), "--to", "qiita")
@@ -182,6 +187,7 @@ def test_the_same_post_given_twice_is_published_once(site: World) -> None:
     assert site.qiita.calls("POST") == [("POST", "/api/v2/items")]  # was: two items
 
 
+@pytest.mark.shared
 def test_two_files_that_are_one_post_are_refused(site: World) -> None:
     text = "---\ntitle: {t}\nurl: https://chezo.uno/same/\ndate: 2024-05-01\ntags: [a]\n---\nB.\n"
     one, two = write(site, "one", text.format(t="One")), write(site, "two", text.format(t="Two"))
@@ -198,6 +204,7 @@ def test_two_files_that_are_one_post_are_refused(site: World) -> None:
 # -- ledger paths that are not a usable file ----------------------------------------------
 
 
+@pytest.mark.shared
 def test_ledger_path_that_is_a_folder_says_so(site: World) -> None:
     folder = site.root / "ledgerdir"
     folder.mkdir()
@@ -376,6 +383,7 @@ def test_keyring_hint_leaves_out_an_alternative_the_platform_does_not_need() -> 
         keyring.set_keyring(previous)
 
 
+@pytest.mark.shared
 def test_no_secret_reaches_output_or_ledger_across_a_bad_run(site: World) -> None:
     post = thread_post(site, 3)
     site.x.script("POST", "/2/tweets", nth=2, status=503)
@@ -392,6 +400,7 @@ def test_no_secret_reaches_output_or_ledger_across_a_bad_run(site: World) -> Non
         assert not [blob for blob in blobs if secret in blob]
 
 
+@pytest.mark.shared
 def test_the_real_command_maps_sigint_during_publish_to_130_not_2(site: World) -> None:
     """The whole path, as a user presses Ctrl-C: a slow platform, SIGINT, then a rerun
     that finds everything recorded (no pending rows left behind)."""

@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import SHARED
+from conftest import SEED, SHARED, post_factory
 from xpost.config import Config, SiteConfig
 from xpost.content.model import (
     Block,
@@ -31,18 +31,7 @@ from xpost.post import Post, load_post
 URL = "https://example.com/post/hello/"
 
 
-def make_post(*blocks: Block, **fields: Any) -> Post:
-    values: dict[str, Any] = {
-        "source": Path("content/post/hello.md"),
-        "id": URL,
-        "title": "Hello",
-        "body": "",
-        "document": Document(tuple(blocks)),
-        "canonical_url": URL,
-        "tags": ("python",),
-    }
-    values.update(fields)
-    return Post(**values)
+make_post = post_factory(tags=("python",))
 
 
 def emit(*blocks: Block) -> tuple[str, list[str]]:
@@ -366,6 +355,7 @@ def test_settings_private_applies_to_published_posts() -> None:
     assert render(make_post(Markdown("x")), QiitaSettings(private=True)).payload["private"] is True
 
 
+@pytest.mark.shared
 def test_payload_matches_the_create_item_schema() -> None:
     schema = json.loads((SHARED / "contracts/qiita/schema-2016.json").read_text(encoding="utf-8"))
     links = schema["properties"]["item"]["links"]
@@ -389,7 +379,6 @@ def test_payload_matches_the_create_item_schema() -> None:
 
 # -- the seed post (golden) ---------------------------------------------------------
 
-SEED = SHARED / "examples/2022-07-15-mlse-infraop-wg.md"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SEED_CARDS = (
     "https://github.com/mlse-jssst/InfraOpWGProceedings/blob/master/20220702_SummerCamp/"
@@ -404,6 +393,7 @@ def load_seed() -> Post:
     return load_post(SEED, Config(site=SiteConfig(base_url="https://chezo.uno")))
 
 
+@pytest.mark.shared
 def test_seed_post_qiita_body_is_golden() -> None:
     draft = render(load_seed())
     body = draft.payload["body"]

@@ -99,6 +99,7 @@ def published(adapter: QiitaAdapter, clock: FakeClock, fake: FakeQiita) -> Recei
 # -- create ---------------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_create_sends_exactly_the_draft_payload_and_returns_the_receipt(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -120,6 +121,7 @@ def test_create_sends_exactly_the_draft_payload_and_returns_the_receipt(
     assert item["body"] == BODY
 
 
+@pytest.mark.shared
 def test_the_seed_post_as_rendered_is_accepted_by_the_contract(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -135,6 +137,7 @@ def test_the_seed_post_as_rendered_is_accepted_by_the_contract(
     assert fake.items[receipt.remote_id]["body"] == rendered.payload["body"]
 
 
+@pytest.mark.shared
 def test_a_skipped_draft_is_refused_before_anything_is_sent(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -146,6 +149,7 @@ def test_a_skipped_draft_is_refused_before_anything_is_sent(
     assert fake.requests == []
 
 
+@pytest.mark.shared
 def test_a_missing_token_is_reported_before_anything_is_sent(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -172,6 +176,7 @@ def test_an_api_base_that_is_not_an_http_url_is_a_config_error(api_base: str) ->
     )
 
 
+@pytest.mark.shared
 def test_a_qiita_team_host_with_a_trailing_slash_is_used_as_the_base(
     fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -184,6 +189,7 @@ def test_a_qiita_team_host_with_a_trailing_slash_is_used_as_the_base(
 # -- update ---------------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_an_edit_gets_the_item_then_patches_the_same_id(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -203,6 +209,7 @@ def test_an_edit_gets_the_item_then_patches_the_same_id(
     assert len(fake.items) == 1
 
 
+@pytest.mark.shared
 def test_an_update_whose_content_is_already_on_qiita_sends_no_patch(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -214,6 +221,7 @@ def test_an_update_whose_content_is_already_on_qiita_sends_no_patch(
     assert receipt == first
 
 
+@pytest.mark.shared
 def test_an_item_edited_on_qiita_is_not_overwritten(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -232,6 +240,7 @@ def test_an_item_edited_on_qiita_is_not_overwritten(
     assert fake.items[first.remote_id]["title"] == PAYLOAD["title"]
 
 
+@pytest.mark.shared
 def test_force_overwrites_an_item_edited_on_qiita(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -246,6 +255,7 @@ def test_force_overwrites_an_item_edited_on_qiita(
     assert receipt.remote_updated_at == datetime(2024, 5, 1, 12, 0, 3, tzinfo=JST)
 
 
+@pytest.mark.shared
 def test_updating_an_item_deleted_on_qiita_says_so(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -261,6 +271,7 @@ def test_updating_an_item_deleted_on_qiita_says_so(
     assert fake.calls() == [("GET", f"{ITEMS}/0123456789abcdef0123")]
 
 
+@pytest.mark.shared
 def test_a_recorded_id_that_is_not_a_qiita_id_never_reaches_a_url(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -275,6 +286,7 @@ def test_a_recorded_id_that_is_not_a_qiita_id_never_reaches_a_url(
     assert fake.requests == []
 
 
+@pytest.mark.shared
 def test_an_update_that_times_out_is_a_plain_failure(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -293,6 +305,7 @@ def test_an_update_that_times_out_is_a_plain_failure(
 # -- an unknown outcome, and the lookup that follows it --------------------------------
 
 
+@pytest.mark.shared
 def test_a_create_answered_too_late_is_unknown_and_lookup_finds_the_item(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -318,6 +331,7 @@ def test_a_create_answered_too_late_is_unknown_and_lookup_finds_the_item(
     assert fake.requests[1].query == {"page": "1", "per_page": "100"}
 
 
+@pytest.mark.shared
 def test_a_create_whose_connection_drops_is_unknown(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -334,6 +348,7 @@ def test_a_create_whose_connection_drops_is_unknown(
     assert fake.calls("POST") == [("POST", ITEMS)]
 
 
+@pytest.mark.shared
 def test_a_500_on_create_is_unknown_and_never_retried(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -365,6 +380,7 @@ def test_a_refused_connection_on_create_is_a_plain_failure(clock: FakeClock) -> 
     )
 
 
+@pytest.mark.shared
 def test_lookup_finds_the_copy_by_title_and_canonical_url_on_a_later_page(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -383,6 +399,7 @@ def test_lookup_finds_the_copy_by_title_and_canonical_url_on_a_later_page(
     ]
 
 
+@pytest.mark.shared
 def test_lookup_finds_the_copy_after_the_title_was_edited_in_the_post(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -394,6 +411,7 @@ def test_lookup_finds_the_copy_after_the_title_was_edited_in_the_post(
     assert found.remote_id == target["id"]
 
 
+@pytest.mark.shared
 def test_lookup_finds_a_copy_without_origin_line_by_title_and_body(
     fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -409,6 +427,7 @@ def test_lookup_finds_a_copy_without_origin_line_by_title_and_body(
     assert found.remote_id == target["id"]
 
 
+@pytest.mark.shared
 def test_lookup_returns_none_when_no_item_matches(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -421,6 +440,7 @@ def test_lookup_returns_none_when_no_item_matches(
     assert fake.calls() == [("GET", "/api/v2/authenticated_user/items")]
 
 
+@pytest.mark.shared
 def test_lookup_with_a_recorded_item_gets_that_item(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -434,6 +454,7 @@ def test_lookup_with_a_recorded_item_gets_that_item(
     assert fake.calls() == [("GET", f"{ITEMS}/{first.remote_id}")]
 
 
+@pytest.mark.shared
 def test_lookup_with_a_recorded_item_deleted_on_qiita_searches_the_list(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -446,6 +467,7 @@ def test_lookup_with_a_recorded_item_deleted_on_qiita_searches_the_list(
     ]
 
 
+@pytest.mark.shared
 def test_lookup_reads_at_most_three_pages(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -459,6 +481,7 @@ def test_lookup_reads_at_most_three_pages(
 # -- credentials and refusals ----------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_a_wrong_or_revoked_token_says_so(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -471,6 +494,7 @@ def test_a_wrong_or_revoked_token_says_so(
     assert fake.items == {}
 
 
+@pytest.mark.shared
 def test_a_token_without_write_scope_is_forbidden(clock: FakeClock) -> None:
     with running(clock=clock, scopes=frozenset({"read_qiita"})) as fake:
         adapter = make_adapter(fake.url, clock)
@@ -485,6 +509,7 @@ def test_a_token_without_write_scope_is_forbidden(clock: FakeClock) -> None:
         assert adapter.whoami(make_ctx(clock)) == "@alice"  # reading still works
 
 
+@pytest.mark.shared
 def test_qiitas_own_error_is_shown_plainly(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -496,6 +521,7 @@ def test_qiitas_own_error_is_shown_plainly(
     assert fake.items == {}
 
 
+@pytest.mark.shared
 def test_a_netrc_entry_for_the_host_does_not_replace_the_token(
     adapter: QiitaAdapter,
     fake: FakeQiita,
@@ -512,6 +538,7 @@ def test_a_netrc_entry_for_the_host_does_not_replace_the_token(
     assert fake.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
 
 
+@pytest.mark.shared
 def test_a_token_echoed_by_the_server_is_scrubbed(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -525,6 +552,7 @@ def test_a_token_echoed_by_the_server_is_scrubbed(
 # -- rate limits and retries -----------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_a_429_within_the_bound_is_waited_out(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -537,6 +565,7 @@ def test_a_429_within_the_bound_is_waited_out(
     assert list(fake.items) == [receipt.remote_id]
 
 
+@pytest.mark.shared
 def test_a_spent_quota_is_waited_out_before_the_next_request(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -550,6 +579,7 @@ def test_a_spent_quota_is_waited_out_before_the_next_request(
     assert fake.calls() == [("GET", path), ("PATCH", path)]
 
 
+@pytest.mark.shared
 def test_a_429_beyond_the_bound_is_rate_limited_with_the_reset_time(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -567,6 +597,7 @@ def test_a_429_beyond_the_bound_is_rate_limited_with_the_reset_time(
     assert fake.items == {}
 
 
+@pytest.mark.shared
 def test_a_5xx_on_a_read_is_retried_with_backoff(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -578,6 +609,7 @@ def test_a_5xx_on_a_read_is_retried_with_backoff(
     assert len(fake.calls("GET")) == 3
 
 
+@pytest.mark.shared
 def test_a_read_failing_every_time_gives_up_after_the_bound(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -597,6 +629,7 @@ def test_a_read_failing_every_time_gives_up_after_the_bound(
 # -- unpublish and whoami ----------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_unpublish_deletes_the_item_and_a_second_time_is_harmless(
     adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock
 ) -> None:
@@ -610,6 +643,7 @@ def test_unpublish_deletes_the_item_and_a_second_time_is_harmless(
     assert fake.items == {}
 
 
+@pytest.mark.shared
 def test_whoami_names_the_account(adapter: QiitaAdapter, fake: FakeQiita, clock: FakeClock) -> None:
     assert adapter.whoami(make_ctx(clock)) == "@alice"
     assert fake.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
@@ -618,6 +652,7 @@ def test_whoami_names_the_account(adapter: QiitaAdapter, fake: FakeQiita, clock:
 # -- the fake itself refuses what Qiita refuses ----------------------------------------
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -639,6 +674,7 @@ def test_the_fake_rejects_bodies_qiita_rejects(fake: FakeQiita, body: Any, messa
     assert fake.items == {}
 
 
+@pytest.mark.shared
 def test_the_fake_rejects_a_form_body_and_a_missing_token(fake: FakeQiita) -> None:
     form = requests.post(
         fake.url + ITEMS, data={"title": "t"}, headers={"Authorization": f"Bearer {TOKEN}"}
@@ -651,6 +687,7 @@ def test_the_fake_rejects_a_form_body_and_a_missing_token(fake: FakeQiita) -> No
     assert anonymous.headers["Rate-Limit"] == "1000"
 
 
+@pytest.mark.shared
 def test_the_fakes_items_have_qiitas_shape(fake: FakeQiita) -> None:
     item = fake.seed_item(PAYLOAD)
     spec = json.loads(Path(SCHEMA_PATH).read_text(encoding="utf-8"))

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from e2e_world import World
+
+pytestmark = pytest.mark.shared
 
 FUTURE = """---
 title: "第10回 勉強会のお知らせ"

@@ -20,8 +20,6 @@ from e2e_world import World
 from fake_adapter import Site
 from xpost.ledger import Ledger, TargetKey
 
-HEAD = "---\ntitle: Post {n}\ntags: [python]\nurl: https://chezo.uno/p/{n}/\n---\n\n{body}\n"
-
 
 @pytest.fixture
 def fake_site(
@@ -33,25 +31,20 @@ def fake_site(
     keyring.set_keyring(previous)
 
 
-def _post(site: World, n: int, body: str = "本文です。") -> Path:
-    path = site.root / "site" / "content" / "post" / f"p{n}.md"
-    path.write_text(HEAD.format(n=n, body=body), encoding="utf-8")
-    return path
-
-
 # ── item 4: a lost answer is not a conflict ──────────────────────────────────────────
 
 
+@pytest.mark.shared
 def test_a_patch_that_landed_without_an_answer_is_not_taken_for_an_edit_on_qiita(
     site: World,
 ) -> None:
-    post = _post(site, 1)
+    post = site.write_post(1)
     assert site.xpost("publish", str(post), "--to", "qiita").returncode == 0
-    _post(site, 1, body="二版。")
+    site.write_post(1, body="二版。")
     site.qiita.drop_next("PATCH")  # applied, then the connection closes
     lost = site.xpost("publish", str(post), "--to", "qiita")
     assert lost.returncode == 1
-    _post(site, 1, body="三版。")
+    site.write_post(1, body="三版。")
     again = site.xpost("publish", str(post), "--to", "qiita")
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout.startswith("Qiita     updated")
@@ -59,12 +52,13 @@ def test_a_patch_that_landed_without_an_answer_is_not_taken_for_an_edit_on_qiita
     assert "三版。" in item["body"]
 
 
+@pytest.mark.shared
 def test_an_edit_really_made_on_qiita_is_still_a_conflict(site: World) -> None:
-    post = _post(site, 1)
+    post = site.write_post(1)
     assert site.xpost("publish", str(post), "--to", "qiita").returncode == 0
     [item_id] = site.qiita.items
     site.qiita.edit_on_qiita(item_id, body="edited on Qiita")
-    _post(site, 1, body="二版。")
+    site.write_post(1, body="二版。")
     done = site.xpost("publish", str(post), "--to", "qiita")
     assert done.returncode == 1 and "edited on Qiita since xpost last wrote it" in done.stdout
 
@@ -81,8 +75,9 @@ def _row(path: Path, platform: str) -> tuple[Any, ...]:
         return tuple(found)
 
 
+@pytest.mark.shared
 def test_a_retry_time_stored_by_a_clock_a_year_ahead_is_clamped_and_shown(site: World) -> None:
-    post = _post(site, 1)
+    post = site.write_post(1)
     content = site.root / "site" / "content"
     site.config.write_text(
         site.config.read_text(encoding="utf-8").replace(
@@ -172,6 +167,7 @@ def test_a_ledger_write_failing_after_the_copy_was_made_reports_it_and_exits_1(
 # ── item 11: bounded threads ─────────────────────────────────────────────────────────
 
 
+@pytest.mark.shared
 def test_a_thread_over_max_thread_parts_is_refused_and_the_dry_run_warns(site: World) -> None:
     post = site.root / "site" / "content" / "post" / "long.md"
     paragraphs = "\n\n".join(f"段落 {n} です。" + "あ" * 100 for n in range(40))
@@ -193,6 +189,7 @@ def test_a_thread_over_max_thread_parts_is_refused_and_the_dry_run_warns(site: W
 # ── item 12: an unreadable folder under content is reported ──────────────────────────
 
 
+@pytest.mark.shared
 def test_an_unreadable_content_folder_is_reported(site: World) -> None:
     import os
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from e2e_world import World
 
-HEAD = "---\ntitle: {title}\ntags: [python]\nurl: https://chezo.uno/p/{n}/\n---\n\n{body}\n"
-
-
-def _post(site: World, n: int, body: str = "本文です。") -> Path:
-    path = site.root / "site" / "content" / "post" / f"p{n}.md"
-    path.write_text(HEAD.format(title=f"Post {n}", n=n, body=body), encoding="utf-8")
-    return path
+pytestmark = pytest.mark.shared
 
 
 def _status(site: World, platform: str) -> list[tuple[str, str | None]]:
@@ -35,7 +31,7 @@ def _status(site: World, platform: str) -> list[tuple[str, str | None]]:
 def test_qiita_lookup_never_adopts_another_posts_item_whose_url_extends_this_one(
     site: World,
 ) -> None:
-    p10, p1 = _post(site, 10), _post(site, 1)
+    p10, p1 = site.write_post(10), site.write_post(1)
     assert site.xpost("publish", str(p10), "--to", "qiita").returncode == 0
     site.qiita.fail_next("POST", 500)  # refused unapplied, but a 5xx on POST reads as unknown
     lost = site.xpost("publish", str(p1), "--to", "qiita")
@@ -50,7 +46,7 @@ def test_qiita_lookup_never_adopts_another_posts_item_whose_url_extends_this_one
     # Editing /p/1 afterwards touches its own item, never /p/10's.
     ten = next(i for i in site.qiita.items.values() if "/p/10/" in i["body"])
     before = dict(ten)
-    _post(site, 1, body="書き直しました。")
+    site.write_post(1, body="書き直しました。")
     assert site.xpost("publish", str(p1), "--to", "qiita").returncode == 0
     assert site.qiita.items[ten["id"]]["body"] == before["body"]
 
@@ -61,7 +57,7 @@ def test_qiita_lookup_never_adopts_another_posts_item_whose_url_extends_this_one
 def test_x_lookup_leaves_a_manual_share_alone_and_stays_unknown_until_settled(
     site: World,
 ) -> None:
-    p1 = _post(site, 1)
+    p1 = site.write_post(1)
     manual = site.x.add_post("Wrote something new: https://chezo.uno/p/1/")
     site.x.script("POST", "/2/tweets", nth=1, status=503)
     assert site.xpost("publish", str(p1), "--to", "twitter").returncode == 1
@@ -81,7 +77,7 @@ def test_x_lookup_leaves_a_manual_share_alone_and_stays_unknown_until_settled(
 
 
 def test_confirm_settles_an_unknown_x_outcome_with_the_posts_url(site: World) -> None:
-    p1 = _post(site, 1)
+    p1 = site.write_post(1)
     site.x.script("POST", "/2/tweets", nth=1, status=503)
     site.xpost("publish", str(p1), "--to", "twitter")
     manual = site.x.add_post("Post 1 https://chezo.uno/p/1/ (by hand)")
@@ -100,7 +96,7 @@ def test_confirm_settles_an_unknown_x_outcome_with_the_posts_url(site: World) ->
 
 
 def test_a_lost_ledger_republishes_nothing(site: World) -> None:
-    posts = [_post(site, n) for n in (1, 2)]
+    posts = [site.write_post(n) for n in (1, 2)]
     for post in posts:
         done = site.xpost("publish", str(post), "--to", "qiita,twitter,zenn")
         assert done.returncode == 0, done.stderr
@@ -120,7 +116,7 @@ def test_a_lost_ledger_republishes_nothing(site: World) -> None:
 
 
 def test_publish_refuses_many_posts_on_an_empty_ledger(site: World) -> None:
-    posts = [str(_post(site, n)) for n in range(1, 6)]
+    posts = [str(site.write_post(n)) for n in range(1, 6)]
     done = site.xpost("publish", *posts, "--to", "qiita")
     assert done.returncode == 2
     assert "the ledger is empty" in done.stderr and "first_run_limit 3" in done.stderr
@@ -134,7 +130,7 @@ def test_relative_ledger_and_zenn_paths_resolve_from_the_config_folder(
     text = site.config.read_text(encoding="utf-8")
     text = text.replace(f'repo = "{site.root / "zenn"}"', 'repo = "zenn"')
     site.config.write_text(text + '[ledger]\npath = "state/ledger.sqlite3"\n', encoding="utf-8")
-    p1 = _post(site, 1)
+    p1 = site.write_post(1)
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
     import subprocess

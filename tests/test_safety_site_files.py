@@ -13,6 +13,8 @@ import pytest
 
 from e2e_world import World, world
 
+pytestmark = pytest.mark.shared
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SECRET = "QIITA_TOKEN=do-not-publish-me"
 

@@ -81,6 +81,7 @@ def site(tmp_path: Path) -> Iterator[World]:
         yield w
 
 
+@pytest.mark.shared
 def test_a_token_with_a_trailing_newline_publishes_and_leaks_nowhere(site: World) -> None:
     site.env["XPOST_QIITA_TOKEN"] = TOKEN + "\n"
     done = site.xpost("publish", str(site.post), "--to", "qiita")
@@ -90,6 +91,7 @@ def test_a_token_with_a_trailing_newline_publishes_and_leaks_nowhere(site: World
     assert TOKEN not in (site.root / "data" / "xpost.sqlite3").read_bytes().decode("latin-1")
 
 
+@pytest.mark.shared
 def test_a_token_with_a_line_break_inside_is_one_line_exit_2_and_nothing_sent(
     site: World,
 ) -> None:
@@ -142,6 +144,7 @@ def test_a_credential_x_echoes_at_the_cut_of_its_error_text_is_not_half_shown(
     assert str(caught.value) == f"X refused to post (400): {padding} ***"
 
 
+@pytest.mark.shared
 def test_debug_logging_shows_no_oauth_credential(
     fake_x: FakeX, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -248,6 +251,7 @@ def replies_in_order(w: World) -> list[str | None]:
     return chain
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("posted_before_kill", [1, 3])
 def test_publish_killed_mid_thread_is_finished_by_the_rerun_with_no_part_twice(
     tmp_path: Path, posted_before_kill: int
@@ -288,6 +292,7 @@ def test_publish_killed_mid_thread_is_finished_by_the_rerun_with_no_part_twice(
         assert_exactly_one_copy_each(w)
 
 
+@pytest.mark.shared
 def test_two_publishes_and_a_run_started_together_make_one_copy(tmp_path: Path) -> None:
     with world(tmp_path, latency=0.2) as w:
         w.post.write_text(five_part_thread(), encoding="utf-8")

@@ -85,6 +85,7 @@ def evil_post(folder: Path, slug: str) -> Path:
     return path
 
 
+@pytest.mark.shared
 def test_dry_run_panels_show_controls_escaped_and_json_keeps_them(
     env: World, tmp_path: Path
 ) -> None:
@@ -98,6 +99,7 @@ def test_dry_run_panels_show_controls_escaped_and_json_keeps_them(
     assert json.loads(as_json.stdout)["posts"][0]["title"] == EVIL.strip()
 
 
+@pytest.mark.shared
 def test_an_error_naming_a_file_with_controls_is_escaped(env: World, tmp_path: Path) -> None:
     missing = tmp_path / "\x1b]0;pwned\x07\x1b[2J.md"
     done = xpost("publish", str(missing), "--config", str(env.config))
@@ -106,6 +108,7 @@ def test_an_error_naming_a_file_with_controls_is_escaped(env: World, tmp_path: P
     assert "\\u001b]0;pwned\\u0007" in done.stderr  # (click drops CSI off a terminal)
 
 
+@pytest.mark.shared
 def test_a_server_message_with_controls_is_escaped(env: World, tmp_path: Path) -> None:
     post = tmp_path / "post.md"
     post.write_text("---\ntitle: Plain\nslug: plain-server-message\ntags: [python]\n---\nx\n")
@@ -118,6 +121,7 @@ def test_a_server_message_with_controls_is_escaped(env: World, tmp_path: Path) -
     assert "\\u001b]52;c;cHduZWQ=\\u0007" in done.stdout + done.stderr
 
 
+@pytest.mark.shared
 def test_a_zenn_commit_subject_holds_no_control(env: World, tmp_path: Path) -> None:
     post = evil_post(tmp_path, "evil-zenn-commit-subject")
     done = xpost("publish", str(post), "--to", "zenn", "--config", str(env.config))

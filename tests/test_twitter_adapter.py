@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEED, post_factory
 from xpost.config import SiteConfig
 from xpost.content.model import (
     Callout,
@@ -27,8 +28,6 @@ from xpost.platforms.twitter.adapter import (
 )
 from xpost.post import Post
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 SEED_TITLE = "機械学習工学研究会夏合宿2022でMLインフラ運用WGを終了しました"
 SEED_URL = "https://chezo.uno/post/2022-07-15-mlse-infraop-wg/"
 GITHUB_PDF = (
@@ -63,19 +62,15 @@ SEED_DOCUMENT = Document(
 )
 
 
-def make_post(**changes: object) -> Post:
-    fields: dict[str, object] = {
-        "source": SEED,
-        "id": SEED_URL,
-        "title": SEED_TITLE,
-        "body": "",
-        "document": SEED_DOCUMENT,
-        "summary": "MLSE の本番適用のためのインフラと運用WGの活動を終了しました。",
-        "categories": ("conference",),
-        "canonical_url": SEED_URL,
-    }
-    fields.update(changes)
-    return Post(**fields)  # type: ignore[arg-type]
+make_post = post_factory(
+    source=SEED,
+    id=SEED_URL,
+    title=SEED_TITLE,
+    document=SEED_DOCUMENT,
+    summary="MLSE の本番適用のためのインフラと運用WGの活動を終了しました。",
+    categories=("conference",),
+    canonical_url=SEED_URL,
+)
 
 
 def render(

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from conftest import make_post
 from fakes.x import CREDENTIALS, DUPLICATE, OAUTH2_TOKEN, PIN, REQUEST_TOKEN, USER, FakeX
 from xpost.adapters.base import Draft, PublishContext, Receipt
 from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
-from xpost.content.model import Document, Markdown
 from xpost.errors import (
     AuthError,
     NotExactCopy,
@@ -30,7 +30,6 @@ from xpost.errors import (
     UsageError,
 )
 from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterOptions, TwitterSettings
-from xpost.post import Post
 from xpost.render.twitter_text import weighted_length
 
 JST = timezone(timedelta(hours=9))
@@ -132,6 +131,7 @@ THREAD = (f"Hello xpost\n{URL} 1/3", "The second part 2/3", "The third part 3/3"
 # -- posts and threads -----------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_single_post(adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints) -> None:
     receipt = adapter.publish(draft(ONE), None, context(checkpoints))
 
@@ -144,6 +144,7 @@ def test_single_post(adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoi
     assert {r.auth for r in fake.requests} == {"oauth1"}
 
 
+@pytest.mark.shared
 def test_thread_is_a_chain_of_replies(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -165,6 +166,7 @@ def test_thread_is_a_chain_of_replies(
     assert {p["conversation_id"] for p in fake.posts.values()} == {first}
 
 
+@pytest.mark.shared
 def test_a_thread_reports_each_part_as_it_goes(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -173,6 +175,7 @@ def test_a_thread_reports_each_part_as_it_goes(
     assert said == ["part 1/3", "part 2/3", "part 3/3"]
 
 
+@pytest.mark.shared
 def test_failure_mid_thread_resumes_from_the_last_posted_part(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -209,6 +212,7 @@ def test_rerun_of_a_published_thread_sends_nothing(
     assert checkpoints == []
 
 
+@pytest.mark.shared
 def test_rendered_thread_posts_without_live_mentions(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, tmp_path: Path
 ) -> None:
@@ -216,12 +220,11 @@ def test_rendered_thread_posts_without_live_mentions(
         "共同幹事は土橋さん ([@masaru_dobashi](https://twitter.com/masaru_dobashi)) と"
         "[@chezou](https://github.com/chezou) でした。"
     )
-    post = Post(
+    post = make_post(
+        body,
         source=tmp_path / "index.md",
         id=URL,
         title="MLSE WG を終了しました",
-        body=body,
-        document=Document(blocks=(Markdown(body),)),
         canonical_url=URL,
     )
     rendered = adapter.render(post, TwitterOptions(thread=True))
@@ -238,6 +241,7 @@ def test_rendered_thread_posts_without_live_mentions(
 # -- images ---------------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_image_is_uploaded_described_then_attached(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, tmp_path: Path
 ) -> None:
@@ -269,6 +273,7 @@ def test_image_is_uploaded_described_then_attached(
     assert fake.media[media_id]["alt"] == "合宿の集合写真"
 
 
+@pytest.mark.shared
 def test_gif_goes_through_the_chunked_upload(
     adapter: TwitterAdapter,
     fake: FakeX,
@@ -375,6 +380,7 @@ def test_remote_image_fails_before_any_request(
 # -- duplicates, unknown outcomes and lookups -----------------------------------------
 
 
+@pytest.mark.shared
 def test_duplicate_means_the_post_exists(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -391,6 +397,7 @@ def test_duplicate_means_the_post_exists(
     }
 
 
+@pytest.mark.shared
 def test_duplicate_that_cannot_be_found_fails_without_looping(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -405,6 +412,7 @@ def test_duplicate_that_cannot_be_found_fails_without_looping(
     assert checkpoints == []
 
 
+@pytest.mark.shared
 def test_no_answer_is_an_unknown_outcome_that_lookup_resolves(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, tmp_path: Path
 ) -> None:
@@ -429,6 +437,7 @@ def test_no_answer_is_an_unknown_outcome_that_lookup_resolves(
     assert len(fake.calls("POST", "/2/tweets")) == 1
 
 
+@pytest.mark.shared
 def test_lookup_finds_a_thread_by_its_conversation(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -440,6 +449,7 @@ def test_lookup_finds_a_thread_by_its_conversation(
     assert route(fake) == ["GET /2/users/me", f"GET /2/users/{USER['id']}/tweets"]
 
 
+@pytest.mark.shared
 def test_lookup_never_adopts_the_authors_own_share_of_the_link(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -450,6 +460,7 @@ def test_lookup_never_adopts_the_authors_own_share_of_the_link(
     assert f"https://x.com/chezou/status/{shared} links this post but its text" in str(caught.value)
 
 
+@pytest.mark.shared
 def test_lookup_of_a_post_that_is_not_there(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -460,6 +471,7 @@ def test_lookup_of_a_post_that_is_not_there(
 # -- rate limits, auth, server errors ---------------------------------------------------
 
 
+@pytest.mark.shared
 def test_rate_limit_resetting_soon_is_waited_for(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, sleeps: list[float]
 ) -> None:
@@ -474,6 +486,7 @@ def test_rate_limit_resetting_soon_is_waited_for(
     assert receipt == receipt_for(*fake.posts)
 
 
+@pytest.mark.shared
 def test_rate_limit_resetting_later_fails_with_the_reset_time(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, sleeps: list[float]
 ) -> None:
@@ -523,6 +536,7 @@ def test_revoked_credentials_on_a_single_post(
     assert checkpoints == []
 
 
+@pytest.mark.shared
 def test_single_post_counts_even_if_asking_for_the_account_fails(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, sleeps: list[float]
 ) -> None:
@@ -536,6 +550,7 @@ def test_single_post_counts_even_if_asking_for_the_account_fails(
     assert checkpoints == [receipt]
 
 
+@pytest.mark.shared
 def test_server_error_on_a_read_is_retried(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, sleeps: list[float]
 ) -> None:
@@ -560,6 +575,7 @@ def test_unreachable_host(checkpoints: Checkpoints, sleeps: list[float]) -> None
     assert type(failed.value) is PublishError
 
 
+@pytest.mark.shared
 def test_oauth2_user_token(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, tmp_path: Path
 ) -> None:
@@ -592,6 +608,7 @@ def test_missing_credentials() -> None:
 # -- unpublish, whoami, login ----------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_unpublish_deletes_every_part_last_first(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -658,6 +675,7 @@ def test_importing_the_adapter_loads_no_network_stack() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.shared
 def test_the_fake_refuses_what_x_refuses(fake: FakeX) -> None:
     import requests
     from requests_oauthlib import OAuth1

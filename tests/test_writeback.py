@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
+from conftest import SEED
 from xpost.errors import PostError
 from xpost.frontmatter import split_front_matter
 from xpost.writeback import add_syndication
@@ -25,7 +25,6 @@ CASES = sorted(path.name.removesuffix(".before.md") for path in FIXTURES.glob("*
 QIITA = "https://qiita.com/chezou/items/0123456789abcdef0123"
 ZENN = "https://zenn.dev/chezou/articles/mlse-infraop-wg"
 URLS = [QIITA, ZENN]
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 BOM = b"\xef\xbb\xbf"
 
 #: The same edit must hold whatever line ends, BOM or final newline the file has.
@@ -192,6 +191,7 @@ def test_nothing_new_leaves_the_file_untouched(urls: list[str], tmp_path: Path) 
     assert path.stat().st_mtime_ns == 1_000_000_000
 
 
+@pytest.mark.shared
 def test_seed_post_gains_only_the_added_lines(tmp_path: Path) -> None:
     original = SEED.read_bytes()
     path = write(tmp_path, original, SEED.name)
@@ -406,6 +406,7 @@ def hugo_binary() -> str:
     return binary
 
 
+@pytest.mark.shared
 def test_hugo_builds_the_written_back_posts(tmp_path: Path) -> None:
     hugo = hugo_binary()
     site = tmp_path / "site"

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
-from conftest import NODE_DIR, SHARED
+from conftest import NODE_DIR, SEED, post_factory
 from xpost.adapters.base import Draft
 from xpost.config import Config, SiteConfig
 from xpost.content.model import (
@@ -50,7 +50,6 @@ SEED_PDF = (
     "20220702_SummerCamp/MLSE_InfraOPWG_SummerCamp_Output.pdf"
 )
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 PDT = timezone(timedelta(hours=-7))
 ORIGIN = "この記事は https://example.com/post/hello-zenn-world/ からの転載です。"
@@ -67,20 +66,15 @@ STACKBLITZ = "https://stackblitz.com/edit/angular-ivy-abc?embed=1"
 # -- helpers -------------------------------------------------------------------------
 
 
-def make_post(*blocks: Block, **fields: Any) -> Post:
-    values: dict[str, Any] = {
-        "source": Path("content/post/hello-zenn-world/index.md"),
-        "id": "https://example.com/post/hello-zenn-world/",
-        "title": "Hello Zenn",
-        "body": "",
-        "document": Document(tuple(blocks)),
-        "slug": "hello-zenn-world",
-        "canonical_url": "https://example.com/post/hello-zenn-world/",
-        "date": datetime(2022, 7, 15, 15, 16, 4, tzinfo=PDT),
-        "tags": ("Python",),
-    }
-    values.update(fields)
-    return Post(**values)
+make_post = post_factory(
+    source=Path("content/post/hello-zenn-world/index.md"),
+    id="https://example.com/post/hello-zenn-world/",
+    title="Hello Zenn",
+    slug="hello-zenn-world",
+    canonical_url="https://example.com/post/hello-zenn-world/",
+    date=datetime(2022, 7, 15, 15, 16, 4, tzinfo=PDT),
+    tags=("Python",),
+)
 
 
 def render(
@@ -481,6 +475,7 @@ def load_seed() -> Post:
     return load_post(SEED, Config(site=SEED_SITE))
 
 
+@pytest.mark.shared
 def test_seed_post_golden() -> None:
     draft = render(load_seed(), timezone_name="America/Los_Angeles")
     expected = (GOLDEN / "zenn-seed.md").read_text(encoding="utf-8")
@@ -589,12 +584,14 @@ def embed_elements(html: str) -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.shared
 @pytest.mark.node
 @pytest.mark.parametrize("name", list(ZENN_CASES))
 def test_zenn_model_accepts_the_article(zenn_results: dict[str, dict[str, Any]], name: str) -> None:
     assert zenn_result(zenn_results, name)["errors"] == []
 
 
+@pytest.mark.shared
 @pytest.mark.node
 @pytest.mark.parametrize("name", list(ZENN_CASES))
 def test_zenn_shows_no_raw_html_as_text(zenn_results: dict[str, dict[str, Any]], name: str) -> None:
@@ -629,6 +626,7 @@ def _topic(tag: str) -> str:
     return tag.replace("-", "").lower()
 
 
+@pytest.mark.shared
 @pytest.mark.node
 def test_every_embed_renders_as_a_zenn_embed(zenn_results: dict[str, dict[str, Any]]) -> None:
     html = zenn_result(zenn_results, "embeds")["html"]
@@ -646,6 +644,7 @@ def test_every_embed_renders_as_a_zenn_embed(zenn_results: dict[str, dict[str, A
     ]
 
 
+@pytest.mark.shared
 @pytest.mark.node
 def test_blocks_render_as_zenn_elements(zenn_results: dict[str, dict[str, Any]]) -> None:
     html = zenn_result(zenn_results, "blocks")["html"]
@@ -672,6 +671,7 @@ def test_blocks_render_as_zenn_elements(zenn_results: dict[str, dict[str, Any]])
     assert ":::" not in html
 
 
+@pytest.mark.shared
 @pytest.mark.node
 def test_seed_post_renders_its_decks_and_cards(zenn_results: dict[str, dict[str, Any]]) -> None:
     html = zenn_result(zenn_results, "seed")["html"]
@@ -689,6 +689,7 @@ def test_seed_post_renders_its_decks_and_cards(zenn_results: dict[str, dict[str,
     assert "&lt;" not in html  # no raw HTML left to be shown as text
 
 
+@pytest.mark.shared
 @pytest.mark.node
 def test_front_matter_parses_as_zenn_reads_it(zenn_results: dict[str, dict[str, Any]]) -> None:
     front = zenn_result(zenn_results, "front-matter")["front_matter"]

@@ -22,7 +22,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,7 +29,9 @@ import jsonschema
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from werkzeug import Request, Response
 
-SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared/contracts/x-api/openapi.json"
+from conftest import SHARED
+
+SPEC_PATH = SHARED / "contracts/x-api/openapi.json"
 
 # The test app's secrets: the fake verifies signatures with them.
 CREDENTIALS = {
