@@ -123,7 +123,7 @@ def ledger_record(site: Path, post_id: str) -> Any:
 def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many front matters the scan reads and how many posts are fully loaded."""
     counts = {"front_matter": 0, "load_post": 0}
-    read, load = xpost.scan.read_schedule_fields, xpost.prepare.load_post
+    read, load = xpost.scan.read_file_facts, xpost.prepare.load_post
 
     def counting_read(*args: Any) -> Any:
         counts["front_matter"] += 1
@@ -133,7 +133,7 @@ def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         counts["load_post"] += 1
         return load(*args)
 
-    monkeypatch.setattr(xpost.scan, "read_schedule_fields", counting_read)
+    monkeypatch.setattr(xpost.scan, "read_file_facts", counting_read)
     monkeypatch.setattr(xpost.prepare, "load_post", counting_load)
     return counts
 

@@ -19,12 +19,13 @@ from xpost.scan import (
     ScheduleFields,
     find_post_files,
     load_cache,
-    read_schedule_fields,
+    read_file_facts,
     save_cache,
     scan,
 )
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+IN_TOKYO = Config(site=SiteConfig(timezone="Asia/Tokyo"))
 FIXTURES = Path(__file__).parent / "fixtures" / "posts"
 
 
@@ -95,8 +96,9 @@ def test_a_file_root_is_taken_as_it_is_and_a_missing_root_is_a_usage_error(
 )
 def test_front_matter_facts_agree_with_the_full_loader(path: str) -> None:
     source = FIXTURES / path
-    post = load_post(source, Config(site=SiteConfig(timezone="Asia/Tokyo")))
-    facts = read_schedule_fields(source, source.read_bytes(), TOKYO)
+    post = load_post(source, IN_TOKYO)
+    facts, post_id = read_file_facts(source, source.read_bytes(), IN_TOKYO)
+    assert post_id == post.id
     assert facts == ScheduleFields(
         draft=post.draft,
         due_at=post.publish_date or post.date,
@@ -108,12 +110,13 @@ def test_front_matter_facts_agree_with_the_full_loader(path: str) -> None:
 
 def test_a_broken_file_gives_its_error_instead_of_raising(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.md", "---\ndate: not a date\n---\n")
-    facts = read_schedule_fields(bad, bad.read_bytes(), TOKYO)
+    facts, post_id = read_file_facts(bad, bad.read_bytes(), IN_TOKYO)
+    assert post_id is None
     assert (
         facts.error
         == f"{bad}: date: 'not a date' is not a date (expected YYYY-MM-DD or YYYY-MM-DD hh:mm:ss)"
     )
-    binary = read_schedule_fields(bad, b"\0\1", TOKYO)
+    binary, _ = read_file_facts(bad, b"\0\1", IN_TOKYO)
     assert binary.error == f"{bad}: not a text file (it holds NUL bytes: binary data?)"
 
 
@@ -123,7 +126,7 @@ def test_naive_dates_are_in_the_site_time_zone_and_publish_date_wins(tmp_path: P
         "---\ntitle: T\ndate: 2024-01-01\npublishDate: 2024-02-01 09:30\n"
         "expiryDate: 2024-03-01T00:00:00Z\nxpost: {exclude: [twitter]}\n---\n",
     )
-    facts = read_schedule_fields(post, post.read_bytes(), TOKYO)
+    facts, _ = read_file_facts(post, post.read_bytes(), IN_TOKYO)
     assert facts.due_at == datetime(2024, 2, 1, 9, 30, tzinfo=TOKYO)
     assert facts.expires_at == datetime.fromisoformat("2024-03-01T00:00:00+00:00")
     assert (facts.targets, facts.exclude) == (None, ("twitter",))
@@ -142,7 +145,7 @@ def test_only_changed_files_are_read_and_only_changed_bytes_are_parsed(
 ) -> None:
     a = write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n")
     b = write(tmp_path / "b.md")
-    first = scan(find_post_files([tmp_path]), {}, "k1", TOKYO)
+    first = scan(find_post_files([tmp_path]), {}, "k1", IN_TOKYO)
     assert (first.parsed, len(first.updated), first.removed) == (2, 2, [])
     save_cache(db, first.updated)
     assert load_cache(db) == {row.path: row for row in first.files}
@@ -155,18 +158,18 @@ def test_only_changed_files_are_read_and_only_changed_bytes_are_parsed(
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", counting)
-    idle = scan(find_post_files([tmp_path]), load_cache(db), "k1", TOKYO)
+    idle = scan(find_post_files([tmp_path]), load_cache(db), "k1", IN_TOKYO)
     assert (idle.parsed, idle.updated, reads) == (0, [], [])
 
     os.utime(a, ns=(0, 1_000_000_000))  # touched, same bytes: hashed, not parsed
-    touched = scan(find_post_files([tmp_path]), load_cache(db), "k1", TOKYO)
+    touched = scan(find_post_files([tmp_path]), load_cache(db), "k1", IN_TOKYO)
     assert (touched.parsed, reads) == (0, ["a.md"])
     assert [row.mtime_ns for row in touched.updated] == [1_000_000_000]
     save_cache(db, touched.updated)
 
     write(a, "---\ntitle: A\ndate: 2024-05-05\n---\n")
     b.unlink()
-    changed = scan(find_post_files([tmp_path]), load_cache(db), "k1", TOKYO)
+    changed = scan(find_post_files([tmp_path]), load_cache(db), "k1", IN_TOKYO)
     assert changed.parsed == 1
     assert changed.removed == [str(b)]
     assert changed.files[0].fields.due_at == datetime(2024, 5, 5, tzinfo=TOKYO)
@@ -178,10 +181,10 @@ def test_done_survives_a_config_change_but_the_facts_are_read_again(
     tmp_path: Path, db: Ledger
 ) -> None:
     write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n")
-    first = scan(find_post_files([tmp_path]), {}, "k1", TOKYO)
+    first = scan(find_post_files([tmp_path]), {}, "k1", IN_TOKYO)
     done = [dataclasses.replace(row, done_sha256=row.sha256) for row in first.files]
     save_cache(db, done)
-    utc = scan(find_post_files([tmp_path]), load_cache(db), "k2", ZoneInfo("UTC"))
+    utc = scan(find_post_files([tmp_path]), load_cache(db), "k2", Config(site=SiteConfig(timezone="UTC")))
     assert utc.parsed == 1
     assert utc.files[0].is_done
     assert utc.files[0].fields.due_at == datetime.fromisoformat("2024-01-01T00:00:00+00:00")

@@ -19,6 +19,7 @@ import yaml
 from xpost.config import toml_error_position
 from xpost.errors import PostError
 from xpost.limits import check_tree
+from xpost.simple_yaml import read_simple_yaml
 
 try:  # libyaml is several times faster; fall back to pure Python where it's missing
     _BaseLoader: Any = yaml.CSafeLoader
@@ -127,6 +128,9 @@ def _too_deep(path: Path, dialect: str) -> PostError:
 
 
 def _parse_yaml(source: str, path: Path) -> Any:
+    simple = read_simple_yaml(source, _YamlLoader)  # most front matter: no PyYAML construction
+    if simple is not None:
+        return simple
     try:
         return yaml.load(source, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:

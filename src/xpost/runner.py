@@ -30,7 +30,15 @@ from xpost.config import Config, parse_duration
 from xpost.errors import InputError, UsageError
 from xpost.ledger.status import UNSETTLED, Status
 from xpost.progress import Report, Reporter, silent
-from xpost.scan import CachedFile, FileState, find_post_files, load_cache, save_cache, scan
+from xpost.scan import (
+    CachedFile,
+    FileState,
+    find_post_files,
+    load_cache,
+    save_cache,
+    scan,
+    site_config_stamp,
+)
 from xpost.schedule import (
     Candidate,
     TargetRecord,
@@ -96,14 +104,16 @@ class RunReport:
         return any(line.outcome == "failed" for line in self.lines)
 
 
-def config_key(config: Config) -> str:
-    """What the cached front-matter facts depend on besides the file (the time zone for
-    naive dates, xpost's own rules): a change re-reads them. It does not undo "done": a
-    config edit never makes a run send updates of every old post."""
+def config_key(config: Config, roots: Sequence[Path] = ()) -> str:
+    """What the cached front-matter facts and post ids depend on besides the file (the
+    time zone for naive dates, the URL rules of xpost's and the generator's config,
+    xpost's own rules): a change re-reads them. It does not undo "done": a config edit
+    never makes a run send updates of every old post."""
     digest = hashlib.sha256(__version__.encode())
     if config.path is not None and config.path.is_file():
         digest.update(config.path.read_bytes())
     digest.update(config.site.timezone.encode())
+    digest.update(site_config_stamp(roots).encode())
     return digest.hexdigest()[:16]
 
 
@@ -124,13 +134,13 @@ def content_roots(dirs: Sequence[Path], config: Config) -> list[Path]:
 def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> RunReport:
     """One scheduled run at ``now``. The caller holds the run lock unless dry-running."""
     report = RunReport()
-    tz = _site_tz(config)
     cached = load_cache(ledger)
     unreadable: list[str] = []
     options.progress(Report("walking", "listing post files"))
     files = find_post_files(options.roots, unreadable)
     options.progress(Report("walking", finished=True))
-    scanned = scan(_counted(files, options.progress), cached, config_key(config), tz)
+    key = config_key(config, options.roots)
+    scanned = scan(_counted(files, options.progress), cached, key, config)
     report.warnings.extend(f"{line}: its posts are not published" for line in unreadable)
     report.parsed = scanned.parsed
     if scanned.updated or scanned.removed:
@@ -355,12 +365,12 @@ def _mark_existing(
 ) -> None:
     """Record every due post as done for each of its targets, sending nothing.
 
-    Only what identifies a post is read (its body is not parsed: nothing is rendered),
-    and the ledger is written every ``_MARK_BATCH`` posts, so that a site of 100,000
-    posts is marked in bounded memory.
+    The post id and targets come from the scan's single read of the front matter
+    (kept in the scan cache); only a post whose id the scan could not work out is
+    loaded, to say why. The ledger is written every ``_MARK_BATCH`` posts, so that a
+    site of 100,000 posts is marked in bounded memory.
     """
     from xpost.ledger.records import TargetKey
-    from xpost.post import load_post
 
     platforms = _platforms(config, options.platforms)
     outcome = "would mark" if options.dry_run else "marked"
@@ -371,18 +381,25 @@ def _mark_existing(
         for number, file in enumerate(due[start : start + _MARK_BATCH], start + 1):
             if number % _REPORT_EVERY == 0:
                 options.progress(Report("marking", "posts", done=number, total=len(due)))
-            post = load_post(Path(file.path), config, parse=False)
-            report.loaded += 1
-            for platform in _post_platforms(post, platforms):
-                key = TargetKey(post.id, platform)
+            post_id = file.post_id or _load_id(file, config, report)
+            for platform in _wanted(file.fields.targets, file.fields.exclude, platforms):
+                key = TargetKey(post_id, platform)
                 if not known or ledger.get(key) is None:
                     marked.append((key, file.path))
-                    report.lines.append(TargetLine(file.path, post.id, platform, outcome))
-            done.append(replace(file, post_id=post.id, done_sha256=file.sha256))
+                    report.lines.append(TargetLine(file.path, post_id, platform, outcome))
+            done.append(replace(file, post_id=post_id, done_sha256=file.sha256))
         if not options.dry_run:
             ledger.record_skipped(marked)
             _save_done(ledger, done)
     options.progress(Report("marking", finished=True))
+
+
+def _load_id(file: CachedFile, config: Config, report: RunReport) -> str:
+    """The id of a post the scan could not identify: loading it raises the reason."""
+    from xpost.post import load_post
+
+    report.loaded += 1
+    return load_post(Path(file.path), config, parse=False).id
 
 
 #: Posts --mark-existing records per ledger transaction.
@@ -398,11 +415,11 @@ def _platforms(config: Config, requested: Sequence[str]) -> list[str]:
     return parse_platform_list(config.publish.targets, where=where)
 
 
-def _post_platforms(post: Any, platforms: Sequence[str]) -> list[str]:
-    wanted = post.overrides.targets
-    return [
-        p for p in platforms if (wanted is None or p in wanted) and p not in post.overrides.exclude
-    ]
+def _wanted(
+    targets: Sequence[str] | None, exclude: Sequence[str], platforms: Sequence[str]
+) -> list[str]:
+    """``platforms`` narrowed by a post's ``xpost.targets`` and ``xpost.exclude``."""
+    return [p for p in platforms if (targets is None or p in targets) and p not in exclude]
 
 
 # --- ledger queries -------------------------------------------------------------------
@@ -453,9 +470,3 @@ def _timing_record(record: Any) -> TargetRecord | None:
     if record is None:
         return None
     return TargetRecord(record.status, record.failures, record.next_attempt_at, record.last_error)
-
-
-def _site_tz(config: Config) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(config.site.timezone)

@@ -19,28 +19,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from xpost.errors import PostError, UsageError
+from xpost.config import Config
+from xpost.errors import UsageError
 from xpost.limits import MAX_POST_BYTES, LimitExceeded
 
 POST_SUFFIXES = (".md", ".markdown", ".mdx")  # .mdx: Astro, Docusaurus
 BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx")
 SECTION_PAGES = ("_index.md", "_index.markdown", "_index.mdx")
 SKIPPED_DIRS = frozenset({"node_modules", "_site"})
-
-# The front-matter keys ``xpost.post.load_post`` reads for these fields, in the same
-# order (tests/test_scan.py checks both agree on the same files). Importing them
-# from there would pull in the whole Markdown stack on every idle tick.
-DATE_KEYS = ("date",)
-PUBLISH_KEYS = ("publishDate", "publish_date", "pubDate", "published_at")
-EXPIRY_KEYS = ("expiryDate", "expiry_date", "unpublishdate")
-_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,66 +164,87 @@ def _walk(folder: str, unreadable: list[str] | None = None) -> Iterator[FileStat
             yield FileState(entry.path, stat.st_size, stat.st_mtime_ns)
 
 
+# --- what else the facts depend on ------------------------------------------------
+
+_DATA_SUFFIXES = ("toml", "yaml", "yml", "json")
+#: The files a generator keeps its config in (what ``xpost.sites`` reads): a change to
+#: one can change every post's URL, and so its id.
+SITE_CONFIG_NAMES = frozenset(
+    {
+        *(
+            f"{stem}.{ext}"
+            for stem in ("hugo", "config")
+            for ext in ("toml", "yaml", "yml", "json")
+        ),
+        "_config.yml",
+        "_config.yaml",
+        "_config.toml",
+        *(f"astro.config.{ext}" for ext in ("mjs", "ts", "js", "mts", "cjs", "cts")),
+        "qiita.config.json",
+        "package.json",  # Zenn CLI
+    }
+)
+_SITE_CONFIG_DIRS = ("config/_default", "config/production")  # Hugo's config folders
+
+
+def site_config_stamp(roots: Sequence[Path]) -> str:
+    """Size and mtime of every generator config file at or above ``roots``: part of the
+    scan cache's key, so that a site config edit reads every post's facts again. Only
+    stat'ed: an idle run reads none of them."""
+    stamp: list[str] = []
+    seen: set[str] = set()
+    for root in roots:
+        folder = os.path.abspath(root)
+        while folder not in seen:
+            seen.add(folder)
+            for sub in ("", *_SITE_CONFIG_DIRS):
+                stamp.extend(_config_entries(os.path.join(folder, sub), bool(sub)))
+            folder = os.path.dirname(folder)
+    return "\n".join(stamp)
+
+
+def _config_entries(folder: str, every: bool) -> Iterator[str]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if every or entry.name in SITE_CONFIG_NAMES:
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            yield f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}"
+
+
 # --- reading the front matter only ---------------------------------------------------
 
 
-def read_schedule_fields(path: Path, data: bytes, tz: tzinfo) -> ScheduleFields:
-    """The schedule facts of one post file's bytes; a broken file gives ``error``."""
-    from xpost.frontmatter import FrontMatter, dated_name_date, split_front_matter
+def read_file_facts(path: Path, data: bytes, config: Config) -> tuple[ScheduleFields, str | None]:
+    """The schedule facts and the post id of one post file's bytes, read as
+    ``xpost.post.load_post`` reads them (``xpost.metadata``). A file that cannot be
+    read gives ``error``; a post whose id cannot be worked out (no title yet, say)
+    gives None for it: loading it says why, when it is due."""
+    from xpost.errors import PostError
+    from xpost.metadata import decode_post, read_metadata, read_schedule, split_post
 
     try:
-        if b"\0" in data:
-            raise PostError(f"{path}: not a text file (it holds NUL bytes: binary data?)")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise PostError(f"{path}: not a text file in UTF-8 (invalid byte)") from None
-        metadata, _, _ = split_front_matter(text, path)
-        reader = FrontMatter(metadata, path, tz)
-        date = reader.date(DATE_KEYS)
-        if date is None and _in_jekyll_dir(path):
-            name = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
-            if dated := _DATED_NAME.fullmatch(name):
-                date = dated_name_date(path, dated.group(1), tz)
-        targets, exclude = _target_overrides(metadata.get("xpost"), path)
-        return ScheduleFields(
-            draft=_is_draft(metadata, path),
-            due_at=reader.date(PUBLISH_KEYS) or date,
-            expires_at=reader.date(EXPIRY_KEYS),
-            targets=targets,
-            exclude=exclude,
-        )
+        parts = split_post(path, decode_post(path, data), config)
+        schedule = read_schedule(parts)
     except PostError as exc:
-        return ScheduleFields(error=str(exc))
-
-
-def _in_jekyll_dir(path: Path) -> bool:
-    return any(part in ("_posts", "_drafts") for part in path.parts)
-
-
-def _is_draft(metadata: dict[str, Any], path: Path) -> bool:
-    draft = metadata.get("draft", False)
-    if not isinstance(draft, bool):
-        raise PostError(f"{path}: draft: expected true or false, got {draft!r}")
-    return draft or metadata.get("published") is False or "_drafts" in path.parts
-
-
-def _target_overrides(raw: object, path: Path) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
-    if not isinstance(raw, dict):
-        return None, ()  # a wrong type is reported in full when the post is loaded
-    targets = raw.get("targets")
-    return (
-        None if targets is None else _names(targets),
-        _names(raw.get("exclude", ())),
+        return ScheduleFields(error=str(exc)), None
+    overrides = schedule.overrides
+    fields = ScheduleFields(
+        draft=schedule.draft,
+        due_at=schedule.due_at,
+        expires_at=schedule.expiry_date,
+        targets=overrides.targets,
+        exclude=overrides.exclude,
     )
-
-
-def _names(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    if isinstance(value, list):
-        return tuple(str(item).strip() for item in value if str(item).strip())
-    return ()
+    try:
+        return fields, read_metadata(parts, config, schedule).id
+    except PostError:
+        return fields, None
 
 
 # --- the scan ------------------------------------------------------------------------
@@ -241,10 +254,11 @@ def scan(
     files: Iterable[FileState],
     cached: dict[str, CachedFile],
     config_key: str,
-    tz: tzinfo,
+    config: Config,
 ) -> ScanResult:
     """Bring the cache up to date with ``files``: stat-equal rows are reused as they are,
-    other files are hashed, and only those whose hash changed are parsed."""
+    other files are hashed, and only those whose hash changed are parsed (their facts
+    and their post id, stored with them)."""
     result = ScanResult(files=[], updated=[], removed=[])
     seen: set[str] = set()
     for state in files:
@@ -271,9 +285,8 @@ def scan(
                 row = replace(row, size=state.size, mtime_ns=state.mtime_ns)  # touched only
             else:
                 result.parsed += 1
-                fields = read_schedule_fields(Path(state.path), data, tz)
+                fields, post_id = read_file_facts(Path(state.path), data, config)
                 done = row.done_sha256 if row is not None else None
-                post_id = row.post_id if row is not None else None
                 row = CachedFile(
                     state.path, state.size, state.mtime_ns, sha, config_key, fields, post_id, done
                 )

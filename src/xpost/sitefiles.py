@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xpost.errors import PostError
-from xpost.post import Post, site_root_of
+from xpost.metadata import site_root_of
+from xpost.post import Post
 
 #: What each image format's first bytes are (the file name never decides).
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")

@@ -1,0 +1,474 @@
+"""What a post's front matter and file name say about it: one reader for every caller.
+
+``xpost.post.load_post`` builds the whole ``Post`` on it (adding the parsed body, the
+summary and the cover image); ``xpost.scan`` reads only this part, for every changed
+file of a site, to learn whether a post is due and what its id is — so the two can
+never disagree about a post's identity, its dates or whether it is a draft.
+
+The conventions of the generators xpost reads: the keys below, in order of
+preference, across Hugo, Jekyll, Astro, Zenn CLI and Qiita CLI; Jekyll's dated file
+names (``_posts/2024-01-02-title.md``), ``_drafts`` and space-separated tag strings;
+Hugo's page bundles and sections; Zenn's and Jekyll's ``published: false``; Qiita
+CLI's ``id`` (the Qiita item's, not the post's). The URL a post gets comes from its
+generator's own config where xpost finds one (``xpost.sites``), else from ``[site]``.
+
+This module must stay light: the scan imports it, not the Markdown stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from xpost.config import Config
+from xpost.errors import ConfigError, PostError
+from xpost.frontmatter import FrontMatter, dated_name_date, describe_type, split_front_matter
+from xpost.limits import MAX_POST_BYTES, LimitExceeded, read_regular_file
+from xpost.permalink import PermalinkError, expand_permalink, join_url
+from xpost.sites import Page, Site, find_site
+
+# Metadata keys per concept, in order of preference, across Hugo, Jekyll, Zenn, Qiita.
+SUMMARY_KEYS = ("summary", "description", "excerpt")
+DATE_KEYS = ("date",)
+PUBLISH_KEYS = ("publishDate", "publish_date", "pubDate", "published_at")
+LASTMOD_KEYS = ("lastmod", "last_modified_at", "updated_at", "modified")
+EXPIRY_KEYS = ("expiryDate", "expiry_date", "unpublishdate")
+CANONICAL_KEYS = ("canonical_url", "canonicalURL", "canonical", "url", "permalink")  # Jekyll
+_EXPLICIT_CANONICAL_KEYS = CANONICAL_KEYS[:3]
+_QIITA_CLI_KEYS = frozenset({"organization_url_name", "slide", "ignorePublish"})
+
+BUNDLE_INDEXES = (
+    "index.md",
+    "index.markdown",
+    "index.mdx",
+    "_index.md",
+    "_index.markdown",
+    "_index.mdx",
+)
+_SITE_CONFIGS = (
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.yml",
+    "hugo.json",
+    "config.toml",
+    "config.yaml",
+    "config.yml",
+    "_config.yml",
+    "_config.yaml",
+    "_config.toml",
+)
+_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
+_H1 = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """The post's ``xpost:`` front-matter table.
+
+    ``targets`` narrows the platforms (None: the configured defaults); ``exclude``
+    removes some. ``platforms`` keeps each platform's own sub-table raw: the adapter
+    validates it with its ``Options`` type, so the error can name the key.
+    """
+
+    targets: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    platforms: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The facts that decide whether (and where) a post is due."""
+
+    draft: bool
+    date: datetime | None  # ``date``, else a Jekyll file name's date
+    publish_date: datetime | None
+    expiry_date: datetime | None
+    overrides: Overrides
+    explicit_id: str | None  # ``xpost.id``, else ``id`` unless Qiita CLI's
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.publish_date or self.date
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """A post file split: its front matter, its body, and what its place says."""
+
+    source: Path
+    metadata: dict[str, Any]
+    body: str  # BOM and CRLF removed; an ``.mdx`` file's imports and exports too
+    body_line: int
+    mdx_notes: tuple[str, ...]
+    site: Site | None  # the post's own site, read from its generator's config
+    tz: tzinfo  # the site's time zone for naive dates
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.source.name in BUNDLE_INDEXES
+
+    @property
+    def content_name(self) -> str:
+        """The bundle's folder name, else the file's stem."""
+        return self.source.parent.name if self.is_bundle else self.source.stem
+
+    @property
+    def dated_name(self) -> re.Match[str] | None:
+        return _DATED_NAME.fullmatch(self.content_name)
+
+    @property
+    def in_jekyll_dir(self) -> bool:
+        return any(part in ("_posts", "_drafts") for part in self.source.parts)
+
+
+@dataclass(frozen=True)
+class PostMeta:
+    """Everything about a post but its parsed body: what ``load_post`` builds on."""
+
+    parts: FileParts
+    schedule: Schedule
+    id: str  # explicit id, else the canonical URL, else the file's resolved path
+    title: str
+    body: str  # without a leading ``# Title`` line when that was the title
+    body_line: int
+    slug: str
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    lastmod: datetime | None
+    canonical_url: str | None
+    site_dir: Path | None  # the folder of the site's Hugo or Jekyll config, if any
+    base_url: str | None  # the site's URL: ``[site] base_url``, else the generator's
+
+
+# --- reading the file -----------------------------------------------------------------
+
+
+def locate(path: Path) -> Path:
+    """The post file of ``path``: the file itself, or a bundle folder's index file."""
+    if path.is_dir():
+        for name in BUNDLE_INDEXES:
+            if (path / name).is_file():
+                return path / name
+        raise PostError(f"{path}: is a directory, not a post (no index.md in it)")
+    if not path.exists():
+        raise PostError(f"{path}: no such file")
+    return path
+
+
+def read_post_bytes(path: Path) -> bytes:
+    """A post file's bytes, refused when it is no regular file or over the size cap."""
+    try:
+        return read_regular_file(path, MAX_POST_BYTES)
+    except OSError as exc:
+        raise PostError(f"{path}: cannot read: {exc.strerror}") from None
+    except LimitExceeded as exc:
+        raise PostError(f"{path}: {exc}: a post must be a Markdown file") from None
+
+
+def decode_post(path: Path, data: bytes) -> str:
+    """A post file's text: UTF-8, no NUL bytes, not empty."""
+    if b"\0" in data:
+        raise PostError(f"{path}: not a text file (it holds NUL bytes: binary data?)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PostError(f"{path}:{line}: not a text file in UTF-8 (invalid byte)") from None
+    if not text.lstrip("\ufeff").strip():
+        raise PostError(f"{path}: the file is empty")
+    return text
+
+
+def split_post(source: Path, text: str, config: Config) -> FileParts:
+    """Split a post's text and find its site and time zone."""
+    metadata, body, body_line = split_front_matter(text, source)
+    mdx_notes: list[str] = []
+    if source.suffix.lower() == ".mdx":  # Astro, Docusaurus: drop what only a JS build runs
+        from xpost.content.mdx import mdx_to_markdown
+
+        body, mdx_notes = mdx_to_markdown(body)
+    site = find_site(source.parent.resolve())
+    tz = timezone(_site_value(config, site, "timezone") or config.site.timezone)
+    return FileParts(source, metadata, body, body_line, tuple(mdx_notes), site, tz)
+
+
+@cache
+def timezone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"[site] timezone: unknown time zone {name!r}") from None
+
+
+# --- the schedule: due, draft, where ---------------------------------------------------
+
+
+def read_schedule(parts: FileParts) -> Schedule:
+    """Draft, dates and the ``xpost:`` table, each checked (a ``PostError`` names the key)."""
+    fields = FrontMatter(parts.metadata, parts.source, parts.tz)
+    date = fields.date(DATE_KEYS)
+    dated = parts.dated_name
+    if date is None and dated is not None:
+        date = dated_name_date(parts.source, dated.group(1), parts.tz)
+    overrides, explicit_id = _overrides(parts.metadata.get("xpost"), parts.source)
+    if explicit_id is None and not _is_qiita_cli(parts.metadata):
+        explicit_id = fields.text("id") or None
+    return Schedule(
+        draft=_is_draft(parts.metadata, parts.source),
+        date=date,
+        publish_date=fields.date(PUBLISH_KEYS),
+        expiry_date=fields.date(EXPIRY_KEYS),
+        overrides=overrides,
+        explicit_id=explicit_id,
+    )
+
+
+def _is_draft(metadata: dict[str, Any], source: Path) -> bool:
+    draft = metadata.get("draft", False)
+    if not isinstance(draft, bool):
+        raise PostError(f"{source}: draft: expected true or false, got {draft!r}")
+    # Zenn and Jekyll say ``published: false``; Qiita's ``private`` is not a draft
+    # (it is "limited sharing", reachable by URL), so it is deliberately ignored here.
+    published = metadata.get("published")
+    if published is False:
+        return True
+    return draft or "_drafts" in source.parts  # Jekyll's unpublished posts
+
+
+def _is_qiita_cli(metadata: dict[str, Any]) -> bool:
+    """Qiita CLI's ``id`` is the Qiita item id, not an identity for this post."""
+    return bool(_QIITA_CLI_KEYS & metadata.keys()) or {"private", "updated_at"} <= metadata.keys()
+
+
+def _overrides(raw: object, source: Path) -> tuple[Overrides, str | None]:
+    if raw is None:
+        return Overrides(), None
+    if not isinstance(raw, dict):
+        raise PostError(f"{source}: xpost: expected a table, got {describe_type(raw)}")
+    targets: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    explicit_id: str | None = None
+    platforms: dict[str, dict[str, Any]] = {}
+    for key, value in raw.items():
+        name = str(key)
+        if name == "targets":
+            targets = _name_list(value, source, "xpost.targets")
+        elif name == "exclude":
+            exclude = _name_list(value, source, "xpost.exclude")
+        elif name == "id":
+            if not isinstance(value, str | int) or isinstance(value, bool) or not str(value):
+                raise PostError(
+                    f"{source}: xpost.id: expected a string, got {describe_type(value)}"
+                )
+            explicit_id = str(value)
+        elif isinstance(value, dict):
+            platforms[name] = {str(k): v for k, v in value.items()}
+        else:
+            got = describe_type(value)
+            raise PostError(f"{source}: xpost.{name}: expected a table of options, got {got}")
+    return Overrides(targets=targets, exclude=exclude, platforms=platforms), explicit_id
+
+
+def _name_list(value: object, source: Path, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    raise PostError(
+        f"{source}: {key}: expected a list of platform names, got {describe_type(value)}"
+    )
+
+
+# --- the whole of it: title, slug, taxonomies, URL, id ----------------------------------
+
+
+def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = None) -> PostMeta:
+    """Everything the front matter, the file's place and the site's config say."""
+    schedule = schedule or read_schedule(parts)
+    source, metadata = parts.source, parts.metadata
+    fields = FrontMatter(metadata, source, parts.tz)
+    body, body_line = parts.body, parts.body_line
+    title = fields.text("title")
+    if not title:
+        title, body, body_line = _title_from_body(body, body_line)
+    if not title:
+        raise PostError(
+            f"{source}: no title: add 'title:' to the front matter "
+            "or start the body with a '# Title' line"
+        )
+    dated = parts.dated_name
+    slug = fields.text("slug")
+    if not slug and parts.in_jekyll_dir and dated:
+        slug = dated.group(2)
+
+    site_dir = _site_root(source.parent.resolve())
+    base_url = _site_value(config, parts.site, "base_url") or config.site.base_url
+    # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
+    jekyll = parts.in_jekyll_dir or (site_dir is not None and (site_dir / "_config.yml").is_file())
+    tags = fields.names("tags", spaced=jekyll) + fields.names("topics") + fields.names("tag")
+    categories = fields.names("categories", spaced=jekyll) + fields.names("category")
+    date = schedule.date or schedule.publish_date
+    page = Page(source.resolve(), title, fields.text("slug"), date, metadata, parts.tz)
+    canonical = _site_url(fields, config, parts.site, page)
+    if canonical is None:  # no rule of the site's generator applies: xpost's own pattern
+        canonical = _canonical_url(
+            fields,
+            base_url,
+            config.site.permalink,
+            slug=slug,
+            title=title,
+            date=date,
+            filename=parts.content_name,
+            sections=_sections(source, site_dir, parts.is_bundle),
+            categories=categories,
+        )
+    canonical = canonical or None  # '': the site says the post has no URL yet
+    if canonical is not None and (has_scheme(canonical) or canonical.startswith("//")):
+        # From the front matter, the site's config or the pattern: published as the
+        # post's address, so it must be a web address.
+        canonical = _web_url(canonical, source, _canonical_key(fields))
+    return PostMeta(
+        parts=parts,
+        schedule=schedule,
+        id=schedule.explicit_id or canonical or str(source.resolve()),
+        title=title,
+        body=body,
+        body_line=body_line,
+        slug=slug or parts.content_name,
+        tags=_unique(tags),
+        categories=_unique(categories),
+        lastmod=fields.date(LASTMOD_KEYS),
+        canonical_url=canonical,
+        site_dir=site_dir,
+        base_url=base_url,
+    )
+
+
+def site_root_of(directory: Path) -> Path | None:
+    """The site's top folder above ``directory`` (a Hugo or Jekyll config file), if any."""
+    return _site_root(directory)
+
+
+@lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
+def _site_root(directory: Path) -> Path | None:
+    """The nearest folder above ``directory`` holding a Hugo or Jekyll config file."""
+    if any((directory / name).is_file() for name in _SITE_CONFIGS):
+        return directory
+    if (directory / "config" / "_default").is_dir():
+        return directory
+    parent = directory.parent
+    return None if parent == directory else _site_root(parent)
+
+
+def _sections(source: Path, site_dir: Path | None, is_bundle: bool) -> tuple[str, ...]:
+    """Hugo sections: the folders between ``content/`` and the post (bundle excluded)."""
+    folder = source.parent.parent if is_bundle else source.parent
+    parts = folder.resolve().parts
+    content_dir = site_dir / "content" if site_dir else None
+    if content_dir is not None and folder.resolve().is_relative_to(content_dir):
+        return parts[len(content_dir.parts) :]
+    if "content" in parts:
+        return parts[len(parts) - parts[::-1].index("content") :]
+    return ()
+
+
+def _title_from_body(body: str, body_line: int) -> tuple[str, str, int]:
+    """Take a leading ``# Title`` line as the title and drop it from the body."""
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _H1.fullmatch(line)
+        if match is None:
+            return "", body, body_line
+        rest = index + 1
+        while rest < len(lines) and not lines[rest].strip():
+            rest += 1
+        return match.group(1).strip(), "\n".join(lines[rest:]), body_line + rest
+    return "", body, body_line
+
+
+def _site_value(config: Config, site: Site | None, key: str) -> str | None:
+    """``[site] key`` from the post's own site's config, unless the user set it."""
+    if site is None or config.site_sets(key):
+        return None
+    value: str | None = getattr(site, key)
+    return value
+
+
+def _site_url(fields: FrontMatter, config: Config, site: Site | None, page: Page) -> str | None:
+    """The URL the post's generator gives it (None: no generator rule applies)."""
+    for key in _EXPLICIT_CANONICAL_KEYS:
+        if has_scheme(fields.text(key)):
+            return fields.text(key)
+    if site is None:
+        return None
+    base = config.site.base_url if config.site_sets("base_url") else None
+    pattern = config.site.permalink if config.site_sets("permalink") else None
+    try:
+        return site.page_url(page, base_url=base, permalink=pattern)
+    except PermalinkError as exc:
+        raise PostError(f"{fields.path}: {exc}") from None
+
+
+def _canonical_url(
+    fields: FrontMatter,
+    base_url: str | None,
+    pattern: str,
+    **permalink: Any,
+) -> str | None:
+    for key in CANONICAL_KEYS:
+        url = fields.text(key)
+        if url:
+            if has_scheme(url) or url.startswith("//"):
+                return _web_url(url, fields.path, key)
+            return join_url(base_url, url) if base_url else None
+    if base_url is None:
+        return None
+    sections: tuple[str, ...] = permalink.pop("sections")
+    try:
+        path = expand_permalink(
+            pattern, section=sections[0] if sections else "", sections=sections, **permalink
+        )
+    except PermalinkError as exc:
+        raise PostError(f"{fields.path}: {exc}") from None
+    return join_url(base_url, path)
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def _canonical_key(fields: FrontMatter) -> str:
+    """The front-matter key the canonical URL came from, for the error message."""
+    given = [key for key in CANONICAL_KEYS if fields.text(key)]
+    return given[0] if given else "canonical URL ([site] base_url and permalink)"
+
+
+def has_scheme(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).scheme)
+    except ValueError:  # "http://[::1/x": a scheme and a broken host
+        return True
+
+
+def _web_url(url: str, source: Path, key: str) -> str:
+    """``url`` if it is an absolute http(s) URL: it is published as the post's address,
+    so ``javascript:`` or ``file:`` would be a link that runs or leaks something."""
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # a malformed IPv6 host, say
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or _URL_UNSAFE.search(url):
+        raise PostError(f"{source}: {key}: must be an http(s) URL with a host, got {url[:80]!r}")
+    return url
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,252 @@
+"""The plain-YAML reader gives exactly what PyYAML gives, or leaves the text to PyYAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xpost.frontmatter import _YamlLoader, split_front_matter
+from xpost.simple_yaml import read_simple_yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pyyaml(source: str) -> object:
+    return yaml.load(source, Loader=_YamlLoader)
+
+
+def agrees(source: str) -> bool:
+    """True when the reader took the text (and gave PyYAML's answer, types included)."""
+    simple = read_simple_yaml(source, _YamlLoader)
+    if simple is None:
+        return False
+    assert repr(simple) == repr(pyyaml(source)), source
+    return True
+
+
+# Front matter as the generators write it: the reader must take all of these.
+TAKEN = [
+    "title: Post number 1\ndate: 2016-02-02T09:00:00+09:00\ntags: [python, hugo]\n"
+    "summary: A generated post for the benchmark.\n"
+    "xpost:\n  connpass:\n    event_url: https://example.connpass.com/event/1/",
+    'layout: post\ntitle:  "Welcome to Jekyll!"\ndate:   2021-03-04 10:00:00 +0900\n'
+    "categories: jekyll update\ntags: jekyll liquid",
+    'title: "Zenn の記事"\nemoji: "🐦"\ntype: "tech"\ntopics: ["python", "zenn"]\npublished: true',
+    "title: Qiita\ntags:\n  - python\n  - qiita\nprivate: false\nupdated_at: '2024-01-01T00:00:00+09:00'"
+    "\nid: 0123456789abcdef0123\norganization_url_name: null\nslide: false\nignorePublish: false",
+    "title: T\ndraft: true\nweight: 10\nxpost:\n  targets: [qiita, zenn]\n  exclude:\n  - twitter",
+    "title: C# tips\nurl: https://example.com/a:b/\ndescription: 'it''s here'\nempty:\nnone: ~",
+    "# a comment line\ntitle: T\n\n  # an indented comment\ndate: 2024-01-01",
+    "heroImage: /blog-placeholder-3.jpg\npubDate: Jul 08 2022\ndescription: Lorem ipsum",
+]
+
+# Outside the subset (or wrong YAML): left to PyYAML, which decides and words any error.
+LEFT = [
+    "title: T\ntitle: again",  # a duplicate: PyYAML names its line
+    "title: T # a comment",
+    'title: "escaped \\" quote"',
+    "title: &anchor T\nother: *anchor",
+    "title: !!str 1",
+    "summary: |\n  a block\n  scalar",
+    "summary: a plain\n  scalar on two lines",
+    "xpost: {targets: [qiita]}",
+    "tags: [a, [b]]",
+    "tags: [a,, b]",
+    "tags: [a, b,]",
+    "tags:\n  - a: 1",
+    "tags:\n- a\n  - b",
+    "title:\tT",
+    "a:\n    b: 1\n  c: 2",
+    "yes: key",
+    "1: number key",
+    "'quoted': key",
+    "<<: {a: 1}",
+    "title: -",
+    "title: @at",
+    "title: a: b",
+    "key:value",
+    " indented: first",
+    "- a\n- b",
+    "a:\n b:\n  c:\n   d:\n    e:\n     f: deep",
+    "title: T\u2028x",
+    "title: T\x85x",
+]
+
+
+@pytest.mark.parametrize("source", TAKEN)
+def test_front_matter_as_generators_write_it_is_read_as_pyyaml_reads_it(source: str) -> None:
+    assert agrees(source)
+
+
+@pytest.mark.parametrize("source", LEFT)
+def test_anything_else_is_left_to_pyyaml(source: str) -> None:
+    assert read_simple_yaml(source, _YamlLoader) is None
+
+
+def test_every_fixture_front_matter_reads_the_same(tmp_path: Path) -> None:
+    """Every post file of the test fixtures, through the whole splitter both ways."""
+    taken = 0
+    files = sorted({*FIXTURES.rglob("*.md"), *FIXTURES.rglob("*.markdown")})
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not text.startswith("---"):
+            continue
+        source = text.split("\n---", 2)[0].removeprefix("---").lstrip("\n")
+        try:
+            expected = pyyaml(source)
+        except yaml.YAMLError:
+            assert read_simple_yaml(source, _YamlLoader) is None
+            continue
+        simple = read_simple_yaml(source, _YamlLoader)
+        if simple is not None:
+            taken += 1
+            assert repr(simple) == repr(expected), path
+    assert taken > 10  # the subset is what real posts use
+
+
+# Pieces of values that each mean something else to YAML 1.1.
+_SCALARS = st.sampled_from(
+    [
+        "yes",
+        "No",
+        "ON",
+        "off",
+        "true",
+        "FALSE",
+        "y",
+        "n",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "0",
+        "-1",
+        "+1",
+        "007",
+        "0o17",
+        "0x1F",
+        "0b101",
+        "1_000",
+        "1:20",
+        "190:20:30",
+        "1.5",
+        ".5",
+        "1e3",
+        "1.0e+3",
+        ".inf",
+        "-.Inf",
+        ".nan",
+        "=",
+        "<<",
+        "2024-01-01",
+        "2024-1-1",
+        "2024-13-45",
+        "0000-01-01",
+        "2024-01-01 10:00:00 +0900",
+        "2024-01-01T09:00:00Z",
+        "2024-01-01t09:00:00.5+09:00",
+        "2024-02-30",
+        "plain text",
+        "C#",
+        "a #b",
+        "a:b",
+        "a: b",
+        "http://x/y?z=1",
+        "日本語",
+        "'q'",
+        "'it''s'",
+        '"dq"',
+        '"a\\nb"',
+        "[a, b]",
+        "[]",
+        "[1, yes, ~]",
+        "['a, b']",
+        "[a: b]",
+        "[a:b]",
+        "{a: 1}",
+        "-",
+        "- x",
+        "?",
+        "? x",
+        ":x",
+        "%x",
+        "@x",
+        "`x",
+        "&a x",
+        "*a",
+        "!t x",
+        "|",
+        ">",
+        "x ",
+        "x]",
+        "x,y",
+        "x{y}",
+    ]
+)
+_KEYS = st.sampled_from(["title", "date", "tags", "on", "a.b", "x_y", "k-1", "Yes", "null"])
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        indent = " " * draw(st.sampled_from([0, 0, 0, 1, 2, 4]))
+        shape = draw(st.integers(0, 3))
+        key, value = draw(_KEYS), draw(_SCALARS)
+        if shape == 0:
+            lines.append(f"{indent}{key}: {value}")
+        elif shape == 1:
+            lines.append(f"{indent}{key}:")
+        elif shape == 2:
+            lines.append(f"{indent}- {value}")
+        else:
+            lines.append(f"{indent}# {value}")
+    return "\n".join(lines)
+
+
+@st.composite
+def _structured(draw: st.DrawFn) -> str:
+    """Mostly well-formed: distinct keys, each a scalar, a nested table or a list."""
+    lines = []
+    for key in draw(st.lists(_KEYS, min_size=1, max_size=5, unique=True)):
+        shape = draw(st.integers(0, 4))
+        if shape <= 1:
+            lines.append(f"{key}: {draw(_SCALARS)}")
+        elif shape == 2:
+            lines.append(f"{key}:")
+            for sub in draw(st.lists(_KEYS, min_size=1, max_size=3, unique=True)):
+                lines.append(f"  {sub}: {draw(_SCALARS)}")
+        else:
+            lines.append(f"{key}:")
+            indent = " " * draw(st.sampled_from([0, 2]))
+            for _ in range(draw(st.integers(1, 3))):
+                lines.append(f"{indent}- {draw(_SCALARS)}")
+    return "\n".join(lines)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_documents(), _structured()))
+def test_generated_documents_read_as_pyyaml_reads_them_or_are_left_to_it(source: str) -> None:
+    try:
+        expected = pyyaml(source)
+    except yaml.YAMLError:
+        assert read_simple_yaml(source, _YamlLoader) is None, source
+        return
+    simple = read_simple_yaml(source, _YamlLoader)
+    if simple is not None:
+        assert repr(simple) == repr(expected), source
+
+
+def test_the_splitter_reports_what_pyyaml_reports_for_text_it_leaves(tmp_path: Path) -> None:
+    """A duplicate key is still named at its line (issue 11 item 8)."""
+    from xpost.errors import PostError
+
+    with pytest.raises(PostError) as caught:
+        split_front_matter("---\ntitle: A\ntitle: B\n---\nbody\n", tmp_path / "p.md")
+    assert "the key 'title' is given twice" in str(caught.value)
+    assert str(caught.value).startswith(f"{tmp_path / 'p.md'}:3:")
