@@ -184,7 +184,8 @@ def test_done_survives_a_config_change_but_the_facts_are_read_again(
     first = scan(find_post_files([tmp_path]), {}, "k1", IN_TOKYO)
     done = [dataclasses.replace(row, done_sha256=row.sha256) for row in first.files]
     save_cache(db, done)
-    utc = scan(find_post_files([tmp_path]), load_cache(db), "k2", Config(site=SiteConfig(timezone="UTC")))
+    in_utc = Config(site=SiteConfig(timezone="UTC"))
+    utc = scan(find_post_files([tmp_path]), load_cache(db), "k2", in_utc)
     assert utc.parsed == 1
     assert utc.files[0].is_done
     assert utc.files[0].fields.due_at == datetime.fromisoformat("2024-01-01T00:00:00+00:00")

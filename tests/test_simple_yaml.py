@@ -36,8 +36,9 @@ TAKEN = [
     'layout: post\ntitle:  "Welcome to Jekyll!"\ndate:   2021-03-04 10:00:00 +0900\n'
     "categories: jekyll update\ntags: jekyll liquid",
     'title: "Zenn の記事"\nemoji: "🐦"\ntype: "tech"\ntopics: ["python", "zenn"]\npublished: true',
-    "title: Qiita\ntags:\n  - python\n  - qiita\nprivate: false\nupdated_at: '2024-01-01T00:00:00+09:00'"
-    "\nid: 0123456789abcdef0123\norganization_url_name: null\nslide: false\nignorePublish: false",
+    "title: Qiita\ntags:\n  - python\n  - qiita\nprivate: false\n"
+    "updated_at: '2024-01-01T00:00:00+09:00'\nid: 0123456789abcdef0123\n"
+    "organization_url_name: null\nslide: false\nignorePublish: false",
     "title: T\ndraft: true\nweight: 10\nxpost:\n  targets: [qiita, zenn]\n  exclude:\n  - twitter",
     "title: C# tips\nurl: https://example.com/a:b/\ndescription: 'it''s here'\nempty:\nnone: ~",
     "# a comment line\ntitle: T\n\n  # an indented comment\ndate: 2024-01-01",
