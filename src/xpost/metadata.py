@@ -31,7 +31,7 @@ from xpost.errors import ConfigError, PostError
 from xpost.frontmatter import FrontMatter, dated_name_date, describe_type, split_front_matter
 from xpost.limits import MAX_POST_BYTES, LimitExceeded, read_regular_file
 from xpost.permalink import PermalinkError, expand_permalink, join_url
-from xpost.sites import Page, Site, find_site
+from xpost.sites import Page, Site, find_site, holds_any
 
 # Metadata keys per concept, in order of preference, across Hugo, Jekyll, Zenn, Qiita.
 SUMMARY_KEYS = ("summary", "description", "excerpt")
@@ -63,6 +63,7 @@ _SITE_CONFIGS = (
     "_config.yaml",
     "_config.toml",
 )
+_SITE_ROOT_MARKERS = frozenset({*_SITE_CONFIGS, "config"})
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 _H1 = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
 
@@ -106,6 +107,7 @@ class FileParts:
     body: str  # BOM and CRLF removed; an ``.mdx`` file's imports and exports too
     body_line: int
     mdx_notes: tuple[str, ...]
+    folder: Path  # the file's folder, resolved
     site: Site | None  # the post's own site, read from its generator's config
     tz: tzinfo  # the site's time zone for naive dates
 
@@ -193,9 +195,26 @@ def split_post(source: Path, text: str, config: Config) -> FileParts:
         from xpost.content.mdx import mdx_to_markdown
 
         body, mdx_notes = mdx_to_markdown(body)
-    site = find_site(source.parent.resolve())
+    folder = real_path(source.parent)
+    site = find_site(folder)
     tz = timezone(_site_value(config, site, "timezone") or config.site.timezone)
-    return FileParts(source, metadata, body, body_line, tuple(mdx_notes), site, tz)
+    return FileParts(source, metadata, body, body_line, tuple(mdx_notes), folder, site, tz)
+
+
+def real_path(path: Path) -> Path:
+    """``path.resolve()``, with the folders above it resolved once per run: a site's
+    posts share them, so only the last part is looked at for each post."""
+    if not path.is_absolute():  # a relative path's meaning changes with the cwd
+        path = Path.cwd() / path
+    if path.name in ("", ".."):
+        return path.resolve()
+    candidate = _real_folder(path.parent) / path.name
+    return candidate.resolve() if candidate.is_symlink() else candidate
+
+
+@lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
+def _real_folder(folder: Path) -> Path:
+    return real_path(folder)
 
 
 @cache
@@ -307,14 +326,15 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
     if not slug and parts.in_jekyll_dir and dated:
         slug = dated.group(2)
 
-    site_dir = _site_root(source.parent.resolve())
+    site_dir = _site_root(parts.folder)
     base_url = _site_value(config, parts.site, "base_url") or config.site.base_url
     # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
-    jekyll = parts.in_jekyll_dir or (site_dir is not None and (site_dir / "_config.yml").is_file())
+    jekyll = parts.in_jekyll_dir or (site_dir is not None and _is_jekyll_site(site_dir))
     tags = fields.names("tags", spaced=jekyll) + fields.names("topics") + fields.names("tag")
     categories = fields.names("categories", spaced=jekyll) + fields.names("category")
     date = schedule.date or schedule.publish_date
-    page = Page(source.resolve(), title, fields.text("slug"), date, metadata, parts.tz)
+    real_source = real_path(source)
+    page = Page(real_source, title, fields.text("slug"), date, metadata, parts.tz)
     canonical = _site_url(fields, config, parts.site, page)
     if canonical is None:  # no rule of the site's generator applies: xpost's own pattern
         canonical = _canonical_url(
@@ -325,7 +345,7 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
             title=title,
             date=date,
             filename=parts.content_name,
-            sections=_sections(source, site_dir, parts.is_bundle),
+            sections=_sections(parts, site_dir),
             categories=categories,
         )
     canonical = canonical or None  # '': the site says the post has no URL yet
@@ -336,7 +356,7 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
     return PostMeta(
         parts=parts,
         schedule=schedule,
-        id=schedule.explicit_id or canonical or str(source.resolve()),
+        id=schedule.explicit_id or canonical or str(real_source),
         title=title,
         body=body,
         body_line=body_line,
@@ -358,20 +378,26 @@ def site_root_of(directory: Path) -> Path | None:
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
 def _site_root(directory: Path) -> Path | None:
     """The nearest folder above ``directory`` holding a Hugo or Jekyll config file."""
-    if any((directory / name).is_file() for name in _SITE_CONFIGS):
-        return directory
-    if (directory / "config" / "_default").is_dir():
-        return directory
+    if holds_any(directory, _SITE_ROOT_MARKERS):
+        if any((directory / name).is_file() for name in _SITE_CONFIGS):
+            return directory
+        if (directory / "config" / "_default").is_dir():
+            return directory
     parent = directory.parent
     return None if parent == directory else _site_root(parent)
 
 
-def _sections(source: Path, site_dir: Path | None, is_bundle: bool) -> tuple[str, ...]:
+@lru_cache(maxsize=64)
+def _is_jekyll_site(site_dir: Path) -> bool:
+    return (site_dir / "_config.yml").is_file()
+
+
+def _sections(file: FileParts, site_dir: Path | None) -> tuple[str, ...]:
     """Hugo sections: the folders between ``content/`` and the post (bundle excluded)."""
-    folder = source.parent.parent if is_bundle else source.parent
-    parts = folder.resolve().parts
+    folder = real_path(file.source.parent.parent) if file.is_bundle else file.folder
+    parts = folder.parts
     content_dir = site_dir / "content" if site_dir else None
-    if content_dir is not None and folder.resolve().is_relative_to(content_dir):
+    if content_dir is not None and folder.is_relative_to(content_dir):
         return parts[len(content_dir.parts) :]
     if "content" in parts:
         return parts[len(parts) - parts[::-1].index("content") :]

@@ -8,6 +8,7 @@ from a folder to the nearest one. xpost uses what is found wherever the user's
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -27,8 +28,33 @@ _READERS: tuple[Callable[[Path], Site | None], ...] = (
 )
 
 
+#: Every name a reader looks for in a site's top folder.
+_MARKERS = frozenset(
+    {
+        *hugo.CONFIG_NAMES,
+        "config",  # Hugo's config/_default/
+        *jekyll.CONFIG_NAMES,
+        *astro.CONFIG_NAMES,
+        "qiita.config.json",
+        "package.json",  # Zenn CLI
+    }
+)
+
+
+def holds_any(folder: Path, names: frozenset[str]) -> bool:
+    """Whether ``folder`` holds an entry of one of ``names`` (True when it cannot be
+    listed: the caller's own look then says). One listing instead of a look per name:
+    a big site's thousands of bundle folders hold none of a site's config files."""
+    try:
+        return not names.isdisjoint(os.listdir(folder))
+    except OSError:
+        return True
+
+
 def detect_site(folder: Path) -> Site | None:
     """The site whose root is exactly ``folder``, or None."""
+    if not holds_any(folder, _MARKERS):
+        return None
     for read in _READERS:
         site = read(folder)
         if site is not None:

@@ -11,6 +11,7 @@ case-insensitive, so every key is read lowercased.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,8 @@ from xpost.sites.base import Page, Site, read_data_file, table_setting, text_set
 
 _NAMES = ("hugo", "config")
 _SUFFIXES = (".toml", ".yaml", ".yml", ".json")
+#: The names of a Hugo config in the site's folder (besides the ``config/`` folder).
+CONFIG_NAMES = tuple(name + suffix for name in _NAMES for suffix in _SUFFIXES)
 _SECTION_PAGES = ("_index.md", "_index.markdown", "_index.mdx", "_index.html")
 _BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx", "index.html")
 
@@ -99,10 +102,10 @@ class HugoSite(Site):
     def _language_of(self, source: Path) -> tuple[Language, Path]:
         for language in self.languages.values():
             if language.content_dir:
-                folder = (self.root / language.content_dir).resolve()
+                folder = _real_folder(self.root / language.content_dir)
                 if source.is_relative_to(folder):
                     return language, folder
-        folder = (self.root / self.content_dir).resolve()
+        folder = _real_folder(self.root / self.content_dir)
         suffix = Path(source.stem).suffix[1:].lower()
         if suffix in self.languages and source.name not in _BUNDLE_INDEXES:
             return self.languages[suffix], folder
@@ -112,6 +115,11 @@ class HugoSite(Site):
                 return self.languages[code], folder
         default = self.languages.get(self.default_language, Language(self.default_language))
         return default, folder
+
+
+@lru_cache(maxsize=256)  # a site's few content folders, resolved once, not once per page
+def _real_folder(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _strip_language(relative: Path, languages: dict[str, Language]) -> str:
