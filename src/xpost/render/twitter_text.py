@@ -13,12 +13,13 @@ Indices are in code points (Python ``str`` indices), as in the conformance suite
 
 from __future__ import annotations
 
+import bisect
+import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-
-import regex
 
 from xpost.render.twitter_urls import INVALID
 from xpost.render.twitter_urls import Entity as Entity
@@ -79,23 +80,72 @@ def _weighted_units(text: str, config: TextConfig) -> int:
 
     URLs are found first and win over anything inside them; emoji are found on the
     whole text independently (as twitter-text does), so an emoji that starts inside
-    a URL is not counted as one.
+    a URL is not counted as one. Between them, the text is weighed a run at a time.
     """
-    url_ends = {url.start: url.end for url in extract_urls(text)}
-    emoji_ends = dict(emoji_spans(text)) if config.emoji_parsing else {}
-    total = 0
-    index = 0
-    while index < len(text):
-        if index in url_ends:
-            total += config.transformed_url_length * config.scale
-            index = url_ends[index]
-        elif index in emoji_ends:
-            total += config.default_weight
-            index = emoji_ends[index]
-        else:
-            total += config.weight(text[index])
-            index += 1
-    return total
+    weigh = _weigher(config)
+    urls = extract_urls(text)
+    emoji = emoji_spans(text) if config.emoji_parsing else []
+    if not urls and not emoji:
+        return weigh(text)
+    url_units = config.transformed_url_length * config.scale
+    # Left to right, a URL before an emoji at the same place; whatever starts inside
+    # the entity just counted is part of it.
+    entities = sorted([(u.start, 0, u.end) for u in urls] + [(s, 1, e) for s, e in emoji])
+    total = index = 0
+    for start, kind, end in entities:
+        if start < index:
+            continue
+        total += weigh(text[index:start]) + (url_units if kind == 0 else config.default_weight)
+        index = end
+    return total + weigh(text[index:])
+
+
+@cache
+def _weigher(config: TextConfig) -> Callable[[str], int]:
+    """A function summing the weights of a text's code points, a run at a time: each
+    weight other than the default has one pattern of its ranges, and a text weighs its
+    length times the default plus, per such weight, the difference times its count."""
+    by_weight: dict[int, list[tuple[int, int]]] = {}
+    covered: list[tuple[int, int]] = []
+    for first, last, weight in config.ranges:  # the first range holding a code point wins
+        for piece in _uncovered(first, last, covered):
+            by_weight.setdefault(weight, []).append(piece)
+        covered.append((first, last))
+    default = config.default_weight
+    counters = [
+        (weight - default, re.compile(f"[{_char_class(pieces)}]+"))
+        for weight, pieces in by_weight.items()
+        if weight != default
+    ]
+
+    def weigh(text: str) -> int:
+        total = default * len(text)
+        for extra, pattern in counters:
+            total += extra * (len(text) - len(pattern.sub("", text)))
+        return total
+
+    return weigh
+
+
+def _uncovered(first: int, last: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``first..last`` outside every range in ``covered``."""
+    pieces = [(first, last)]
+    for low, high in covered:
+        pieces = [
+            part
+            for a, b in pieces
+            for part in ((a, min(b, low - 1)), (max(a, high + 1), b))
+            if part[0] <= part[1]
+        ]
+    return pieces
+
+
+def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
+    """``ranges`` of code points written as the inside of a ``[...]`` class."""
+    return "".join(
+        f"\\U{first:08X}" if first == last else f"\\U{first:08X}-\\U{last:08X}"
+        for first, last in ranges
+    )
 
 
 # -- emoji -------------------------------------------------------------------------
@@ -104,31 +154,57 @@ def _weighted_units(text: str, config: TextConfig) -> int:
 # code point by code point, where it may still contain shorter known sequences. The
 # list of known sequences is generated from the reference itself (``x_emoji``); single
 # code points weigh the same whether they are emoji or not, except © and ®, which
-# twitter-text counts as Latin-1 (100) unless U+FE0F follows.
+# twitter-text counts as Latin-1 (100) unless U+FE0F follows. A lone pictograph
+# (Extended_Pictographic, without © and ®) or skin tone (Emoji_Modifier) is an emoji.
 
-_PICTOGRAPH = regex.compile(r"(?![\u00A9\u00AE])\p{Extended_Pictographic}|\p{Emoji_Modifier}")
+_SKIN_TONES = (0x1F3FB, 0x1F3FF)  # Emoji_Modifier
 
 
 @cache
-def _known_sequences() -> tuple[frozenset[str], dict[str, tuple[int, ...]], Any]:
+def _known_sequences() -> tuple[frozenset[str], dict[str, tuple[int, ...]], re.Pattern[str]]:
     """The sequences; per first code point, their lengths (longest first); and a
-    pattern for where an emoji may start."""
-    from xpost.render.x_emoji import SEQUENCES
+    pattern for where an emoji may start, its group 1 set when that code point is an
+    emoji by itself."""
+    from xpost.render.x_emoji import PICTOGRAPHIC_RANGES, SEQUENCES
 
-    sequences = frozenset(
-        "".join(chr(int(code, 16)) for code in item.split("-")) for item in SEQUENCES.split()
-    )
+    sequences = frozenset(SEQUENCES.split(" "))
     lengths: dict[str, set[int]] = {}
     for sequence in sequences:
         lengths.setdefault(sequence[0], set()).add(len(sequence))
     by_start = {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
-    starts = "".join(sorted(f"\\U{ord(char):08X}" for char in by_start))
-    return sequences, by_start, regex.compile(f"[{starts}]|{_PICTOGRAPH.pattern}")
+    alone = [pair for pair in PICTOGRAPHIC_RANGES if pair not in ((0xA9, 0xA9), (0xAE, 0xAE))]
+    alone.append(_SKIN_TONES)
+    others = [(ord(char), ord(char)) for char in sorted(by_start)]
+    pattern = re.compile(f"({_any_of(alone)})|{_any_of(others)}")
+    return sequences, by_start, pattern
+
+
+def _any_of(ranges: list[tuple[int, int]]) -> str:
+    """A pattern for one code point in ``ranges``. ``re`` tests a class holding astral
+    code points range by range, so those get a class of their own, tried only on an
+    astral code point: a search through text without emoji stays a bitmap lookup."""
+    bmp = [(first, min(last, 0xFFFF)) for first, last in ranges if first <= 0xFFFF]
+    astral = [(max(first, 0x10000), last) for first, last in ranges if last > 0xFFFF]
+    choices = [f"[{_char_class(bmp)}]"] if bmp else []
+    if astral:
+        choices.append(f"(?=[\\U00010000-\\U0010FFFF])[{_char_class(astral)}]")
+    return "(?:" + "|".join(choices) + ")"
+
+
+def is_pictographic(char: str) -> bool:
+    """Whether the code point ``char`` is Extended_Pictographic (© and ® are)."""
+    from xpost.render.x_emoji import PICTOGRAPHIC_RANGES
+
+    code = ord(char)
+    index = bisect.bisect_right(PICTOGRAPHIC_RANGES, (code, 0x10FFFF))
+    return index > 0 and PICTOGRAPHIC_RANGES[index - 1][1] >= code
 
 
 def emoji_spans(text: str) -> list[tuple[int, int]]:
     """Where the emoji X counts as one are, as (start, end) code-point indices, scanning
     left to right and taking the longest known sequence at each place."""
+    if text.isascii():
+        return []  # no pictograph is ASCII, and a keycap ends in U+20E3
     sequences, by_start, candidate = _known_sequences()
     spans: list[tuple[int, int]] = []
     index = 0
@@ -136,10 +212,10 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
         index = found.start()
         end = index + 1
         for length in by_start.get(text[index], ()):
-            if text[index : index + length] in sequences:
+            if index + length <= len(text) and text[index : index + length] in sequences:
                 end = index + length
                 break
-        if end > index + 1 or _PICTOGRAPH.match(text, index):
+        if end > index + 1 or found.group(1) is not None:
             spans.append((index, end))
         index = end
     return spans
@@ -147,7 +223,7 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
 
 # -- URLs (found in xpost.render.twitter_urls) ------------------------------------
 
-_INVALID_CHARS = regex.compile(f"[{INVALID}]")
+_INVALID_CHARS = re.compile(f"[{INVALID}]")
 
 
 # -- hashtags ----------------------------------------------------------------------
@@ -164,6 +240,8 @@ _HASHTAG_WORD = f"[{_HASHTAG_CHARS}]*[\\p{{L}}\\p{{M}}][{_HASHTAG_CHARS}]*"
 @cache
 def _hashtag_patterns() -> tuple[Any, Any]:
     """(a hashtag in text, a whole hashtag word); compiled on first use."""
+    import regex  # \p{L} and \p{M} are not in the standard library's re
+
     in_text = f"(?<![{_HASHTAG_CHARS}&])[#＃](?![\\uFE0F\\u20E3])({_HASHTAG_WORD})"
     return regex.compile(in_text), regex.compile(_HASHTAG_WORD)
 

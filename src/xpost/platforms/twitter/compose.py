@@ -8,10 +8,11 @@ does not fit is dropped whole.
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import regex
+from functools import cache
+from typing import Any
 
 from xpost.render.twitter_text import (
     MAX_WEIGHTED_LENGTH,
@@ -27,19 +28,39 @@ PLACEHOLDERS = ("title", "url", "summary", "hashtags")
 
 Builder = Callable[[str], str]  # from a prefix to the whole text to measure
 
-_GRAPHEME = regex.compile(r"\X")
-# A sentence ends at Japanese 。！？ (with any closing brackets), or at .!? followed by
-# whitespace; the whitespace stays with the sentence so joining restores the text.
-_SENTENCE_END = regex.compile(r"[。！？]+[」』）)]*\s*|[.!?]+[\"'”’)\]]*\s+")
-# Spelled-out forms for the punctuation of technology names: C++, C#, F#.
-_HASHTAG_SPELLINGS = (
-    (regex.compile(r"(?<=\w)\+\+"), "pp"),
-    (regex.compile(r"(?<=\w)[#＃]"), "sharp"),
-)
-_NOT_HASHTAG_CHAR = regex.compile(r"[^\p{L}\p{M}\p{Nd}_]+")
-# Letters of scripts that put spaces between words: a cut inside such a word moves back.
-_SPACED_WORD = regex.compile(r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{Nd}\p{M}'’_-]")
-_SPACE = regex.compile(r"\s+")
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The patterns that need the ``regex`` module (grapheme clusters, Unicode scripts
+    and categories), compiled on first use: a post that fits needs none of them."""
+
+    grapheme: Any
+    # A sentence ends at Japanese 。！？ (with any closing brackets), or at .!? followed
+    # by whitespace; the whitespace stays with the sentence so joining restores the text.
+    sentence_end: Any
+    # Spelled-out forms for the punctuation of technology names: C++, C#, F#.
+    hashtag_spellings: tuple[tuple[Any, str], ...]
+    not_hashtag_char: Any
+    # Letters of scripts that put spaces between words: a cut inside such a word moves back.
+    spaced_word: Any
+    space: Any
+
+
+@cache
+def _patterns() -> _Patterns:
+    import regex
+
+    return _Patterns(
+        grapheme=regex.compile(r"\X"),
+        sentence_end=regex.compile(r"[。！？]+[」』）)]*\s*|[.!?]+[\"'”’)\]]*\s+"),
+        hashtag_spellings=(
+            (regex.compile(r"(?<=\w)\+\+"), "pp"),
+            (regex.compile(r"(?<=\w)[#＃]"), "sharp"),
+        ),
+        not_hashtag_char=regex.compile(r"[^\p{L}\p{M}\p{Nd}_]+"),
+        spaced_word=regex.compile(r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{Nd}\p{M}'’_-]"),
+        space=regex.compile(r"\s+"),
+    )
 
 
 # -- truncation --------------------------------------------------------------------
@@ -63,8 +84,9 @@ def truncate(text: str, limit: int = MAX_WEIGHTED_LENGTH, ellipsis: str = ELLIPS
 def _word_start(text: str, cut: int) -> int:
     """``cut``, or where the word it falls inside begins, for scripts written with
     spaces between words (CJK text may break anywhere); 0 when that word opens the text."""
-    if 0 < cut < len(text) and _SPACED_WORD.match(text[cut - 1]) and _SPACED_WORD.match(text[cut]):
-        spaces = [m.end() for m in _SPACE.finditer(text, 0, cut)]
+    spaced = _patterns().spaced_word
+    if 0 < cut < len(text) and spaced.match(text[cut - 1]) and spaced.match(text[cut]):
+        spaces = [m.end() for m in _patterns().space.finditer(text, 0, cut)]
         return spaces[-1] if spaces else 0
     return cut
 
@@ -73,7 +95,7 @@ def _cut_points(text: str) -> list[int]:
     """Grapheme boundaries of ``text`` that are not inside a URL or a hashtag."""
     entities = [*extract_urls(text), *extract_hashtags(text)]
     inside = {i for entity in entities for i in range(entity.start + 1, entity.end)}
-    points = [0] + [match.end() for match in _GRAPHEME.finditer(text)]
+    points = [0] + [match.end() for match in _patterns().grapheme.finditer(text)]
     return [point for point in points if point not in inside]
 
 
@@ -115,12 +137,20 @@ def hashtag(tag: str) -> str | None:
     digits only is no hashtag on X.
     """
     word = tag.strip().lstrip("#＃")
-    for symbol, spelled in _HASHTAG_SPELLINGS:
+    if word and all(_hashtag_letter(char) or char == "_" for char in word):
+        # Letters, marks, digits and "_" only (most tags): already a word.
+        return word if any(unicodedata.category(char)[0] in "LM" for char in word) else None
+    for symbol, spelled in _patterns().hashtag_spellings:
         word, count = symbol.subn(spelled, word)
         if count:
             word = word.lower()  # "Cpp" reads as a word; "cpp" as the usual tag
-    word = _NOT_HASHTAG_CHAR.sub("", word)
+    word = _patterns().not_hashtag_char.sub("", word)
     return word if word and is_hashtag_word(word) else None
+
+
+def _hashtag_letter(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LM" or category == "Nd"
 
 
 def hashtags_for(tags: tuple[str, ...] | list[str]) -> list[str]:
@@ -365,7 +395,7 @@ def _sentences(paragraph: str) -> list[str]:
     urls = extract_urls(paragraph)
     sentences: list[str] = []
     start = 0
-    for match in _SENTENCE_END.finditer(paragraph):
+    for match in _patterns().sentence_end.finditer(paragraph):
         if not any(url.start < match.end() < url.end for url in urls):
             sentences.append(paragraph[start : match.end()])
             start = match.end()
@@ -376,7 +406,7 @@ def _sentences(paragraph: str) -> list[str]:
 
 def _grapheme_cut(text: str, budget: int) -> int:
     """The longest grapheme-boundary prefix that fits, ignoring entities (at least one)."""
-    ends: list[int] = [match.end() for match in _GRAPHEME.finditer(text)]
+    ends: list[int] = [match.end() for match in _patterns().grapheme.finditer(text)]
     best = ends[0]
     for end in ends:
         if weighted_length(text[:end].rstrip()) > budget:

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
-import regex
 
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
 from xpost.content.language import post_language
 from xpost.errors import ConfigError, PostError
 from xpost.platforms.zenn.markdown import ZennMarkdown
 from xpost.post import Post
+from xpost.render.twitter_text import is_pictographic
 
 if TYPE_CHECKING:
     from xpost.platforms.zenn.repository import ZennRepo
@@ -45,7 +45,7 @@ _PUBLISHED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
 # zenn-model's invalid-topic-letters class: ASCII space and punctuation.
 _TOPIC_INVALID = re.compile(r"[\s!-/:-@\[-`{-~]")
 _TOPIC_NAMES = {"c++": "cpp", "c#": "csharp", "f#": "fsharp", ".net": "dotnet"}
-_ONE_EMOJI = regex.compile(
+_ONE_EMOJI = (
     r"^(?=\X$)(?:.*\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)"
 )
 
@@ -294,6 +294,8 @@ def truncate_title(title: str, warnings: list[str]) -> str:
     if _utf16_len(title) <= MAX_TITLE:
         return title
     kept = ""
+    import regex  # grapheme clusters; only for a title that is too long
+
     for grapheme in regex.findall(r"\X", title):
         if _utf16_len(kept + grapheme) + 1 > MAX_TITLE:
             break
@@ -331,7 +333,11 @@ def normalise_topics(tags: tuple[str, ...] | list[str], warnings: list[str]) -> 
 
 def is_one_emoji(text: str) -> bool:
     """Exactly one grapheme, and an emoji (pictograph, flag or keycap)."""
-    return bool(_ONE_EMOJI.match(text))
+    if len(text) == 1:  # one code point is one grapheme (the usual "📝")
+        return is_pictographic(text)
+    import regex  # grapheme clusters and emoji properties
+
+    return bool(regex.match(_ONE_EMOJI, text))
 
 
 def format_front_matter(front: dict[str, Any]) -> str:
