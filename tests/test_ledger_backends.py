@@ -149,9 +149,39 @@ def test_put_record_and_attempt_round_trip(store: LedgerStore) -> None:
 def test_scan_cache_rows_round_trip(store: LedgerStore) -> None:
     row = ("content/a.md", 10, 123, "sha", "key", "{}", "post-a", None)
     store.save_scan_cache_rows([row])
-    assert store.scan_cache_rows() == [row]
+    assert list(store.scan_cache_rows()) == [row]
     store.save_scan_cache_rows([], removed=["content/a.md"])
-    assert store.scan_cache_rows() == []
+    assert list(store.scan_cache_rows()) == []
+
+
+def test_the_scan_cache_streams_every_row_of_a_big_site_and_rows_are_updated(
+    store: LedgerStore,
+) -> None:
+    from xpost.ledger.sql import STREAM_BATCH
+
+    count = STREAM_BATCH * 2 + 7  # more than one batch, and a partial last one
+    rows = [(f"content/{n:05}.md", n, n, f"sha{n}", "key", "{}", None, None) for n in range(count)]
+    store.save_scan_cache_rows(rows)
+    changed = ("content/00003.md", 30, 31, "sha-new", "key", '{"draft": true}', "p3", "sha-new")
+    store.save_scan_cache_rows([changed], removed=["content/00004.md"])
+    streamed = store.scan_cache_rows()
+    assert not isinstance(streamed, list)  # rows as they come, not all at once
+    expected = {row[0]: row for row in rows if row[0] != "content/00004.md"}
+    expected[changed[0]] = changed
+    assert sorted(streamed) == sorted(expected.values())
+    assert not store.is_empty() or store.get(KEY) is None  # the ledger is usable afterwards
+
+
+def test_an_imported_record_over_an_existing_one_keeps_its_attempts(store: LedgerStore) -> None:
+    """``xpost ledger import --force`` replaces a copy's record, never its log: SQLite's
+    ``INSERT OR REPLACE`` deleted the row and so, by cascade, its attempts."""
+    store.mark_pending(KEY, source="post.md", content_hash="h1")
+    attempt_id = store.start_attempt(KEY, "create")
+    store.finish_attempt(attempt_id, "published")
+    store.put_record(Record(KEY, "published", remote_id="r1", content_hash="h2", updated_at=NOW))
+    record = store.get(KEY)
+    assert record is not None and (record.status, record.remote_id) == ("published", "r1")
+    assert [(a.key, a.action, a.outcome) for a in store.history()] == [(KEY, "create", "published")]
 
 
 def test_a_second_runner_on_the_same_site_is_refused(
@@ -210,6 +240,33 @@ def test_postgres_refuses_a_foreign_xpost_schema() -> None:
         PostgresLedger.open(url)
     with psycopg.connect(url, autocommit=True) as db:
         assert db.execute("SELECT count(*) FROM xpost.things").fetchone() == (0,)
+
+
+def test_postgres_never_touches_same_named_tables_outside_its_schema() -> None:
+    """The statements name the tables bare (as SQLite's do); the connection looks for
+    them in the schema ``xpost`` only."""
+    import psycopg
+
+    from xpost.ledger.postgres import PostgresLedger
+
+    url = postgres_url()
+    fresh_database(url)
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("DROP TABLE IF EXISTS public.syndications")
+        db.execute("CREATE TABLE public.syndications (post_id TEXT, note TEXT)")
+        db.execute("INSERT INTO public.syndications VALUES ('theirs', 'keep me')")
+    try:
+        with PostgresLedger.open(url, clock=clock) as ledger:
+            ledger.mark_pending(KEY, source="post.md", content_hash="h1")
+            assert ledger.get(KEY) is not None
+        with psycopg.connect(url, autocommit=True) as db:
+            assert db.execute("SELECT * FROM public.syndications").fetchall() == [
+                ("theirs", "keep me")
+            ]
+            assert db.execute("SELECT count(*) FROM xpost.syndications").fetchone() == (1,)
+    finally:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("DROP TABLE public.syndications")
 
 
 def test_postgres_open_existing_creates_nothing() -> None:
