@@ -186,6 +186,7 @@ _SCALARS = st.sampled_from(
         "x ",
         "x]",
         "x,y",
+        "x\ry",
         "x{y}",
     ]
 )

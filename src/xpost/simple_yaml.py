@@ -32,8 +32,9 @@ _DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"')
 #: Characters that start something other than a plain scalar (YAML 1.1 indicators).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 #: Characters this reader leaves to PyYAML wherever they are: tabs (indentation rules),
+#: a lone carriage return (a line break to YAML; front matter arrives with "\n" only),
 #: YAML's other line breaks (NEL, LS, PS), a byte-order mark.
-_UNSAFE = re.compile("[\t\x85\u2028\u2029\ufeff]")
+_UNSAFE = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
 _MAX_DEPTH = 4  # deeper front matter is rare: PyYAML reads it (and bounds it)
 
 
