@@ -37,21 +37,43 @@ ROOT = Path(__file__).resolve().parent.parent
 #: fails, when a module or a test file named here no longer exists.
 MODULES: dict[str, list[str]] = {
     # ── the core: what is sent, when, and what is recorded ──
-    "plan": ["tests/test_plan.py", "tests/test_publishing.py", "tests/test_mutants.py"],
+    "plan": [
+        "tests/test_plan.py",
+        "tests/test_publishing.py",
+        "tests/test_mutants.py",
+        "tests/test_mutants_core.py",
+    ],
     "ledger/sqlite": [
         "tests/test_ledger.py",
         "tests/test_ledger_backends.py",
         "tests/test_mutants.py",
+        "tests/test_mutants_core.py",
     ],
     "publishing": [
         "tests/test_publishing.py",
         "tests/test_preflight.py",
         "tests/test_mutants.py",
+        "tests/test_mutants_core.py",
     ],
-    "engine": ["tests/test_publishing.py", "tests/test_api.py", "tests/test_mutants.py"],
-    "schedule": ["tests/test_schedule.py", "tests/test_mutants.py"],
-    "credentials": ["tests/test_credentials.py", "tests/test_cli_auth.py", "tests/test_mutants.py"],
-    "runner": ["tests/test_run_fast_paths.py", "tests/test_cli_run.py", "tests/test_mutants.py"],
+    "engine": [
+        "tests/test_publishing.py",
+        "tests/test_api.py",
+        "tests/test_mutants.py",
+        "tests/test_mutants_core.py",
+    ],
+    "schedule": ["tests/test_schedule.py", "tests/test_mutants.py", "tests/test_mutants_core.py"],
+    "credentials": [
+        "tests/test_credentials.py",
+        "tests/test_cli_auth.py",
+        "tests/test_mutants.py",
+        "tests/test_mutants_core.py",
+    ],
+    "runner": [
+        "tests/test_run_fast_paths.py",
+        "tests/test_cli_run.py",
+        "tests/test_mutants.py",
+        "tests/test_mutants_core.py",
+    ],
     # ── X counting and composition ──
     "render/twitter_text": [
         "tests/test_twitter_text.py",

@@ -15,15 +15,17 @@ from pathlib import Path
 import keyring
 import pytest
 
+import xpost
 from credential_fakes import MemoryKeyring
 from fake_adapter import BlogAdapter, MicroAdapter, Site
 from xpost.adapters.base import Draft, NoSettings
 from xpost.config import SiteConfig
+from xpost.errors import ConfigError, CredentialsMissing
 from xpost.ledger import Record, TargetKey
 from xpost.plan import content_hash, plan_target
 from xpost.prepare import Target
 from xpost.scan import CachedFile, ScheduleFields
-from xpost.schedule import timing
+from xpost.schedule import Candidate, select, timing
 
 KEY = TargetKey("post-1", "blog")
 
@@ -121,3 +123,61 @@ def test_a_file_exactly_min_age_old_is_due_and_one_second_younger_is_not() -> No
 
     assert timing(changed(300), now, 300.0).state == "due"
     assert timing(changed(299), now, 300.0).state == "settling"
+
+
+# ── publishing: pre-flight ─────────────────────────────────────────────────────
+
+
+def test_a_misconfigured_platform_is_bad_config_not_missing_credentials(site: Site) -> None:
+    """``misconfigured = True`` → ``False``: ``xpost.publish`` would raise
+    ``CredentialsMissing`` for a setup that no credential can fix."""
+
+    def broken(self: BlogAdapter) -> None:
+        if self.name == "blog":  # MicroAdapter inherits it
+            raise ConfigError("[blog] api_base: not an http(s) URL")
+
+    site.monkeypatch.setattr(BlogAdapter, "check_setup", broken)
+    site.monkeypatch.delenv("XPOST_MICRO_TOKEN")
+    post = site.write_post()
+    with pytest.raises(ConfigError) as raised:
+        xpost.publish([post], to=["blog", "micro"])
+    assert str(raised.value) == (
+        f"{site.config}: [blog] api_base: not an http(s) URL; "
+        "Micro: no credentials (token): run 'xpost auth set micro' or set XPOST_MICRO_TOKEN"
+    )
+    with pytest.raises(CredentialsMissing):  # and missing credentials alone stay that
+        xpost.publish([post], to=["micro"])
+    assert site.platforms["blog"].requests == [] == site.platforms["micro"].requests
+
+
+def test_a_target_that_sends_nothing_needs_no_credentials(site: Site) -> None:
+    """``if not step.sends or …`` in ``preflight``: an unchanged copy would demand a
+    token it never uses, and stop the platforms that do send."""
+    post = str(site.write_post())
+    assert site.xpost("publish", post, "--to", "blog,micro").code == 0
+    site.monkeypatch.delenv("XPOST_MICRO_TOKEN")
+    site.write_post(body="Second version.\n")
+    run = site.xpost("publish", post, "--to", "blog,micro")
+    assert (run.code, run.err) == (0, "")
+    assert run.out.splitlines() == [
+        "Blog      updated    https://blog.example/items/Blog-1",
+        "Micro     unchanged  https://micro.example/items/Micro-1",
+    ]
+
+
+def test_a_one_second_cooldown_holds_back_a_second_post_in_the_same_run() -> None:
+    """``cooldown > 0`` → ``cooldown > 1``: the shortest cooldown would be ignored."""
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    posts = [Candidate("a.md", ["x"]), Candidate("b.md", ["x"])]
+    chosen = select(posts, {}, now, max_posts=5, cooldown=1.0)
+    assert chosen.send == {"a.md": ["x"]}
+    assert chosen.waiting == {"b.md": {"x": "cooldown until 2024-06-01T12:00:01+00:00"}}
+
+
+def test_no_cooldown_sends_even_after_a_post_stamped_in_the_future() -> None:
+    """``cooldown > 0`` → ``cooldown > -1``: with no cooldown, a ledger time ahead of this
+    machine's clock (another runner's) would hold the platform back."""
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    ahead = {"x": now + timedelta(minutes=5)}
+    chosen = select([Candidate("a.md", ["x"])], ahead, now, max_posts=5, cooldown=0.0)
+    assert (chosen.send, chosen.waiting) == ({"a.md": ["x"]}, {})
