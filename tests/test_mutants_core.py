@@ -14,12 +14,14 @@ from pathlib import Path
 
 import keyring
 import pytest
+from keyring.backends import fail
 
 import xpost
-from credential_fakes import MemoryKeyring
+from credential_fakes import FakeQiita, FakeX, MemoryKeyring
 from fake_adapter import BlogAdapter, MicroAdapter, Site
-from xpost.adapters.base import Draft, NoSettings
+from xpost.adapters.base import Draft, NoSettings, PublishContext
 from xpost.config import SiteConfig
+from xpost.credentials import CredentialStore, check_credentials
 from xpost.errors import ConfigError, CredentialsMissing
 from xpost.ledger import Record, TargetKey
 from xpost.plan import content_hash, plan_target
@@ -181,3 +183,52 @@ def test_no_cooldown_sends_even_after_a_post_stamped_in_the_future() -> None:
     ahead = {"x": now + timedelta(minutes=5)}
     chosen = select([Candidate("a.md", ["x"])], ahead, now, max_posts=5, cooldown=0.0)
     assert (chosen.send, chosen.waiting) == ({"a.md": ["x"]}, {})
+
+
+# ── credentials ────────────────────────────────────────────────────────────────
+
+
+class _EchoingQiita(FakeQiita):
+    """A careless adapter whose account name is the token it was given."""
+
+    def whoami(self, ctx: PublishContext) -> str:
+        return f"signed in with {ctx.credentials['token']}"
+
+
+def test_the_account_a_platform_names_is_redacted() -> None:
+    """``check.account = store.redact(…)`` → the raw answer: ``xpost auth status`` would
+    print a secret that a careless adapter echoed back."""
+    store = CredentialStore(environ={"XPOST_QIITA_TOKEN": "qiita-secret-token-0001"})
+    check = check_credentials(_EchoingQiita(NoSettings(), SiteConfig()), store)
+    assert (check.outcome, check.account) == ("signed_in", "signed in with ***")
+
+
+def test_a_platform_signed_in_drops_only_its_own_variables_from_the_keyring_hint() -> None:
+    """``not v.startswith(prefix)`` in ``settled`` → ``v.startswith(prefix)``: the hint
+    would name only the variables that are no longer needed."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        store = CredentialStore(environ={"XPOST_TWITTER_OAUTH2_ACCESS_TOKEN": "oauth2-token"})
+        qiita = check_credentials(FakeQiita(NoSettings(), SiteConfig()), store)
+        x = check_credentials(FakeX(NoSettings(), SiteConfig()), store)
+    finally:
+        keyring.set_keyring(previous)
+    assert (qiita.outcome, x.outcome) == ("missing", "signed_in")
+    assert store.hints == ["no OS keyring available (headless?): set XPOST_QIITA_TOKEN instead"]
+
+
+class _LongWinded(FakeQiita):
+    """A third-party library failing with a long message, the secret where it is cut."""
+
+    def whoami(self, ctx: PublishContext) -> str:
+        raise RuntimeError("x" * 95 + ctx.credentials["token"] + "y" * 50 + "\nsecond line")
+
+
+def test_an_unexpected_failure_is_one_bounded_line_with_no_part_of_a_secret() -> None:
+    """``described[:117] + "..."`` → ``*`` would crash the check; and cut before it was
+    scrubbed, the message kept the secret's first half (``qiita-se...``)."""
+    store = CredentialStore(environ={"XPOST_QIITA_TOKEN": "qiita-secret-token-0001"})
+    check = check_credentials(_LongWinded(NoSettings(), SiteConfig()), store)
+    assert check.outcome == "failed"
+    assert check.error == "Qiita: RuntimeError: " + "x" * 95 + "***" + "y" * 5 + "..."

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, quote_plus
@@ -349,9 +349,11 @@ def _open_backend() -> tuple[Any, str | None]:
     return backend, None
 
 
-def _describe(exc: BaseException) -> str:
-    """``KeyringLocked: Failed to unlock the collection`` — first line, bounded."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+def _describe(exc: BaseException, redact: Callable[[str], str] = str) -> str:
+    """``KeyringLocked: Failed to unlock the collection`` — first line, bounded; scrubbed
+    (``redact``) before it is cut: cut first, half a secret would survive."""
+    whole = redact(str(exc)).strip()
+    text = whole.splitlines()[0] if whole else ""
     described = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return described if len(described) <= 120 else described[:117] + "..."
 
@@ -412,5 +414,5 @@ def check_credentials(
         check.outcome, check.error = "failed", store.redact(str(exc))
     except Exception as exc:  # a third-party adapter may fail in any way; report, go on
         check.outcome = "failed"
-        check.error = store.redact(f"{adapter.label}: {_describe(exc)}")
+        check.error = store.redact(f"{adapter.label}: {_describe(exc, store.redact)}")
     return check
