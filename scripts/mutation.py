@@ -52,12 +52,14 @@ MODULES: dict[str, list[str]] = {
     "publishing": [
         "tests/test_publishing.py",
         "tests/test_preflight.py",
+        "tests/test_cli_publish.py",
         "tests/test_mutants.py",
         "tests/test_mutants_core.py",
     ],
     "engine": [
         "tests/test_publishing.py",
         "tests/test_api.py",
+        "tests/test_cli_publish.py",
         "tests/test_mutants.py",
         "tests/test_mutants_core.py",
     ],

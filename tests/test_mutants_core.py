@@ -21,9 +21,9 @@ from credential_fakes import FakeQiita, FakeX, MemoryKeyring
 from fake_adapter import BlogAdapter, MicroAdapter, Site
 from xpost.adapters.base import Draft, NoSettings, PublishContext
 from xpost.config import SiteConfig
-from xpost.credentials import CredentialStore, check_credentials
+from xpost.credentials import CredentialStore, check_credentials, scrub
 from xpost.errors import ConfigError, CredentialsMissing
-from xpost.ledger import Record, TargetKey
+from xpost.ledger import Ledger, Record, TargetKey
 from xpost.plan import content_hash, plan_target
 from xpost.prepare import Target
 from xpost.scan import CachedFile, ScheduleFields
@@ -232,3 +232,25 @@ def test_an_unexpected_failure_is_one_bounded_line_with_no_part_of_a_secret() ->
     check = check_credentials(_LongWinded(NoSettings(), SiteConfig()), store)
     assert check.outcome == "failed"
     assert check.error == "Qiita: RuntimeError: " + "x" * 95 + "***" + "y" * 5 + "..."
+
+
+def test_a_secret_with_both_quotes_is_scrubbed_whole_as_repr_shows_it() -> None:
+    """``repr(secret)[1:-1]`` → ``[2:-1]``: ``repr`` escapes a secret holding both ``'``
+    and ``"``; with a non-ASCII letter no other form (bytes, ``unicode_escape``) matches
+    that, and its first character would be left in front of the mask."""
+    secret = "pässword'with\"quotes-0123"
+    shown = f"headers={ {'Authorization': secret} }"
+    assert scrub(shown, [secret]) == "headers={'Authorization': '***'}"
+
+
+# ── publishing: planning from the ledger ───────────────────────────────────────
+
+
+def test_publish_creates_a_post_marked_existing_without_sending(site: Site) -> None:
+    """``post_id != post.id and status != "removed"`` → ``or``: the post's own 'skipped'
+    record would read as a copy under another id, and publish would never send it."""
+    post = site.write_post()
+    with Ledger.open(site.ledger_file) as ledger:  # what 'xpost run --mark-existing' does
+        ledger.record_skipped([(TargetKey("https://site.test/post/hello/", "blog"), str(post))])
+    run = site.xpost("publish", str(post), "--to", "blog")
+    assert (run.code, run.out) == (0, "Blog      created    https://blog.example/items/Blog-1\n")
