@@ -22,7 +22,7 @@ from fake_adapter import BlogAdapter, MicroAdapter, Site
 from xpost.adapters.base import Draft, NoSettings, PublishContext
 from xpost.config import SiteConfig
 from xpost.credentials import CredentialStore, check_credentials, scrub
-from xpost.errors import ConfigError, CredentialsMissing
+from xpost.errors import ConfigError, CredentialsMissing, LedgerError
 from xpost.ledger import Ledger, Record, TargetKey
 from xpost.plan import content_hash, plan_target
 from xpost.prepare import Target
@@ -254,3 +254,28 @@ def test_publish_creates_a_post_marked_existing_without_sending(site: Site) -> N
         ledger.record_skipped([(TargetKey("https://site.test/post/hello/", "blog"), str(post))])
     run = site.xpost("publish", str(post), "--to", "blog")
     assert (run.code, run.out) == (0, "Blog      created    https://blog.example/items/Blog-1\n")
+
+
+# ── ledger (SQLite) ────────────────────────────────────────────────────────────
+
+
+def test_a_full_disk_is_named_as_such_and_the_records_stay(tmp_path: Path) -> None:
+    """``_SQLITE_FULL = 13`` → ``12``: a full disk would be reported as some other
+    trouble. SQLite itself says SQLITE_FULL here: the file may not grow past its pages."""
+    path = tmp_path / "xpost.sqlite3"
+    ledger = Ledger.open(path)
+    kept = TargetKey("kept", "blog")
+    ledger.mark_pending(kept, source="kept.md", content_hash="0" * 64)
+    pages = ledger._db.execute("PRAGMA page_count").fetchone()[0]
+    ledger._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk holds no more
+    with pytest.raises(LedgerError) as raised:
+        for n in range(100):
+            ledger.mark_pending(TargetKey(f"p{n}", "blog"), source="s" * 4000, content_hash="1")
+    assert str(raised.value) == (
+        f"{path}: cannot write to the ledger: the disk is full; free some space and run "
+        "again (the ledger itself is fine: keep it)"
+    )
+    ledger.close()
+    with Ledger.open(path) as reopened:
+        record = reopened.get(kept)
+        assert record is not None and record.status == "pending"
