@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -25,6 +26,7 @@ from xpost.credentials import CredentialStore, check_credentials, scrub
 from xpost.errors import ConfigError, CredentialsMissing, LedgerError
 from xpost.ledger import Ledger, Record, TargetKey
 from xpost.plan import content_hash, plan_target
+from xpost.post import Post
 from xpost.prepare import Target
 from xpost.scan import CachedFile, ScheduleFields
 from xpost.schedule import Candidate, select, timing
@@ -279,3 +281,32 @@ def test_a_full_disk_is_named_as_such_and_the_records_stay(tmp_path: Path) -> No
     with Ledger.open(path) as reopened:
         record = reopened.get(kept)
         assert record is not None and record.status == "pending"
+
+
+# ── engine ─────────────────────────────────────────────────────────────────────
+
+
+def test_publish_says_each_warning_of_what_it_sends_once_under_its_platform(
+    site: Site,
+) -> None:
+    """``Syndicator.send``: the warnings of sending steps only (``step.sends and …``),
+    each prefixed with the platform's label unless it already starts with it."""
+    render = BlogAdapter.render
+
+    def with_warnings(self: BlogAdapter, post: Post, options: Any) -> Draft:
+        draft = render(self, post, options)
+        if self.name == "blog":
+            draft.warnings = ["Blog: the image has no alt text", "a footnote became text"]
+        return draft
+
+    site.monkeypatch.setattr(BlogAdapter, "render", with_warnings)
+    post = str(site.write_post())
+    first = site.xpost("publish", post, "--to", "blog")
+    assert (first.code, first.err) == (
+        0,
+        "xpost: Blog: the image has no alt text\nxpost: Blog: a footnote became text\n",
+    )
+    again = site.xpost("publish", post, "--to", "blog")  # unchanged: nothing sent, no word
+    assert (again.code, again.err) == (0, "")
+    quiet = site.xpost("publish", post, "--to", "blog", "--force", "--yes", "-q")
+    assert (quiet.code, quiet.err) == (0, "")
