@@ -43,7 +43,9 @@ def test_a_moved_module_or_renamed_test_is_reported(
 ) -> None:
     stale = {"adapters/twitter": ["tests/test_twitter_adapter.py"], "plan": ["tests/test_qa.py"]}
     monkeypatch.setattr(script, "MODULES", stale)
+    monkeypatch.setattr(script, "SELECT", {"ledger": "not postgres"})
     assert script.problems(ROOT) == [
         "module src/xpost/adapters/twitter.py does not exist",
         "plan: test file tests/test_qa.py does not exist",
+        "SELECT names ledger, not in MODULES",
     ]
