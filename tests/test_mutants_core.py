@@ -8,6 +8,9 @@ or the real command; the comment above each names the edit it catches.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,11 +23,12 @@ from keyring.backends import fail
 import xpost
 from credential_fakes import FakeQiita, FakeX, MemoryKeyring
 from fake_adapter import BlogAdapter, MicroAdapter, Site
-from xpost.adapters.base import Draft, NoSettings, PublishContext
+from xpost.adapters.base import Draft, NoSettings, PublishContext, Receipt
 from xpost.config import SiteConfig
 from xpost.credentials import CredentialStore, check_credentials, scrub
 from xpost.errors import ConfigError, CredentialsMissing, LedgerError
 from xpost.ledger import Ledger, Record, TargetKey
+from xpost.ledger.sqlite import APPLICATION_ID
 from xpost.plan import content_hash, plan_target
 from xpost.post import Post
 from xpost.prepare import Target
@@ -310,3 +314,124 @@ def test_publish_says_each_warning_of_what_it_sends_once_under_its_platform(
     assert (again.code, again.err) == (0, "")
     quiet = site.xpost("publish", post, "--to", "blog", "--force", "--yes", "-q")
     assert (quiet.code, quiet.err) == (0, "")
+
+
+def _opening_in_the_background(path: Path) -> tuple[threading.Thread, list[object]]:
+    """``Ledger.open(path)`` in a thread: its ledger or its error, once it is done."""
+    done: list[object] = []
+
+    def run() -> None:
+        try:
+            done.append(Ledger.open(path))
+        except LedgerError as exc:
+            done.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, done
+
+
+def test_a_new_ledger_held_by_another_writer_is_given_up_on_in_bounded_time(
+    tmp_path: Path,
+) -> None:
+    """``time.monotonic() + _BUSY_TIMEOUT_MS / 1000`` → ``* 1000`` or ``+ 1000``: waiting
+    to switch a new file to WAL would last 83 minutes instead of 5 seconds."""
+    path = tmp_path / "xpost.sqlite3"
+    path.touch()
+    other = sqlite3.connect(path, isolation_level=None)  # another program, mid-write
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE notes (text)")
+    try:
+        thread, done = _opening_in_the_background(path)
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "still waiting for the lock after 60 s"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    [error] = done
+    assert str(error) == f"{path}: cannot write to the ledger: database is locked; keep the file"
+
+
+def test_a_new_ledger_claimed_by_another_xpost_meanwhile_is_opened_not_refused(
+    tmp_path: Path,
+) -> None:
+    """``PRAGMA application_id == 0`` → ``>= 0`` in ``_claim``: a file another xpost
+    marked as a ledger while this one waited for the lock would be called foreign."""
+    path = tmp_path / "xpost.sqlite3"
+    path.touch()
+    other = sqlite3.connect(path, isolation_level=None)  # the other xpost, creating it
+    other.execute("BEGIN IMMEDIATE")
+    thread, done = _opening_in_the_background(path)
+    time.sleep(1.0)  # this one found the file empty and waits to switch it to WAL
+    other.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    other.execute("CREATE TABLE other_xpost_was_here (x)")
+    other.execute("COMMIT")
+    other.close()
+    thread.join(timeout=60)
+    [ledger] = done
+    assert isinstance(ledger, Ledger), ledger
+    with ledger:
+        ledger.mark_pending(KEY, source="a.md", content_hash="0" * 64)
+        assert ledger.get(KEY) is not None
+
+
+def test_run_never_overwrites_an_edit_made_on_the_platform(site: Site) -> None:
+    """``Syndicator.send(force=False)`` → ``True``: ``xpost run`` (which has no --force)
+    would overwrite what was edited on the platform since xpost last wrote it."""
+    with site.config.open("a", encoding="utf-8") as config:
+        config.write('\n[schedule]\nmin_age = "0s"\n')
+    post = str(site.write_post())
+    assert site.xpost("publish", post, "--to", "blog").code == 0
+    site.write_post(body="Changed here, edited there too.\n")
+    blog = site.platforms["blog"]
+    blog.script = ["conflict"]
+    run = site.xpost("run", str(site.root / "content"), "--to", "blog")
+    assert run.code == 1, run.out + run.err
+    assert run.err.endswith(
+        "index.md: Blog: the item was edited there since xpost last wrote it; --force overwrites\n"
+    )
+    assert blog.contexts[-1].force is False
+    assert blog.items["Blog-1"]["body"] == "First version."
+
+
+def test_a_dry_run_gives_the_ledgers_reason_for_a_skip_and_only_for_a_skip(
+    site: Site,
+) -> None:
+    """``step.kind == "skip"`` in ``Syndicator.preview`` → ``<``/``>``: the reason a
+    file recorded under its old URL is held back would be lost, or a note that is no
+    reason would be shown as one."""
+    post = site.write_post()
+    with Ledger.open(site.ledger_file) as ledger:
+        old = TargetKey("https://site.test/old/hello/", "blog")
+        ledger.record_published(old, Receipt("Blog-1"), content_hash="0" * 64, source=str(post))
+        micro = TargetKey("https://site.test/post/hello/", "micro")
+        ledger.record_published(micro, Receipt("Micro-1"), content_hash="0" * 64, source=None)
+    [prepared] = xpost.dry_run([post], to=["blog", "micro"])
+    blog_target, micro_target = prepared.targets
+    assert blog_target.action == "skip"
+    assert blog_target.reason is not None
+    assert blog_target.reason.startswith(
+        "this file is recorded (published) as https://site.test/old/hello/ and its URL is now"
+    )
+    assert (micro_target.action, micro_target.reason) == ("unchanged", None)
+    assert site.platforms["blog"].requests == [] == site.platforms["micro"].requests
+
+
+def test_nothing_new_starts_once_the_runs_deadline_has_passed(site: Site) -> None:
+    """``deadline=self.started + …`` → ``*``: the deadline would lie hours away (or
+    already be past), and a slow platform could hold a run for ever."""
+    with site.config.open("a", encoding="utf-8") as config:
+        config.write('deadline = "2s"\n')  # [publish] is the config's last table
+    first = site.write_post()
+    second = first.parent.parent / "second" / "index.md"
+    second.parent.mkdir()
+    second.write_text("---\ntitle: Second\nslug: second\n---\nBody.\n", encoding="utf-8")
+    blog = site.platforms["blog"]
+    blog.delay = 3.0  # each request: longer than the whole run may take
+    run = site.xpost("publish", str(first), str(second), "--to", "blog")
+    assert run.code == 1
+    assert (
+        "Blog      failed     Blog: not started: the run's deadline ([publish] deadline) "
+        "passed; the next run sends it"
+    ) in run.out.splitlines()
+    assert len(blog.sent("create")) <= 1
