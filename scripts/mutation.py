@@ -47,7 +47,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_ledger.py",
         "tests/test_ledger_backends.py",
         "tests/test_mutants.py",
-        "tests/test_mutants_core.py",
+        "tests/test_mutants_ledger.py",
     ],
     "publishing": [
         "tests/test_publishing.py",

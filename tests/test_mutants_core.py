@@ -1,5 +1,5 @@
-"""Tests that fail when the core is wrong: plan, ledger, publishing, engine, schedule,
-credentials, runner.
+"""Tests that fail when the core is wrong: plan, publishing, engine, schedule, credentials
+and runner (the SQLite ledger's are in test_mutants_ledger.py).
 
 Each one was written for a mutant ``scripts/mutation`` found alive (issue 11, "Tests
 that fail when the code is wrong") and checks behaviour through the public functions
@@ -8,9 +8,6 @@ or the real command; the comment above each names the edit it catches.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,15 +20,17 @@ from keyring.backends import fail
 import xpost
 from credential_fakes import FakeQiita, FakeX, MemoryKeyring
 from fake_adapter import BlogAdapter, MicroAdapter, Site
+from xpost import runner
 from xpost.adapters.base import Draft, NoSettings, PublishContext, Receipt
-from xpost.config import SiteConfig
+from xpost.config import Config, SiteConfig
 from xpost.credentials import CredentialStore, check_credentials, scrub
-from xpost.errors import ConfigError, CredentialsMissing, LedgerError
+from xpost.errors import ConfigError, CredentialsMissing
 from xpost.ledger import Ledger, Record, TargetKey
-from xpost.ledger.sqlite import APPLICATION_ID
+from xpost.ledger.records import backoff
 from xpost.plan import content_hash, plan_target
 from xpost.post import Post
 from xpost.prepare import Target
+from xpost.progress import Report
 from xpost.scan import CachedFile, ScheduleFields
 from xpost.schedule import Candidate, select, timing
 
@@ -262,31 +261,6 @@ def test_publish_creates_a_post_marked_existing_without_sending(site: Site) -> N
     assert (run.code, run.out) == (0, "Blog      created    https://blog.example/items/Blog-1\n")
 
 
-# ── ledger (SQLite) ────────────────────────────────────────────────────────────
-
-
-def test_a_full_disk_is_named_as_such_and_the_records_stay(tmp_path: Path) -> None:
-    """``_SQLITE_FULL = 13`` → ``12``: a full disk would be reported as some other
-    trouble. SQLite itself says SQLITE_FULL here: the file may not grow past its pages."""
-    path = tmp_path / "xpost.sqlite3"
-    ledger = Ledger.open(path)
-    kept = TargetKey("kept", "blog")
-    ledger.mark_pending(kept, source="kept.md", content_hash="0" * 64)
-    pages = ledger._db.execute("PRAGMA page_count").fetchone()[0]
-    ledger._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk holds no more
-    with pytest.raises(LedgerError) as raised:
-        for n in range(100):
-            ledger.mark_pending(TargetKey(f"p{n}", "blog"), source="s" * 4000, content_hash="1")
-    assert str(raised.value) == (
-        f"{path}: cannot write to the ledger: the disk is full; free some space and run "
-        "again (the ledger itself is fine: keep it)"
-    )
-    ledger.close()
-    with Ledger.open(path) as reopened:
-        record = reopened.get(kept)
-        assert record is not None and record.status == "pending"
-
-
 # ── engine ─────────────────────────────────────────────────────────────────────
 
 
@@ -314,65 +288,6 @@ def test_publish_says_each_warning_of_what_it_sends_once_under_its_platform(
     assert (again.code, again.err) == (0, "")
     quiet = site.xpost("publish", post, "--to", "blog", "--force", "--yes", "-q")
     assert (quiet.code, quiet.err) == (0, "")
-
-
-def _opening_in_the_background(path: Path) -> tuple[threading.Thread, list[object]]:
-    """``Ledger.open(path)`` in a thread: its ledger or its error, once it is done."""
-    done: list[object] = []
-
-    def run() -> None:
-        try:
-            done.append(Ledger.open(path))
-        except LedgerError as exc:
-            done.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, done
-
-
-def test_a_new_ledger_held_by_another_writer_is_given_up_on_in_bounded_time(
-    tmp_path: Path,
-) -> None:
-    """``time.monotonic() + _BUSY_TIMEOUT_MS / 1000`` → ``* 1000`` or ``+ 1000``: waiting
-    to switch a new file to WAL would last 83 minutes instead of 5 seconds."""
-    path = tmp_path / "xpost.sqlite3"
-    path.touch()
-    other = sqlite3.connect(path, isolation_level=None)  # another program, mid-write
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("CREATE TABLE notes (text)")
-    try:
-        thread, done = _opening_in_the_background(path)
-        thread.join(timeout=60)
-        assert not thread.is_alive(), "still waiting for the lock after 60 s"
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-    [error] = done
-    assert str(error) == f"{path}: cannot write to the ledger: database is locked; keep the file"
-
-
-def test_a_new_ledger_claimed_by_another_xpost_meanwhile_is_opened_not_refused(
-    tmp_path: Path,
-) -> None:
-    """``PRAGMA application_id == 0`` → ``>= 0`` in ``_claim``: a file another xpost
-    marked as a ledger while this one waited for the lock would be called foreign."""
-    path = tmp_path / "xpost.sqlite3"
-    path.touch()
-    other = sqlite3.connect(path, isolation_level=None)  # the other xpost, creating it
-    other.execute("BEGIN IMMEDIATE")
-    thread, done = _opening_in_the_background(path)
-    time.sleep(1.0)  # this one found the file empty and waits to switch it to WAL
-    other.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    other.execute("CREATE TABLE other_xpost_was_here (x)")
-    other.execute("COMMIT")
-    other.close()
-    thread.join(timeout=60)
-    [ledger] = done
-    assert isinstance(ledger, Ledger), ledger
-    with ledger:
-        ledger.mark_pending(KEY, source="a.md", content_hash="0" * 64)
-        assert ledger.get(KEY) is not None
 
 
 def test_run_never_overwrites_an_edit_made_on_the_platform(site: Site) -> None:
@@ -427,7 +342,7 @@ def test_nothing_new_starts_once_the_runs_deadline_has_passed(site: Site) -> Non
     second.parent.mkdir()
     second.write_text("---\ntitle: Second\nslug: second\n---\nBody.\n", encoding="utf-8")
     blog = site.platforms["blog"]
-    blog.delay = 3.0  # each request: longer than the whole run may take
+    blog.delay = 1.2  # a lookup and a create: longer than the whole run may take
     run = site.xpost("publish", str(first), str(second), "--to", "blog")
     assert run.code == 1
     assert (
@@ -435,3 +350,75 @@ def test_nothing_new_starts_once_the_runs_deadline_has_passed(site: Site) -> Non
         "passed; the next run sends it"
     ) in run.out.splitlines()
     assert len(blog.sent("create")) <= 1
+
+
+# ── runner (xpost run) ─────────────────────────────────────────────────────────
+
+RUN_AT = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _run(tmp_path: Path, ledger: Ledger, **options: Any) -> runner.RunReport:
+    content = tmp_path / "content"
+    content.mkdir(exist_ok=True)
+    return runner.run(Config(), ledger, runner.RunOptions([content], **options), RUN_AT)
+
+
+def _failed(post: str, failures: int, next_attempt_at: datetime | None) -> Record:
+    return Record(
+        TargetKey(post, "qiita"),
+        "failed",
+        source=f"{post}.md",
+        last_error="Qiita: 500",
+        failures=failures,
+        next_attempt_at=next_attempt_at,
+    )
+
+
+def test_run_lists_only_the_retries_still_to_come(tmp_path: Path) -> None:
+    """``failures >= retry_limit or next_attempt_at is None`` → ``and``: a target given
+    up on would be shown as waiting for a retry that never comes."""
+    later = RUN_AT + timedelta(hours=1)
+    with Ledger.open(tmp_path / "xpost.sqlite3") as ledger:
+        ledger.put_record(_failed("waits", 1, later))
+        ledger.put_record(_failed("given-up", 5, later))  # retry_limit 5
+        report = _run(tmp_path, ledger, dry_run=True)
+    assert [(line.post_id, line.detail) for line in report.waiting] == [
+        ("waits", "failed 1×; next retry at 2024-06-01T13:00:00+00:00")
+    ]
+
+
+def test_a_run_brings_a_retry_time_from_a_wrong_clock_back_and_a_dry_run_does_not(
+    tmp_path: Path,
+) -> None:
+    """``if not options.dry_run: ledger.clamp_retries(now)`` → ``if options.dry_run``:
+    a dry-run would write to the ledger, and a real run leave a target silent for a year."""
+    far = RUN_AT + timedelta(days=365)
+    with Ledger.open(tmp_path / "xpost.sqlite3") as ledger:
+        ledger.put_record(_failed("post", 1, far))
+        _run(tmp_path, ledger, dry_run=True)
+        assert ledger.get(TargetKey("post", "qiita")).next_attempt_at == far  # type: ignore[union-attr]
+        _run(tmp_path, ledger)
+        clamped = ledger.get(TargetKey("post", "qiita"))
+    assert clamped is not None and clamped.next_attempt_at == RUN_AT + backoff(1)
+
+
+def test_run_reports_how_far_the_reading_has_gone_and_when_it_is_done(
+    tmp_path: Path,
+) -> None:
+    """``number % _REPORT_EVERY == 0`` → ``< 0`` and ``finished=True`` → ``False``: the
+    status line would never count the files read, or never clear the reading line."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(101):
+        (content / f"p{n:03}.md").write_text(
+            f"---\ntitle: P{n}\ndraft: true\n---\nBody.\n", encoding="utf-8"
+        )
+    reports: list[Report] = []
+    with Ledger.open(tmp_path / "xpost.sqlite3") as ledger:
+        _run(tmp_path, ledger, dry_run=True, progress=reports.append)
+    reading = [report for report in reports if report.subject == "reading"]
+    assert reading == [
+        Report("reading", "post files", done=50, total=101),
+        Report("reading", "post files", done=100, total=101),
+        Report("reading", finished=True),
+    ]
