@@ -18,6 +18,7 @@ import pytest
 from keyring.backends import fail
 
 import xpost
+import xpost.cli.run
 from credential_fakes import FakeQiita, FakeX, MemoryKeyring
 from fake_adapter import BlogAdapter, MicroAdapter, Site
 from xpost import runner
@@ -422,3 +423,24 @@ def test_run_reports_how_far_the_reading_has_gone_and_when_it_is_done(
         Report("reading", "post files", done=100, total=101),
         Report("reading", finished=True),
     ]
+
+
+def test_run_asks_about_a_handed_off_copy_again_only_after_half_an_hour(site: Site) -> None:
+    """``now - last < CONFIRM_EVERY`` (30 minutes) → ``is`` or 29 minutes: a run every
+    few minutes would ask the platform about the same copy each time."""
+    with site.config.open("a", encoding="utf-8") as config:
+        config.write('\n[schedule]\nmin_age = "0s"\n')
+    site.write_post()
+    content = str(site.root / "content")
+    desk = site.platforms["desk"]
+    started = datetime.now(UTC)
+    site.monkeypatch.setattr(xpost.cli.run, "_now", lambda: started)
+    assert site.xpost("run", content, "--to", "desk").code == 0
+    assert desk.sent("handoff") == [None]
+    asked = len(desk.sent("lookup"))
+    for minutes, more in ((29, 0), (29.9, 0), (30.5, 1)):
+        moment = started + timedelta(minutes=minutes)
+        site.monkeypatch.setattr(xpost.cli.run, "_now", lambda moment=moment: moment)
+        run = site.xpost("run", content, "--to", "desk")
+        assert run.code == 0, run.err
+        assert len(desk.sent("lookup")) == asked + more, minutes
