@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from queue import Queue
 
@@ -106,6 +107,12 @@ MODULES: dict[str, list[str]] = {
 #: need no PostgreSQL server (starting one per mutant took most of each run).
 SELECT: dict[str, str] = {"ledger/sqlite": "not postgres"}
 
+#: Mutants that cannot change what xpost does (equivalent), by module: (operator, the
+#: mutated line's text stripped, column within it) → why. Matched by text, not by line
+#: number: once the line changes, the mutant is a survivor again until someone looks.
+#: Reported apart; the kill rate is over the others. ``--report`` shows each key.
+EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {}
+
 
 def problems(root: Path = ROOT) -> list[str]:
     """What in ``MODULES`` no longer exists (a module moved, a test file renamed)."""
@@ -123,6 +130,17 @@ def problems(root: Path = ROOT) -> list[str]:
     found.extend(
         f"SELECT names {module}, not in MODULES" for module in SELECT if module not in MODULES
     )
+    for module, known in EQUIVALENT.items():
+        source = root / "src" / "xpost" / f"{module}.py"
+        if module not in MODULES or not source.is_file():
+            found.append(f"EQUIVALENT names {module}, not in MODULES")
+            continue
+        lines = {line.strip() for line in source.read_text(encoding="utf-8").splitlines()}
+        found.extend(
+            f"EQUIVALENT {module}: no line {text!r} any more"
+            for _, text, _ in known
+            if text not in lines
+        )
     return found
 
 
@@ -136,6 +154,9 @@ def main() -> int:
         "--jobs", type=int, default=1, help="modules run at once, each in its own copy (default 1)"
     )
     parser.add_argument("--check", action="store_true", help="only check the module map")
+    parser.add_argument(
+        "--report", action="store_true", help="only report the sessions of the last run"
+    )
     args = parser.parse_args()
     stale = problems()
     if stale:
@@ -148,6 +169,9 @@ def main() -> int:
     unknown = sorted(set(args.modules) - set(MODULES))
     if unknown:
         parser.error(f"unknown module(s): {', '.join(unknown)}")
+    sessions = ROOT / ".mutation"
+    if args.report:
+        return _report(args.modules or list(MODULES), sessions)
     python = ROOT / ".venv" / "bin" / "python"
     installed = subprocess.run(
         [python, "-c", "import importlib.metadata as m; print(m.version('cosmic-ray'))"],
@@ -156,7 +180,6 @@ def main() -> int:
     ).stdout.strip()
     if installed != COSMIC_RAY.split("==")[1]:
         subprocess.run([python, "-m", "pip", "install", "-q", COSMIC_RAY], check=True)
-    sessions = ROOT / ".mutation"
     sessions.mkdir(exist_ok=True)
     modules = args.modules or list(MODULES)
     jobs = max(1, min(args.jobs, len(modules)))
@@ -166,31 +189,75 @@ def main() -> int:
     for n in range(jobs):
         copies.put(_copy_of_checkout(sessions / f"tree{n or ''}"))
 
-    def one(module: str) -> tuple[str, int, list[str], int, float]:
+    def one(module: str) -> tuple[str, Outcome, float]:
         copy = copies.get()
         try:
             started = time.monotonic()
-            killed, survivors, run = _mutate(module, copy, sessions, python, args)
-            return module, killed, survivors, run, time.monotonic() - started
+            outcome = _mutate(module, copy, sessions, python, args)
+            return module, outcome, time.monotonic() - started
         finally:
             copies.put(copy)
 
-    run_total = killed_total = 0
+    tally = Tally()
     with ThreadPoolExecutor(jobs) as pool:
-        for module, killed, survivors, run, seconds in pool.map(one, modules):
-            run_total += run
-            killed_total += killed
-            rate = f"{100 * killed / run:.0f} %" if run else "-"
-            print(
-                f"{module:28} {run:4} run {killed:4} killed {run - killed:3} survived"
-                f"  {rate:>5}  {seconds / 60:5.1f} min",
-                flush=True,
-            )
-            for survivor in survivors:
-                print(f"    survived: {survivor}", flush=True)
-    rate = 100 * killed_total / max(run_total, 1)
-    print(f"{'total':28} {run_total:4} run {killed_total:4} killed  {rate:.1f} %")
+        for module, outcome, seconds in pool.map(one, modules):
+            tally.add(module, outcome, f"  {seconds / 60:5.1f} min")
+    tally.total()
     return 0
+
+
+def _report(modules: list[str], sessions: Path) -> int:
+    """The results kept in ``.mutation/`` (the EQUIVALENT table applied as it is now)."""
+    tally = Tally()
+    for module in modules:
+        session = sessions / f"{module.replace('/', '.')}.sqlite"
+        if session.exists():
+            tally.add(module, _results(session, module, sessions / "tree"))
+    tally.total()
+    return 0
+
+
+@dataclass
+class Outcome:
+    """One module's mutants: how many ran and were killed; the survivors, the equivalent."""
+
+    run: int
+    killed: int
+    survivors: list[str]
+    equivalent: list[str]
+
+
+@dataclass
+class Tally:
+    run: int = 0
+    killed: int = 0
+    equivalent: int = 0
+
+    def add(self, module: str, outcome: Outcome, extra: str = "") -> None:
+        self.run += outcome.run
+        self.killed += outcome.killed
+        self.equivalent += len(outcome.equivalent)
+        counted = outcome.run - len(outcome.equivalent)
+        rate = f"{100 * outcome.killed / counted:.0f} %" if counted else "-"
+        print(
+            f"{module:28} {outcome.run:4} run {outcome.killed:4} killed"
+            f" {len(outcome.survivors):3} survived {len(outcome.equivalent):3} equivalent"
+            f"  {rate:>5}{extra}",
+            flush=True,
+        )
+        for survivor in outcome.survivors:
+            print(f"    survived: {survivor}", flush=True)
+        for equivalent in outcome.equivalent:
+            print(f"    equivalent: {equivalent}", flush=True)
+
+    def total(self) -> None:
+        counted = max(self.run - self.equivalent, 1)
+        print(
+            f"{'total':28} {self.run:4} run {self.killed:4} killed"
+            f" {self.run - self.killed - self.equivalent:3} survived {self.equivalent:3}"
+            f" equivalent  {100 * self.killed / counted:.1f} % of the non-equivalent"
+            f" ({100 * self.killed / max(self.run, 1):.1f} % of all)"
+        )
 
 
 def _copy_of_checkout(copy: Path) -> Path:
@@ -212,7 +279,7 @@ def _copy_of_checkout(copy: Path) -> Path:
 
 def _mutate(
     module: str, copy: Path, sessions: Path, python: Path, args: argparse.Namespace
-) -> tuple[int, list[str], int]:
+) -> Outcome:
     name = module.replace("/", ".")
     config = sessions / f"{name}.toml"
     session = sessions / f"{name}.sqlite"
@@ -238,7 +305,7 @@ def _mutate(
     if args.sample:
         _keep_sample(session, args.sample, args.seed)
     subprocess.run([*cosmic, "exec", str(config), str(session)], cwd=copy, env=env, check=True)
-    return _results(session, module)
+    return _results(session, module, copy)
 
 
 def _drop_annotation_mutants(session: Path, source: Path) -> None:
@@ -290,20 +357,28 @@ def _keep_sample(session: Path, size: int, seed: int) -> None:
         db.executemany("DELETE FROM work_items WHERE job_id = ?", [(j,) for j in dropped])
 
 
-def _results(session: Path, module: str) -> tuple[int, list[str], int]:
+def _results(session: Path, module: str, copy: Path) -> Outcome:
+    lines = (copy / "src" / "xpost" / f"{module}.py").read_text(encoding="utf-8").splitlines()
+    known = EQUIVALENT.get(module, {})
     with sqlite3.connect(session) as db:
         rows = db.execute(
-            "SELECT r.test_outcome, s.start_pos_row, s.operator_name, s.occurrence "
-            "FROM work_results r JOIN mutation_specs s ON s.job_id = r.job_id "
+            "SELECT r.test_outcome, s.start_pos_row, s.start_pos_col, s.operator_name, "
+            "s.occurrence FROM work_results r JOIN mutation_specs s ON s.job_id = r.job_id "
             "WHERE r.worker_outcome = 'NORMAL'"
         ).fetchall()
-    killed = sum(1 for outcome, *_ in rows if outcome == "KILLED")
-    survivors = [
-        f"src/xpost/{module}.py:{line} {operator.split('/')[-1]} #{occurrence}"
-        for outcome, line, operator, occurrence in rows
-        if outcome == "SURVIVED"
-    ]
-    return killed, sorted(survivors), len(rows)
+    outcome = Outcome(len(rows), sum(1 for row in rows if row[0] == "KILLED"), [], [])
+    for test_outcome, row, col, operator, occurrence in sorted(rows, key=lambda r: r[1:]):
+        if test_outcome != "SURVIVED":
+            continue
+        operator = operator.split("/")[-1]
+        text = lines[row - 1] if 0 < row <= len(lines) else ""
+        key = (operator, text.strip(), col - (len(text) - len(text.lstrip())))
+        where = f"src/xpost/{module}.py:{row} {operator} #{occurrence}"
+        if key in known:
+            outcome.equivalent.append(f"{where}: {known[key]}")
+        else:
+            outcome.survivors.append(f"{where}  key {key!r}")
+    return outcome
 
 
 if __name__ == "__main__":

@@ -44,8 +44,12 @@ def test_a_moved_module_or_renamed_test_is_reported(
     stale = {"adapters/twitter": ["tests/test_twitter_adapter.py"], "plan": ["tests/test_qa.py"]}
     monkeypatch.setattr(script, "MODULES", stale)
     monkeypatch.setattr(script, "SELECT", {"ledger": "not postgres"})
+    gone = ("ReplaceComparisonOperator_Eq_Is", "if kind == 'old':", 8)
+    monkeypatch.setattr(script, "EQUIVALENT", {"plan": {gone: "why"}, "ledger": {}})
     assert script.problems(ROOT) == [
         "module src/xpost/adapters/twitter.py does not exist",
         "plan: test file tests/test_qa.py does not exist",
         "SELECT names ledger, not in MODULES",
+        "EQUIVALENT plan: no line \"if kind == 'old':\" any more",
+        "EQUIVALENT names ledger, not in MODULES",
     ]
