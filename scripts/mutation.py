@@ -111,7 +111,48 @@ SELECT: dict[str, str] = {"ledger/sqlite": "not postgres"}
 #: mutated line's text stripped, column within it) → why. Matched by text, not by line
 #: number: once the line changes, the mutant is a survivor again until someone looks.
 #: Reported apart; the kill rate is over the others. ``--report`` shows each key.
-EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {}
+EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
+    "plan": {
+        (
+            "ReplaceComparisonOperator_Eq_LtE",
+            "elif record.status == Status.AWAITING:",
+            19,
+        ): "only awaiting, failed and published get here; none sorts before 'awaiting'",
+        (
+            "ReplaceComparisonOperator_Eq_LtE",
+            'elif record.status == "failed":',
+            19,
+        ): "only failed and published get here, and 'published' > 'failed'",
+    },
+    "ledger/sqlite": {
+        (
+            "ReplaceBinaryOperator_BitOr_Add",
+            'return [] if os.access(self.path, os.R_OK | os.W_OK) else [f"{self.path} is not '
+            'writable"]',
+            42,
+        ): "R_OK + W_OK == R_OK | W_OK: the flags are distinct bits",
+        (
+            "ReplaceBinaryOperator_BitOr_BitXor",
+            "os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))",
+            48,
+        ): "O_CREAT ^ O_EXCL == O_CREAT | O_EXCL: distinct bits",
+        (
+            "NumberReplacer",
+            'app_id = db.execute("PRAGMA application_id").fetchone()[0]',
+            56,
+        ): "the PRAGMA answers one column: [-1] is [0]",
+        (
+            "NumberReplacer",
+            'version = db.execute("PRAGMA user_version").fetchone()[0]',
+            55,
+        ): "the PRAGMA answers one column: [-1] is [0]",
+        (
+            "ReplaceComparisonOperator_Eq_Is",
+            "if code == _SQLITE_IOERR:",
+            8,
+        ): "code is a small int (& 0xFF): CPython keeps one object per small int",
+    },
+}
 
 
 def problems(root: Path = ROOT) -> list[str]:
