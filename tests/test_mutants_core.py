@@ -20,7 +20,7 @@ from keyring.backends import fail
 import xpost
 import xpost.cli.run
 from credential_fakes import FakeQiita, FakeX, MemoryKeyring
-from fake_adapter import BlogAdapter, MicroAdapter, Site
+from fake_adapter import BlogAdapter, DeskAdapter, MicroAdapter, Site
 from xpost import runner
 from xpost.adapters.base import Draft, NoSettings, PublishContext, Receipt
 from xpost.config import Config, SiteConfig
@@ -444,3 +444,25 @@ def test_run_asks_about_a_handed_off_copy_again_only_after_half_an_hour(site: Si
         run = site.xpost("run", content, "--to", "desk")
         assert run.code == 0, run.err
         assert len(desk.sent("lookup")) == asked + more, minutes
+
+
+def test_a_hand_off_found_waiting_after_a_lost_answer_is_not_handed_off_again(
+    site: Site,
+) -> None:
+    """``found.status == "awaiting"`` → ``<`` in ``_reconcile``: the copy the user has not
+    put in place yet would be handed over a second time (or called reconciled)."""
+    post = site.write_post()
+    key = TargetKey("https://site.test/post/hello/", "desk")
+    with Ledger.open(site.ledger_file) as ledger:  # the hand-off's answer was lost
+        ledger.mark_pending(key, source=str(post), content_hash="0" * 64)
+        ledger.record_checkpoint(key, Receipt("42", "https://desk.example/event/42/"))
+        ledger.record_failed(key, "Desk: no answer within 30s", unknown=True)
+
+    def waiting(self: DeskAdapter, draft: Draft, previous: Receipt | None, ctx: Any) -> Receipt:
+        site.platforms["desk"].receive("lookup", None, ctx, None)
+        return Receipt("42", "https://desk.example/event/42/", status="awaiting")
+
+    site.monkeypatch.setattr(DeskAdapter, "lookup", waiting)
+    run = site.xpost("publish", str(post), "--to", "desk")
+    assert (run.code, run.out) == (0, "Desk      awaiting   https://desk.example/event/42/\n")
+    assert site.platforms["desk"].requests == [("lookup", None)]
