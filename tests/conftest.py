@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import settings
 
+from xpost.testing import isolate
+
 if TYPE_CHECKING:
     from xpost.post import Post
 
@@ -76,27 +78,15 @@ def _isolated_user_dirs(
     ``./xpost.toml``, which tests that write a local config rely on; the user config
     dir is a temp dir through ``HOME``/``XDG_CONFIG_HOME`` instead.
     """
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XPOST_DATA_DIR", str(home / "xpost-data"))
-    monkeypatch.delenv("XPOST_CONFIG", raising=False)
-    # Nor the real keyring: subprocesses get none (the headless case), and in-process
-    # tests an empty in-memory one, unless a test installs its own.
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    for name in list(os.environ):
-        if name.startswith("XPOST_") and name not in (
-            "XPOST_DATA_DIR",
-            "XPOST_NODE_MODULES",
-            "XPOST_REQUIRE_NODE",
-            "XPOST_REQUIRE_HUGO",
-            "XPOST_REQUIRE_CHROMIUM",
-            "XPOST_REQUIRE_POSTGRES",
-            "XPOST_TEST_PG_URL",
-            "XPOST_TEST_PG_PASSWORD",
-        ):
-            monkeypatch.delenv(name)
+    # The same isolation adapter authors get (xpost.testing), keeping the tests' own
+    # switches; the XPOST_REQUIRE_* ones are always kept.
+    isolate(
+        monkeypatch,
+        tmp_path_factory.mktemp("home"),
+        keep=("XPOST_NODE_MODULES", "XPOST_TEST_PG_URL", "XPOST_TEST_PG_PASSWORD"),
+    )
+    # In-process tests get an empty in-memory keyring unless a test installs its own;
+    # subprocesses none (the headless case).
     import keyring
 
     from credential_fakes import MemoryKeyring

@@ -1,4 +1,4 @@
-"""A fake Bluesky PDS on pytest-httpserver that checks every request against the lexicons.
+"""A fake Bluesky PDS that checks every request against the lexicons.
 
 Requests are validated against ``shared/contracts/bluesky/lexicons`` (procedure input,
 query parameters, and the record itself against ``app.bsky.feed.post`` with its embeds
@@ -7,7 +7,8 @@ point at whole UTF-8 characters inside the text. A request that breaks the contr
 answered ``400 InvalidRequest`` *and* recorded in ``violations``, which each test
 checks is empty. Answers have the real shapes (``{uri, cid, commit, validationStatus}``,
 ``{blob: {$type, ref: {$link}, mimeType, size}}``), errors are XRPC's
-``{"error", "message"}``.
+``{"error", "message"}``. The server, the request log and the faults are
+``xpost.testing.FakeService``'s.
 
 Faults, scripted per endpoint: ``fail`` (a status and body, not applied), ``hang``
 (applied, then no answer before the client gives up), ``drop`` (applied, then the
@@ -21,15 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
-import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from lexicon import Lexicons
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+
+from xpost.testing import Answer, Call, FakeService, Fault
 
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
 HANDLE = "aki.bsky.social"
@@ -37,112 +35,77 @@ PASSWORD = "abcd-efgh-ijkl-mnop"
 JWT = "eyJhbGciOiJFUzI1NiJ9.fake-access.sig"
 
 
-@dataclass
-class Fault:
-    kind: str  # fail | hang | drop | limit
-    status: int = 500
-    body: dict[str, Any] | None = None
+NSIDS = (
+    "com.atproto.server.createSession",
+    "com.atproto.repo.uploadBlob",
+    "com.atproto.repo.getRecord",
+    "com.atproto.repo.createRecord",
+    "com.atproto.repo.deleteRecord",
+    "com.atproto.identity.resolveHandle",
+)
 
 
-@dataclass
-class FakePds:
-    lexicons: Lexicons
-    server: HTTPServer
-    hang_seconds: float = 1.5
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # rkey -> {value, cid}
-    blobs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    handles: dict[str, str] = field(default_factory=lambda: {"alice.example.com": "did:plc:alice"})
-    faults: dict[str, list[Fault]] = field(default_factory=dict)
-    calls: list[tuple[str, Any]] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+class FakePds(FakeService):
+    def __init__(self, lexicons: Lexicons) -> None:
+        super().__init__()
+        self.lexicons = lexicons
+        self.records: dict[str, dict[str, Any]] = {}  # rkey -> {value, cid}
+        self.blobs: dict[str, dict[str, Any]] = {}
+        self.handles = {"alice.example.com": "did:plc:alice"}
 
-    @property
-    def url(self) -> str:
-        return self.server.url_for("").rstrip("/")
+    def key(self, call: Call) -> str:
+        return call.path.removeprefix("/xrpc/")
 
-    def install(self) -> None:
-        for nsid in (
-            "com.atproto.server.createSession",
-            "com.atproto.repo.uploadBlob",
-            "com.atproto.repo.getRecord",
-            "com.atproto.repo.createRecord",
-            "com.atproto.repo.deleteRecord",
-            "com.atproto.identity.resolveHandle",
-        ):
-            self.server.expect_request(f"/xrpc/{nsid}").respond_with_handler(
-                lambda request, nsid=nsid: self.handle(nsid, request)
-            )
+    def failure(self, call: Call, fault: Fault) -> Answer:
+        body = {"error": "InternalServerError", "message": "Internal Server Error"}
+        return Answer(fault.status, fault.body or body)
 
-    def fault(
-        self, nsid: str, kind: str, status: int = 500, body: dict[str, Any] | None = None
-    ) -> None:
-        self.faults.setdefault(nsid, []).append(Fault(kind, status, body))
+    def rate_limited(self, call: Call, fault: Fault) -> Answer:
+        reset = int(time.time()) + 3600
+        return Answer(
+            429,
+            {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+            {"RateLimit-Limit": "5000", "RateLimit-Remaining": "0", "RateLimit-Reset": str(reset)},
+        )
 
-    def named(self, nsid: str) -> list[Any]:
-        return [body for name, body in self.calls if name == nsid]
+    def refusal(self, call: Call, problem: str) -> Answer:
+        return Answer(400, {"error": "InvalidRequest", "message": problem})
 
     # -- dispatch -------------------------------------------------------------------------
 
-    def handle(self, nsid: str, request: Request) -> Response:
+    def respond(self, call: Call) -> Answer:
+        nsid = call.key
+        if nsid not in NSIDS:
+            return self.refuse(call, f"{nsid}: not a method the adapter may call")
         body: Any = None
         if nsid == "com.atproto.repo.uploadBlob":
-            body = request.get_data()
-        elif request.method == "POST":
+            body = call.raw
+        elif call.method == "POST":
             try:
-                body = json.loads(request.get_data() or b"null")
+                body = json.loads(call.raw or b"null")
             except ValueError:
-                return self.refuse(f"{nsid}: body is not JSON")
-        params = dict(request.args)
-        with self.lock:
-            self.calls.append((nsid, body if body is not None else params))
-            queue = self.faults.get(nsid) or []
-            fault = queue.pop(0) if queue else None
-        if fault is not None and fault.kind == "fail":
-            return _json(
-                fault.status,
-                fault.body or {"error": "InternalServerError", "message": "Internal Server Error"},
-            )
-        if fault is not None and fault.kind == "limit":
-            reset = int(time.time()) + 3600
-            return _json(
-                429,
-                {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
-                {
-                    "RateLimit-Limit": "5000",
-                    "RateLimit-Remaining": "0",
-                    "RateLimit-Reset": str(reset),
-                },
-            )
-        problem = self.check(nsid, request, body, params)
+                return self.refuse(call, f"{nsid}: body is not JSON")
+        problem = self.check(nsid, call, body, call.params)
         if problem is not None:
             return problem
-        with self.lock:
-            response = getattr(self, "_" + nsid.rsplit(".", 1)[1])(request, body, params)
-        if fault is not None and fault.kind == "hang":
-            time.sleep(self.hang_seconds)
-        if fault is not None and fault.kind == "drop":
-            sock = request.environ.get("werkzeug.socket")
-            if isinstance(sock, socket.socket):
-                sock.shutdown(socket.SHUT_RDWR)
-        return response
+        handler = getattr(self, "_" + nsid.rsplit(".", 1)[1])
+        answer: Answer = handler(call, body, call.params)
+        return answer
 
-    def check(
-        self, nsid: str, request: Request, body: Any, params: dict[str, str]
-    ) -> Response | None:
+    def check(self, nsid: str, call: Call, body: Any, params: dict[str, str]) -> Answer | None:
         if nsid == "com.atproto.identity.resolveHandle":
             errors = [] if set(params) == {"handle"} else [f"resolveHandle params {params}"]
-        elif request.method == "GET":
+        elif call.method == "GET":
             errors = self.lexicons.params_errors(nsid, params)
         elif nsid == "com.atproto.repo.uploadBlob":
             errors = (
                 []
-                if request.content_type and request.content_type.startswith("image/")
+                if call.content_type and call.content_type.startswith("image/")
                 else ["uploadBlob without an image Content-Type"]
             )
         else:
-            if request.content_type != "application/json":
-                return self.refuse(f"{nsid}: Content-Type {request.content_type}")
+            if call.content_type != "application/json":
+                return self.refuse(call, f"{nsid}: Content-Type {call.content_type}")
             errors = self.lexicons.input_errors(nsid, body)
             if nsid == "com.atproto.repo.createRecord" and not errors:
                 errors = self.lexicons.record_errors(
@@ -150,9 +113,9 @@ class FakePds:
                 )
                 errors = errors or self.record_semantics(body["record"])
         if errors:
-            return self.refuse("; ".join(errors))
-        if nsid != "com.atproto.server.createSession" and request.method == "POST":
-            if request.headers.get("Authorization") != f"Bearer {JWT}":
+            return self.refuse(call, "; ".join(errors))
+        if nsid != "com.atproto.server.createSession" and call.method == "POST":
+            if call.headers.get("authorization") != f"Bearer {JWT}":
                 return _json(
                     401, {"error": "AuthenticationRequired", "message": "Authentication Required"}
                 )
@@ -188,13 +151,9 @@ class FakePds:
                 errors.append(f"reply {key} {ref['uri']} does not exist")
         return errors
 
-    def refuse(self, message: str) -> Response:
-        self.violations.append(message)
-        return _json(400, {"error": "InvalidRequest", "message": message})
-
     # -- endpoints --------------------------------------------------------------------------
 
-    def _createSession(self, request: Request, body: Any, params: Any) -> Response:
+    def _createSession(self, call: Call, body: Any, params: Any) -> Answer:
         if body["identifier"] not in (HANDLE, DID) or body["password"] != PASSWORD:
             return _json(
                 401,
@@ -211,18 +170,18 @@ class FakePds:
             },
         )
 
-    def _uploadBlob(self, request: Request, body: bytes, params: Any) -> Response:
+    def _uploadBlob(self, call: Call, body: bytes, params: Any) -> Answer:
         link = "bafkrei" + hashlib.sha256(body).hexdigest()[:52]
         blob = {
             "$type": "blob",
             "ref": {"$link": link},
-            "mimeType": request.content_type,
+            "mimeType": call.content_type,
             "size": len(body),
         }
         self.blobs[link] = blob
         return _json(200, {"blob": blob})
 
-    def _getRecord(self, request: Request, body: Any, params: dict[str, str]) -> Response:
+    def _getRecord(self, call: Call, body: Any, params: dict[str, str]) -> Answer:
         stored = self.records.get(params["rkey"]) if params["repo"] in (DID, HANDLE) else None
         if stored is None:
             return _json(
@@ -236,7 +195,7 @@ class FakePds:
             200, {"uri": _uri(params["rkey"]), "cid": stored["cid"], "value": stored["value"]}
         )
 
-    def _createRecord(self, request: Request, body: dict[str, Any], params: Any) -> Response:
+    def _createRecord(self, call: Call, body: dict[str, Any], params: Any) -> Answer:
         rkey = body["rkey"]
         if rkey in self.records:
             return _json(
@@ -257,11 +216,11 @@ class FakePds:
             },
         )
 
-    def _deleteRecord(self, request: Request, body: dict[str, Any], params: Any) -> Response:
+    def _deleteRecord(self, call: Call, body: dict[str, Any], params: Any) -> Answer:
         self.records.pop(body["rkey"], None)
         return _json(200, {"commit": {"cid": "bafyreicommit", "rev": "3lrev"}})
 
-    def _resolveHandle(self, request: Request, body: Any, params: dict[str, str]) -> Response:
+    def _resolveHandle(self, call: Call, body: Any, params: dict[str, str]) -> Answer:
         did = self.handles.get(params["handle"])
         if did is None:
             return _json(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
@@ -282,7 +241,5 @@ def _blobs(value: Any) -> list[dict[str, Any]]:
     return []
 
 
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
-    )
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Answer:
+    return Answer(status, body, headers or {})

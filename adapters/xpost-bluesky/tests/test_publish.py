@@ -10,7 +10,6 @@ from fake_pds import DID, HANDLE, PASSWORD, FakePds
 from xpost_bluesky import BlueskyAdapter
 from xpost_bluesky.adapter import BlueskySettings
 
-from conftest import Cli, write_post
 from xpost.plugin import (
     AuthError,
     Draft,
@@ -22,13 +21,14 @@ from xpost.plugin import (
     Receipt,
     SiteConfig,
 )
+from xpost.testing import XpostCli, write_post
 
 
 def _adapter(pds: FakePds) -> BlueskyAdapter:
     return BlueskyAdapter(BlueskySettings(api_base=pds.url), SiteConfig())
 
 
-def _draft(cli: Cli, post: Path, site: Path) -> Draft:
+def _draft(cli: XpostCli, post: Path, site: Path) -> Draft:
     target = cli.dry_run(post, site)
     return Draft(platform="bluesky", payload=target["payload"])  # type: ignore[arg-type]
 
@@ -44,7 +44,7 @@ def card_post(tmp_path: Path) -> Path:
 
 
 def test_a_post_with_facets_card_and_thumb(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, card_post, site)
     receipt = _adapter(pds).publish(draft, None, ctx)
@@ -67,7 +67,7 @@ def test_a_post_with_facets_card_and_thumb(
 
 def test_a_thread_replies_to_root_and_parent(
     pds: FakePds,
-    cli: Cli,
+    cli: XpostCli,
     site: Path,
     tmp_path: Path,
     ctx: PublishContext,
@@ -88,7 +88,7 @@ def test_a_thread_replies_to_root_and_parent(
 
 @pytest.mark.parametrize("kind", ["hang", "drop"])
 def test_a_lost_answer_is_looked_up_not_sent_twice(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext, kind: str
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext, kind: str
 ) -> None:
     pds.fault("com.atproto.repo.createRecord", kind)
     receipt = _adapter(pds).publish(_draft(cli, card_post, site), None, ctx)
@@ -98,7 +98,7 @@ def test_a_lost_answer_is_looked_up_not_sent_twice(
 
 
 def test_a_server_error_is_unknown_and_the_rerun_creates_once(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, card_post, site)
     adapter = _adapter(pds)
@@ -113,7 +113,7 @@ def test_a_server_error_is_unknown_and_the_rerun_creates_once(
 
 
 def test_a_race_for_the_same_key_yields_one_post(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, card_post, site)
     # Another run creates the post between this run's check and its create.
@@ -130,7 +130,7 @@ def test_a_race_for_the_same_key_yields_one_post(
 
 def test_a_half_posted_thread_resumes(
     pds: FakePds,
-    cli: Cli,
+    cli: XpostCli,
     site: Path,
     tmp_path: Path,
     ctx: PublishContext,
@@ -168,7 +168,7 @@ def _pass() -> Any:
 
 
 def test_lookup_finds_the_parts_by_key(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, card_post, site)
     adapter = _adapter(pds)
@@ -178,7 +178,7 @@ def test_lookup_finds_the_parts_by_key(
 
 
 def test_a_different_post_under_the_key_is_never_adopted(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, card_post, site)
     rkey = draft.payload["posts"][0]["rkey"]
@@ -192,7 +192,7 @@ def test_a_different_post_under_the_key_is_never_adopted(
 
 
 def test_unpublish_deletes_every_part_and_twice_is_fine(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(pds)
     receipt = adapter.publish(_draft(cli, card_post, site), None, ctx)
@@ -202,7 +202,7 @@ def test_unpublish_deletes_every_part_and_twice_is_fine(
 
 
 def test_wrong_app_password_is_an_auth_error_and_nothing_is_sent(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path
 ) -> None:
     ctx = PublishContext(
         credentials={"identifier": HANDLE, "app_password": "wrong-pass-word"}, timeout=0.5
@@ -214,7 +214,7 @@ def test_wrong_app_password_is_an_auth_error_and_nothing_is_sent(
 
 
 def test_rate_limit_is_reported_with_when(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     pds.fault("com.atproto.repo.createRecord", "limit")
     pds.fault("com.atproto.repo.getRecord", "none")
@@ -225,7 +225,7 @@ def test_rate_limit_is_reported_with_when(
 
 
 def test_a_missing_image_stops_before_any_request(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, card_post, site)
     Path(draft.payload["posts"][0]["embed"]["thumb"]).unlink()
@@ -235,7 +235,7 @@ def test_a_missing_image_stops_before_any_request(
 
 
 def test_mentions_resolve_to_dids_or_stay_text(
-    pds: FakePds, cli: Cli, site: Path, tmp_path: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, tmp_path: Path, ctx: PublishContext
 ) -> None:
     post = write_post(
         tmp_path, "title: Thanks @alice.example.com and @nobody.example.org\ndate: 2024-05-01"
@@ -280,7 +280,7 @@ def test_the_fake_refuses_what_the_lexicon_refuses(pds: FakePds) -> None:
 
 
 def test_cli_publish_records_once_and_reconciles_after_a_lost_answer(
-    pds: FakePds, cli: Cli, tmp_path: Path, card_post: Path, monkeypatch: pytest.MonkeyPatch
+    pds: FakePds, cli: XpostCli, tmp_path: Path, card_post: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "live.toml"
     config.write_text(
@@ -309,7 +309,7 @@ def test_cli_publish_records_once_and_reconciles_after_a_lost_answer(
 
 
 def test_a_copy_confirmed_by_its_url_can_be_taken_down(
-    pds: FakePds, cli: Cli, site: Path, card_post: Path, ctx: PublishContext
+    pds: FakePds, cli: XpostCli, site: Path, card_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(pds)
     receipt = adapter.publish(_draft(cli, card_post, site), None, ctx)
@@ -321,7 +321,7 @@ def test_a_copy_confirmed_by_its_url_can_be_taken_down(
 
 
 def test_an_image_outside_the_site_is_refused_before_anything(
-    cli: Cli, site: Path, tmp_path: Path
+    cli: XpostCli, site: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "site"
     folder.mkdir()

@@ -13,7 +13,7 @@ from lexicon import Lexicons
 from xpost_bluesky.richtext import bluesky_length, detect_facets
 from xpost_bluesky.rkey import is_tid, post_rkey
 
-from conftest import SEED, Cli, write_post
+from xpost.testing import XpostCli, write_post
 
 
 def _slice(text: str, facet: dict[str, Any]) -> str:
@@ -65,9 +65,11 @@ def test_rkeys_are_stable_tids_per_post_and_part() -> None:
     assert first != post_rkey("https://blog.example.com/post/b/", date, 0)
 
 
-def test_seed_post_preview(cli: Cli, site: Path, tmp_path: Path, lexicons: Lexicons) -> None:
-    post = tmp_path / SEED.name
-    shutil.copy(SEED, post)
+def test_seed_post_preview(
+    cli: XpostCli, site: Path, tmp_path: Path, seed: Path, lexicons: Lexicons
+) -> None:
+    post = tmp_path / seed.name
+    shutil.copy(seed, post)
     target = cli.dry_run(post, site)
     assert target["action"] == "create" and target["warnings"] == []
     (part,) = target["payload"]["posts"]  # type: ignore[index]
@@ -95,9 +97,9 @@ def test_seed_post_preview(cli: Cli, site: Path, tmp_path: Path, lexicons: Lexic
     assert lexicons.record_errors("app.bsky.feed.post", record, part["rkey"]) == []
 
 
-def test_seed_text_panel(cli: Cli, site: Path, tmp_path: Path) -> None:
-    post = tmp_path / SEED.name
-    shutil.copy(SEED, post)
+def test_seed_text_panel(cli: XpostCli, site: Path, tmp_path: Path, seed: Path) -> None:
+    post = tmp_path / seed.name
+    shutil.copy(seed, post)
     code, out, err = cli(
         "publish", str(post), "--dry-run", "--to", "bluesky", "--config", str(site)
     )
@@ -110,7 +112,7 @@ def test_seed_text_panel(cli: Cli, site: Path, tmp_path: Path) -> None:
     assert "(70/300 graphemes, 176/3000 bytes, langs ja)" in out
 
 
-def test_long_post_fits_and_says_what_was_cut(cli: Cli, site: Path, tmp_path: Path) -> None:
+def test_long_post_fits_and_says_what_was_cut(cli: XpostCli, site: Path, tmp_path: Path) -> None:
     post = write_post(
         tmp_path,
         f"title: {'長いタイトル' * 10}\nsummary: {'要約の文。' * 80}\n"
@@ -124,14 +126,16 @@ def test_long_post_fits_and_says_what_was_cut(cli: Cli, site: Path, tmp_path: Pa
     assert any("summary shortened" in w for w in target["warnings"])  # type: ignore[union-attr]
 
 
-def test_emoji_heavy_text_stays_under_3000_bytes(cli: Cli, site: Path, tmp_path: Path) -> None:
+def test_emoji_heavy_text_stays_under_3000_bytes(cli: XpostCli, site: Path, tmp_path: Path) -> None:
     family = "👨\u200d👩\u200d👧\u200d👦"
     post = write_post(tmp_path, f'title: "{family * 200}"\ndate: 2024-05-01')
     (part,) = cli.dry_run(post, site)["payload"]["posts"]  # type: ignore[index]
     assert part["bytes"] <= 3000 and part["graphemes"] <= 300
 
 
-def test_thread_parts_each_fit_with_their_own_rkey(cli: Cli, site: Path, tmp_path: Path) -> None:
+def test_thread_parts_each_fit_with_their_own_rkey(
+    cli: XpostCli, site: Path, tmp_path: Path
+) -> None:
     body = "\n\n".join(f"段落{i}。" + "本文の文章です。" * 30 for i in range(4)) + "\n"
     post = write_post(
         tmp_path, "title: 長い投稿\ndate: 2024-05-01\nxpost:\n  bluesky:\n    thread: true", body
@@ -146,7 +150,7 @@ def test_thread_parts_each_fit_with_their_own_rkey(cli: Cli, site: Path, tmp_pat
 
 
 def test_images_replace_the_card_and_put_the_url_in_the_text(
-    cli: Cli, site: Path, tmp_path: Path
+    cli: XpostCli, site: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     post = write_post(
@@ -179,7 +183,7 @@ def test_images_replace_the_card_and_put_the_url_in_the_text(
     ],
 )
 def test_bad_options_are_refused_with_one_line(
-    cli: Cli, site: Path, tmp_path: Path, options: str, message: str
+    cli: XpostCli, site: Path, tmp_path: Path, options: str, message: str
 ) -> None:
     (tmp_path / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     post = write_post(tmp_path, f"title: T\nxpost:\n  bluesky:\n    {options}")

@@ -3,70 +3,45 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from xpost import testing
 
 from fake_forem import API_KEY, FakeForem, running
 
 #: The project's shared folder (the seed post), beside the repository.
-SHARED = Path(__file__).resolve().parents[4] / "shared"
+SHARED = Path(os.environ.get("XPOST_SHARED") or Path(__file__).resolve().parents[4] / "shared")
 SEED = SHARED / "examples" / "2022-07-15-mlse-infraop-wg.md"
 
 
+@pytest.fixture(scope="session")
+def seed() -> Path:
+    """The seed post, or the test skipped (failed with XPOST_REQUIRE_SHARED) without it."""
+    return testing.require(SEED, "the seed post")
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XPOST_DATA_DIR", str(home / "xpost-data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    for name in list(os.environ):
-        if name.startswith("XPOST_") and name != "XPOST_DATA_DIR":
-            monkeypatch.delenv(name)
+def _isolated(xpost_home: Path) -> None:
+    """No test reads the user's config, ledger or keyring (``xpost.testing``)."""
 
 
 @dataclass
-class Site:
-    root: Path
-    post: Path
-    config: Path
-    forem: FakeForem
+class Site(testing.Site):
+    """The site (``xpost.testing.Site``: ``xpost(...)``, ``write_post``) and its fake."""
 
-    def xpost(self, *args: str, key: str = API_KEY) -> subprocess.CompletedProcess[str]:
-        """The real command in a fresh process, as cron runs it."""
-        env = {**os.environ, "XPOST_DEVTO_API_KEY": key}
-        return subprocess.run(
-            [sys.executable, "-m", "xpost", *args, "--config", str(self.config)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=self.root,
-            timeout=120,
-        )
-
-    def forem_key(self) -> str:
-        return API_KEY
-
-    def write_post(self, body: str, **front: str) -> None:
-        meta = {"title": "Shipping xpost to DEV", "date": "2024-05-01T09:00:00+09:00"}
-        meta.update(front)
-        lines = "".join(f"{k}: {v}\n" for k, v in meta.items())
-        self.post.write_text(f"---\n{lines}tags: [Python, CLI, GitHub Actions]\n---\n{body}")
+    forem: FakeForem | None = None
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     with running() as forem:
-        post = tmp_path / "content" / "post" / "shipping-xpost" / "index.md"
-        post.parent.mkdir(parents=True)
-        config = tmp_path / "xpost.toml"
-        config.write_text(
+        front = {"title": "Shipping xpost to DEV", "date": "2024-05-01T09:00:00+09:00"}
+        front["tags"] = "[Python, CLI, GitHub Actions]"
+        world = Site(tmp_path, "devto", {"api_key": API_KEY}, front, "shipping-xpost", forem)
+        world.write_config(
             "[site]\n"
             'base_url = "https://blog.example.org/"\n'
             'permalink = "/post/:slug/"\n'
@@ -75,6 +50,5 @@ def site(tmp_path: Path) -> Iterator[Site]:
             "[devto]\n"
             f'api_base = "{forem.base}"\n'
         )
-        world = Site(tmp_path, post, config, forem)
         world.write_post("First paragraph of the post.\n\nSecond paragraph.\n")
         yield world

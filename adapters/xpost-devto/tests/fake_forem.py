@@ -14,22 +14,18 @@ request and answer shapes, ``app/models/article.rb`` for what an article may hol
   ``body_markdown`` for a single one), checked against the required fields here.
 
 Faults: ``fail_next`` (a status), ``drop_next`` (applied, then the connection is
-closed unanswered), ``rate_limit_next`` (429 with Retry-After), ``edit_on_dev``.
+closed unanswered), ``rate_limit_next`` (429 with Retry-After), ``edit_on_dev``. The
+server, the request log and the faults are ``xpost.testing.FakeService``'s.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import jsonschema
+from xpost.testing import Answer, Call, FakeService, Fault, schema_errors, serving
 
 API_KEY = "devto-test-key-0123456789abcdef"
 ACCEPT = "application/vnd.forem.api-v1+json"
@@ -89,101 +85,107 @@ INDEX_REQUIRED = (
 _ARTICLE_PATH = re.compile(r"^/api/articles/(\d+)$")
 
 
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any = None
+class FakeForem(FakeService):
+    def __init__(self) -> None:
+        super().__init__()
+        self.articles: dict[int, dict[str, Any]] = {}
+        self.next_id = 1_000_001
+        self.clock = 0
 
+    @property
+    def base(self) -> str:
+        return self.url
 
-@dataclass
-class FakeForem:
-    base: str = ""
-    articles: dict[int, dict[str, Any]] = field(default_factory=dict)
-    requests: list[Recorded] = field(default_factory=list)
-    faults: list[tuple[str, str]] = field(default_factory=list)  # (method, kind)
-    next_id: int = 1_000_001
-    clock: int = 0
+    @property
+    def requests(self) -> list[Call]:
+        return self.calls
 
     # -- faults -----------------------------------------------------------------------
 
     def fail_next(self, method: str, status: int) -> None:
-        self.faults.append((method, str(status)))
+        self.fault(method, "fail", status=status)
 
     def drop_next(self, method: str) -> None:
-        self.faults.append((method, "drop"))
+        self.fault(method, "drop")
 
     def rate_limit_next(self, method: str, retry_after: int) -> None:
-        self.faults.append((method, f"429:{retry_after}"))
+        self.fault(method, "limit", retry_after=retry_after)
 
     def edit_on_dev(self, article_id: int, body: str) -> None:
         article = self.articles[article_id]
         article["body_markdown"] = body
         article["edited_at"] = self._now()
 
-    def writes(self) -> list[Recorded]:
-        return [r for r in self.requests if r.method in ("POST", "PUT")]
+    def writes(self) -> list[Call]:
+        return [c for c in self.calls if c.method in ("POST", "PUT")]
+
+    def create_by_hand(self, fields: dict[str, Any]) -> int:
+        """An article the author wrote on DEV itself; the status Forem answers."""
+        return self._save(None, {"article": fields}).status
 
     # -- the API ----------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple:
-        parts = urlsplit(target)
-        body = json.loads(raw) if raw else None
-        self.requests.append(Recorded(method, parts.path, headers, body))
-        for i, (fault_method, kind) in enumerate(self.faults):
-            if fault_method == method:
-                del self.faults[i]
-                if kind.startswith("429:"):
-                    limited = {"error": "Rate limit reached", "status": 429}
-                    return 429, limited, {"Retry-After": kind[4:]}
-                if kind != "drop":
-                    return int(kind), {"error": "Internal Server Error", "status": int(kind)}, {}
-                answer = self._route(method, parts.path, parse_qs(parts.query), headers, body)
-                return ("drop", answer)
-        return self._route(method, parts.path, parse_qs(parts.query), headers, body)
+    def failure(self, call: Call, fault: Fault) -> Answer:
+        return Answer(fault.status, {"error": "Internal Server Error", "status": fault.status})
 
-    def _route(self, method: str, path: str, query: dict, headers: dict, body: Any) -> tuple:
+    def rate_limited(self, call: Call, fault: Fault) -> Answer:
+        limited = {"error": "Rate limit reached", "status": 429}
+        return Answer(429, limited, {"Retry-After": str(fault.retry_after)})
+
+    def refusal(self, call: Call, problem: str) -> Answer:
+        return Answer(400, {"error": f"param is missing or invalid: {problem}", "status": 400})
+
+    def respond(self, call: Call) -> Answer:
+        if call.raw and call.content_type != "application/json":
+            return self.refuse(call, f"Content-Type {call.content_type!r} is not JSON")
+        return self._route(call.method, call.path, call.params, call.headers, call)
+
+    def _route(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], call: Call
+    ) -> Answer:
         if headers.get("api-key") != API_KEY:
-            return 401, {"error": "unauthorized", "status": 401}, {}
+            return Answer(401, {"error": "unauthorized", "status": 401})
         if headers.get("accept") != ACCEPT:
-            return 406, {"error": "v1 needs the Accept header " + ACCEPT, "status": 406}, {}
+            return Answer(406, {"error": "v1 needs the Accept header " + ACCEPT, "status": 406})
         if method == "GET" and path == "/api/users/me":
-            return 200, {"type_of": "user", "id": 42, "username": USERNAME, "name": "Tester"}, {}
+            return Answer(
+                200, {"type_of": "user", "id": 42, "username": USERNAME, "name": "Tester"}
+            )
         if method == "GET" and path == "/api/articles/me/all":
-            page = int(query.get("page", ["1"])[0])
-            per_page = int(query.get("per_page", ["30"])[0])
+            page = int(query.get("page", "1"))
+            per_page = int(query.get("per_page", "30"))
             if not 1 <= per_page <= 1000:
-                return 422, {"error": "per_page out of range", "status": 422}, {}
+                return Answer(422, {"error": "per_page out of range", "status": 422})
             mine = sorted(self.articles.values(), key=lambda a: -a["id"])
             chunk = mine[(page - 1) * per_page : page * per_page]
-            return 200, [self._index(a) for a in chunk], {}
+            return Answer(200, [self._index(a) for a in chunk])
         if method == "POST" and path == "/api/articles":
-            return self._save(None, body)
+            return self._checked(call) or self._save(None, call.body)
         found = _ARTICLE_PATH.match(path)
         if found:
             article = self.articles.get(int(found.group(1)))
             if article is None:
-                return 404, {"error": "not found", "status": 404}, {}
+                return Answer(404, {"error": "not found", "status": 404})
             if method == "GET":
                 if not article["published"]:  # the public endpoint shows published ones
-                    return 404, {"error": "not found", "status": 404}, {}
-                return 200, self._show(article), {}
+                    return Answer(404, {"error": "not found", "status": 404})
+                return Answer(200, self._show(article))
             if method == "PUT":
-                return self._save(article, body)
-        return 404, {"error": "not found", "status": 404}, {}
+                return self._checked(call) or self._save(article, call.body)
+        return Answer(404, {"error": "not found", "status": 404})
 
-    def _save(self, existing: dict[str, Any] | None, body: Any) -> tuple:
-        try:
-            jsonschema.validate(body, ARTICLE_BODY)
-        except jsonschema.ValidationError as exc:
-            return 400, {"error": f"param is missing or invalid: {exc.message}", "status": 400}, {}
+    def _checked(self, call: Call) -> Answer | None:
+        """Forem's refusal of a body that is not an ``Article``, or None."""
+        problems = schema_errors(ARTICLE_BODY, call.body)
+        return self.refuse(call, "; ".join(problems)) if problems else None
+
+    def _save(self, existing: dict[str, Any] | None, body: Any) -> Answer:
         fields = body["article"]
         article = dict(existing or {})
         article.update(fields)
         problem = self._invalid(article, existing)
         if problem:
-            return 422, {"error": problem, "status": 422}, {}
+            return Answer(422, {"error": problem, "status": 422})
         now = self._now()
         if existing is None:
             article.update(id=self.next_id, created_at=now, edited_at=None, published_at=None)
@@ -195,7 +197,7 @@ class FakeForem:
             article["published_at"] = now
         article["slug"] = f"post-{article['id']}"
         self.articles[article["id"]] = article
-        return (201 if existing is None else 200), self._show(article), {}
+        return Answer((201 if existing is None else 200), self._show(article))
 
     def _invalid(self, article: dict[str, Any], existing: dict[str, Any] | None) -> str | None:
         title = article.get("title") or ""
@@ -275,41 +277,5 @@ class FakeForem:
 
 @contextmanager
 def running() -> Iterator[FakeForem]:
-    fake = FakeForem()
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            with lock:
-                answer = fake.handle(self.command, self.path, headers, raw)
-            if answer[0] == "drop":
-                self.close_connection = True
-                self.connection.close()
-                return
-            status, body, extra = answer
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(FakeForem()) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -84,12 +84,13 @@ def test_an_article_edited_on_dev_is_not_overwritten_without_force(site: Site) -
 
 def test_an_article_with_our_canonical_url_but_other_content_is_not_adopted(site: Site) -> None:
     # The author cross-posted by hand before using xpost.
-    status, _, _ = site.forem.handle(
-        "POST",
-        "/api/articles",
-        {"api-key": site.forem_key(), "accept": "application/vnd.forem.api-v1+json"},
-        b'{"article": {"title": "Mine", "body_markdown": "by hand", "published": true,'
-        b' "canonical_url": "https://blog.example.org/post/shipping-xpost/"}}',
+    status = site.forem.create_by_hand(
+        {
+            "title": "Mine",
+            "body_markdown": "by hand",
+            "published": True,
+            "canonical_url": "https://blog.example.org/post/shipping-xpost/",
+        }
     )
     assert status == 201
     done = site.xpost("publish", str(site.post))
@@ -99,7 +100,7 @@ def test_an_article_with_our_canonical_url_but_other_content_is_not_adopted(site
 
 
 def test_wrong_key_fails_that_target_with_a_clear_line(site: Site) -> None:
-    done = site.xpost("publish", str(site.post), key="wrong-key")
+    done = site.xpost("publish", str(site.post), api_key="wrong-key")
     assert done.returncode == 1
     assert "API key was rejected" in done.stdout + done.stderr
     assert "wrong-key" not in done.stdout + done.stderr

@@ -6,11 +6,12 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from xpost.content.model import Embed
 
-from conftest import SEED, Site
+from conftest import Site
 from xpost_devto import devto_tags
 from xpost_devto.forem_markdown import ForemMarkdown, escape_liquid, liquid_tag, start_seconds
 
@@ -21,9 +22,8 @@ def _dry_run(site: Site, post: str) -> dict:
     return json.loads(done.stdout)["posts"][0]["targets"][0]
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason=f"{SEED} (the seed post) is missing")
-def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site) -> None:
-    target = _dry_run(site, str(SEED))
+def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site, seed: Path) -> None:
+    target = _dry_run(site, str(seed))
     article = target["payload"]["article"]
     body = article["body_markdown"]
     decks = re.findall(r"^\{% speakerdeck ([0-9a-f]+) %\}$", body, re.MULTILINE)
@@ -38,8 +38,8 @@ def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site) -> None:
     assert site.forem.requests == []  # a dry-run sends nothing
 
 
-def test_no_account_needed_for_a_dry_run(site: Site) -> None:
-    done = site.xpost("publish", str(SEED), "--dry-run", "--to", "devto", key="")
+def test_no_account_needed_for_a_dry_run(site: Site, seed: Path) -> None:
+    done = site.xpost("publish", str(seed), "--dry-run", "--to", "devto", api_key="")
     assert done.returncode == 0, done.stderr
     assert "DEV" in done.stdout
 

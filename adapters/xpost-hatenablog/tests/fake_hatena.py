@@ -15,7 +15,8 @@ here from Hatena's "はてなブログAtomPub" documentation and RFC 5023:
   with ``link rel="next"``; the service document names the blog.
 
 Faults: ``fail_next`` (a status), ``drop_next`` (applied, then the connection is
-closed unanswered), ``edit_on_hatena``.
+closed unanswered), ``edit_on_hatena``. The server, the request log and the faults are
+``xpost.testing.FakeService``'s.
 """
 
 from __future__ import annotations
@@ -23,16 +24,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import defusedxml.ElementTree as SafeET
+from xpost.testing import Answer, Call, FakeService, Fault, serving
 
 HATENA_ID = "xposttester"
 BLOG_ID = "xposttester.hatenablog.com"
@@ -49,77 +47,71 @@ _WSSE = re.compile(
 )
 
 
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    body: bytes
+class FakeHatena(FakeService):
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.nonces: set[str] = set()
+        self.next_id = 6_801_883_189_000_000_000
+        self.clock = 0
 
+    @property
+    def base(self) -> str:
+        return self.url
 
-@dataclass
-class FakeHatena:
-    base: str = ""
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    requests: list[Recorded] = field(default_factory=list)
-    faults: list[tuple[str, str]] = field(default_factory=list)
-    nonces: set[str] = field(default_factory=set)
-    next_id: int = 6_801_883_189_000_000_000
-    clock: int = 0
+    @property
+    def requests(self) -> list[Call]:
+        return self.calls
 
     @property
     def root(self) -> str:
         return f"/{HATENA_ID}/{BLOG_ID}/atom"
 
     def fail_next(self, method: str, status: int) -> None:
-        self.faults.append((method, str(status)))
+        self.fault(method, "fail", status=status)
 
     def drop_next(self, method: str) -> None:
-        self.faults.append((method, "drop"))
+        self.fault(method, "drop")
 
     def edit_on_hatena(self, entry_id: str, content: str) -> None:
         self.entries[entry_id]["content"] = content
         self.entries[entry_id]["edited"] = self._now()
 
-    def writes(self) -> list[Recorded]:
-        return [r for r in self.requests if r.method in ("POST", "PUT", "DELETE")]
+    def writes(self) -> list[Call]:
+        return [c for c in self.calls if c.method in ("POST", "PUT", "DELETE")]
 
     # -- the API ----------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> tuple:
-        parts = urlsplit(target)
-        self.requests.append(Recorded(method, parts.path, body))
-        for i, (fault_method, kind) in enumerate(self.faults):
-            if fault_method == method:
-                del self.faults[i]
-                if kind != "drop":
-                    return int(kind), "text/plain", f"{kind} Error".encode()
-                return ("drop", self._route(method, parts, headers, body))
-        return self._route(method, parts, headers, body)
+    def failure(self, call: Call, fault: Fault) -> Answer:
+        return _text(fault.status, f"{fault.status} Error")
 
-    def _route(self, method: str, parts: Any, headers: dict[str, str], body: bytes) -> tuple:
-        if not self._authorised(headers):
-            return 401, "text/plain", b"401 Unauthorized"
-        path = parts.path
-        if method == "GET" and path == self.root:
-            return 200, "application/atomsvc+xml", self._service()
+    def refusal(self, call: Call, problem: str) -> Answer:
+        return _text(400, f"400 Bad Request: {problem}")
+
+    def respond(self, call: Call) -> Answer:
+        if not self._authorised(call.headers):
+            return _text(401, "401 Unauthorized")
+        path = call.path
+        if call.method == "GET" and path == self.root:
+            return _xml(200, self._service(), "application/atomsvc+xml")
         if path == self.root + "/entry":
-            if method == "GET":
-                return 200, "application/atom+xml", self._feed(parse_qs(parts.query))
-            if method == "POST":
-                return self._save(None, headers, body)
-            return 405, "text/plain", b"405 Method Not Allowed"
+            if call.method == "GET":
+                return _xml(200, self._feed(call.params))
+            if call.method == "POST":
+                return self._save(None, call)
+            return _text(405, "405 Method Not Allowed")
         found = re.match(re.escape(self.root) + r"/entry/([0-9A-Za-z]+)$", path)
         if found is None or found.group(1) not in self.entries:
-            return 404, "text/plain", b"404 Not Found"
+            return _text(404, "404 Not Found")
         entry_id = found.group(1)
-        if method == "GET":
-            return 200, "application/atom+xml", self._entry_xml(entry_id, root=True)
-        if method == "PUT":
-            return self._save(entry_id, headers, body)
-        if method == "DELETE":
+        if call.method == "GET":
+            return _xml(200, self._entry_xml(entry_id, root=True))
+        if call.method == "PUT":
+            return self._save(entry_id, call)
+        if call.method == "DELETE":
             del self.entries[entry_id]
-            return 200, "text/plain", b""
-        return 405, "text/plain", b"405 Method Not Allowed"
+            return _text(200, "")
+        return _text(405, "405 Method Not Allowed")
 
     def _authorised(self, headers: dict[str, str]) -> bool:
         if "x-wsse" in headers:
@@ -135,13 +127,13 @@ class FakeHatena:
         basic = base64.b64encode(f"{HATENA_ID}:{API_KEY}".encode()).decode()
         return headers.get("authorization") == f"Basic {basic}"
 
-    def _save(self, entry_id: str | None, headers: dict[str, str], body: bytes) -> tuple:
-        if not headers.get("content-type", "").startswith("application/atom+xml"):
-            return 400, "text/plain", b"400 Bad Request: Content-Type"
+    def _save(self, entry_id: str | None, call: Call) -> Answer:
+        if not call.headers.get("content-type", "").startswith("application/atom+xml"):
+            return self.refuse(call, "Content-Type")
         try:
-            fields = _checked_entry(body)
+            fields = _checked_entry(call.raw)
         except ValueError as exc:
-            return 400, "text/plain", f"400 Bad Request: {exc}".encode()
+            return self.refuse(call, str(exc))
         now = self._now()
         if entry_id is None:
             entry_id = str(self.next_id)
@@ -152,8 +144,8 @@ class FakeHatena:
         fields["updated"] = fields["updated"] or now
         fields["edited"] = now
         self.entries[entry_id] = fields
-        status = 201 if headers.get("x-method") == "POST" else 200
-        return status, "application/atom+xml", self._entry_xml(entry_id, root=True)
+        status = 201 if call.method == "POST" else 200
+        return _xml(status, self._entry_xml(entry_id, root=True))
 
     def _service(self) -> bytes:
         return (
@@ -164,9 +156,9 @@ class FakeHatena:
             "</workspace></service>"
         ).encode()
 
-    def _feed(self, query: dict[str, list[str]]) -> bytes:
+    def _feed(self, query: dict[str, str]) -> bytes:
         ordered = sorted(self.entries, key=int, reverse=True)
-        start = ordered.index(query["page"][0]) if "page" in query else 0
+        start = ordered.index(query["page"]) if "page" in query else 0
         chunk = ordered[start : start + PAGE]
         rest = ordered[start + PAGE : start + PAGE + 1]
         links = f'<link rel="first" href="{self.base}{self.root}/entry"/>'
@@ -254,41 +246,15 @@ def _checked_entry(body: bytes) -> dict[str, Any]:
     }
 
 
+def _text(status: int, text: str) -> Answer:
+    return Answer(status, text.encode(), content_type="text/plain; charset=utf-8")
+
+
+def _xml(status: int, data: bytes, kind: str = "application/atom+xml") -> Answer:
+    return Answer(status, data, content_type=f"{kind}; charset=utf-8")
+
+
 @contextmanager
 def running() -> Iterator[FakeHatena]:
-    fake = FakeHatena()
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            headers["x-method"] = self.command
-            with lock:
-                answer = fake.handle(self.command, self.path, headers, body)
-            if answer[0] == "drop":
-                self.close_connection = True
-                self.connection.close()
-                return
-            status, kind, data = answer
-            self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(FakeHatena()) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -99,7 +99,7 @@ def test_drafts_on_hatena_stay_drafts(site: Site) -> None:
 
 
 def test_wrong_key_fails_that_target_with_a_clear_line(site: Site) -> None:
-    done = site.xpost("publish", str(site.post), key="wrong-key")
+    done = site.xpost("publish", str(site.post), api_key="wrong-key")
     assert done.returncode == 1
     assert "rejected" in done.stdout + done.stderr
     assert "wrong-key" not in done.stdout + done.stderr

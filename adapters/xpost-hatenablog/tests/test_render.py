@@ -6,11 +6,12 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from xpost.content.model import Embed
 
-from conftest import SEED, Site
+from conftest import Site
 from xpost_hatenablog.atom import Entry, entry_xml, parse_entry
 from xpost_hatenablog.client import wsse
 from xpost_hatenablog.hatena_markdown import HatenaMarkdown, start_seconds
@@ -22,9 +23,8 @@ def _dry_run(site: Site, post: str) -> dict:
     return json.loads(done.stdout)["posts"][0]["targets"][0]
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason=f"{SEED} (the seed post) is missing")
-def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site) -> None:
-    target = _dry_run(site, str(SEED))
+def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site, seed: Path) -> None:
+    target = _dry_run(site, str(seed))
     payload = target["payload"]
     body = payload["content"]
     decks = re.findall(r'<iframe src="https://speakerdeck\.com/player/([0-9a-f]+)"', body)
@@ -38,8 +38,8 @@ def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site) -> None:
     assert site.hatena.requests == []  # a dry-run sends nothing
 
 
-def test_no_account_needed_for_a_dry_run(site: Site) -> None:
-    done = site.xpost("publish", str(site.post), "--dry-run", "--to", "hatenablog", key="")
+def test_no_account_needed_for_a_dry_run(site: Site, seed: Path) -> None:
+    done = site.xpost("publish", str(site.post), "--dry-run", "--to", "hatenablog", api_key="")
     assert done.returncode == 0, done.stderr
     assert "Hatena Blog" in done.stdout
 

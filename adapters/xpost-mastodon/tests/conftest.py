@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fake_mastodon import FakeMastodon
 from openapi import OpenApi
-from pytest_httpserver import HTTPServer
 
 from xpost.plugin import PublishContext, Receipt
+from xpost.testing import XpostCli, require, serving, write_config
 
 #: The project's shared folder (contracts, examples), beside the repository.
 SHARED = Path(os.environ.get("XPOST_SHARED") or Path(__file__).resolve().parents[4] / "shared")
@@ -20,39 +20,21 @@ OPENAPI = SHARED / "contracts/mastodon/openapi.json"
 SEED = SHARED / "examples/2022-07-15-mlse-infraop-wg.md"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if OPENAPI.is_file():
-        return
-    if os.environ.get("XPOST_REQUIRE_SHARED"):
-        raise pytest.UsageError(f"{OPENAPI} is missing (XPOST_REQUIRE_SHARED is set)")
-    skip = pytest.mark.skip(reason=f"{SHARED} not found: the contract checks need it")
-    for item in items:
-        if "shared" in item.fixturenames or "instance" in item.fixturenames:
-            item.add_marker(skip)
-
-
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    return SHARED
+def seed() -> Path:
+    """The seed post, or the test skipped (failed with XPOST_REQUIRE_SHARED) without it."""
+    return require(SEED, "the seed post")
 
 
 @pytest.fixture(scope="session")
 def openapi() -> OpenApi:
-    return OpenApi(OPENAPI)
+    return OpenApi(require(OPENAPI, "Mastodon's OpenAPI document, the contract the fake checks"))
 
 
 @pytest.fixture
 def instance(openapi: OpenApi) -> Iterator[FakeMastodon]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    fake = FakeMastodon(openapi, server)
-    fake.install()
-    try:
+    with serving(FakeMastodon(openapi)) as fake:
         yield fake
-    finally:
-        server.clear()
-        server.stop()
-    assert fake.violations == [], fake.violations
 
 
 @pytest.fixture
@@ -73,63 +55,17 @@ def ctx(checkpoints: list[Receipt]) -> PublishContext:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads the user's config, ledger or keyring."""
-    monkeypatch.setenv("XPOST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XPOST_CONFIG", str(tmp_path / "no-config.toml"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for name in list(os.environ):
-        if name.startswith("XPOST_MASTODON_"):
-            monkeypatch.delenv(name)
-
-
-class Cli:
-    """``xpost`` run in-process as a user runs it: argv in; exit code, stdout, stderr out."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        from xpost.cli import main
-
-        self.capsys.readouterr()
-        self.monkeypatch.setattr("sys.argv", ["xpost", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exit:
-            code = int(exit.code or 0)
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def dry_run(self, post: Path, config: Path | None = None) -> dict[str, object]:
-        import json
-
-        args = ["publish", str(post), "--dry-run", "--json", "--to", "mastodon"]
-        if config is not None:
-            args += ["--config", str(config)]
-        code, out, err = self(*args)
-        assert code == 0, err
-        target: dict[str, object] = json.loads(out)["posts"][0]["targets"][0]
-        return target
+def _isolated(xpost_home: Path) -> None:
+    """No test reads the user's config, ledger or keyring (``xpost.testing``)."""
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(capsys, monkeypatch)
+def cli(xpost_cli: XpostCli) -> XpostCli:
+    xpost_cli.platform = "mastodon"
+    return xpost_cli
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A config with a site URL, so posts have a canonical URL."""
-    config = tmp_path / "xpost.toml"
-    config.write_text('[site]\nbase_url = "https://blog.example.com"\n', encoding="utf-8")
-    return config
-
-
-def write_post(folder: Path, front: str, body: str = "Body text.\n", name: str = "post.md") -> Path:
-    path = folder / name
-    path.write_text(f"---\n{front.strip()}\n---\n\n{body}", encoding="utf-8")
-    return path
+    return write_config(tmp_path)

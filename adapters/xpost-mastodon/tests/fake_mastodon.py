@@ -1,4 +1,4 @@
-"""A fake Mastodon instance on pytest-httpserver, held to the published OpenAPI document.
+"""A fake Mastodon instance, held to the published OpenAPI document.
 
 Every request body is validated against its operation's ``requestBody`` schema in
 ``shared/contracts/mastodon/openapi.json`` (unknown fields refused too), and every
@@ -16,25 +16,22 @@ unattached before use, edits that keep visibility.
 
 Faults per route: ``fail`` (status and body, not applied), ``hang`` (applied, no
 answer in time), ``drop`` (applied, connection closed), ``limit`` (429 with
-``X-RateLimit-Reset``).
+``X-RateLimit-Reset``). The server, the request log and the faults are
+``xpost.testing.FakeService``'s.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
-import socket
-import threading
-import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import regex
 from openapi import OpenApi
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from werkzeug import Request
+
+from xpost.testing import Answer, Call, FakeService, Fault
 
 TOKEN = "mastodon-test-token-0123456789"
 ACCOUNT_ID = "109348000000000001"
@@ -59,124 +56,77 @@ _GRAPHEME = regex.compile(r"\X")
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,:;!?)\]]")
 
 
-@dataclass
-class Fault:
-    kind: str
-    status: int = 500
-    body: dict[str, Any] | None = None
+_PATTERNS = [
+    (method, template, re.compile("^" + template.replace("{id}", "([^/]+)") + "$"))
+    for method, template in ROUTES
+]
 
 
-@dataclass
-class FakeMastodon:
-    api: OpenApi
-    server: HTTPServer
-    max_characters: int = 500
-    hang_seconds: float = 1.5
-    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
-    sources: dict[str, dict[str, str]] = field(default_factory=dict)
-    media: dict[str, dict[str, Any]] = field(default_factory=dict)
-    idempotency: dict[str, str] = field(default_factory=dict)
-    faults: dict[tuple[str, str], list[Fault]] = field(default_factory=dict)
-    calls: list[tuple[str, str, Any]] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-    next_id: int = 110000000000000000
-    lock: threading.Lock = field(default_factory=threading.Lock)
+class FakeMastodon(FakeService):
+    def __init__(self, api: OpenApi) -> None:
+        super().__init__()
+        self.api = api
+        self.max_characters = 500
+        self.statuses: dict[str, dict[str, Any]] = {}
+        self.sources: dict[str, dict[str, str]] = {}
+        self.media: dict[str, dict[str, Any]] = {}
+        self.idempotency: dict[str, str] = {}
+        self.next_id = 110000000000000000
 
-    @property
-    def url(self) -> str:
-        return self.server.url_for("").rstrip("/")
-
-    def install(self) -> None:
-        for method, template in ROUTES:
-            pattern = re.compile("^" + template.replace("{id}", "([^/]+)") + "$")
-            self.server.expect_request(pattern, method=method).respond_with_handler(
-                lambda request, m=method, t=template: self.handle(m, t, request)
-            )
+    def key(self, call: Call) -> tuple[str, str]:
+        """The route: ``("GET", "/api/v1/statuses/{id}")``."""
+        for method, template, pattern in _PATTERNS:
+            if method == call.method and pattern.match(call.path.rstrip("/") or "/"):
+                return method, template
+        return call.method, call.path
 
     def fault(
         self, method: str, template: str, kind: str, status: int = 500, body: Any = None
     ) -> None:
-        self.faults.setdefault((method, template), []).append(Fault(kind, status, body))
+        super().fault((method, template), kind, status, body)
 
     def named(self, method: str, template: str) -> list[Any]:
-        return [body for m, t, body in self.calls if (m, t) == (method, template)]
+        return super().named((method, template))
+
+    def failure(self, call: Call, fault: Fault) -> Answer:
+        return Answer(fault.status, fault.body or {"error": "Something went wrong"})
+
+    def rate_limited(self, call: Call, fault: Fault) -> Answer:
+        reset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+        headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0"}
+        return Answer(429, {"error": "Too many requests"}, {**headers, "X-RateLimit-Reset": reset})
+
+    def refusal(self, call: Call, problem: str) -> Answer:
+        return Answer(422, {"error": problem})
+
+    def check_answer(self, call: Call, answer: Answer) -> list[str]:
+        method, template = call.key
+        errors: list[str] = self.api.response_errors(template, method, answer.status, answer.body)
+        return errors
 
     # -- dispatch -----------------------------------------------------------------------
 
-    def handle(self, method: str, template: str, request: Request) -> Response:
-        ident = request.path.rstrip("/").split("/")[4] if "{id}" in template else None
-        body, content_type = self._body(request)
-        with self.lock:
-            self.calls.append((method, template, body))
-            queue = self.faults.get((method, template)) or []
-            fault = queue.pop(0) if queue else None
-        if fault is not None and fault.kind == "fail":
-            return self.answer(
-                method, template, fault.status, fault.body or {"error": "Something went wrong"}
-            )
-        if fault is not None and fault.kind == "limit":
-            reset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
-            return self.answer(
-                method,
-                template,
-                429,
-                {"error": "Too many requests"},
-                {
-                    "X-RateLimit-Limit": "300",
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": reset,
-                },
-            )
+    def respond(self, call: Call) -> Answer:
+        method, template = call.key
+        if (method, template) not in ROUTES:
+            return self.refuse(call, "not a route the adapter may call")
+        ident = call.path.rstrip("/").split("/")[4] if "{id}" in template else None
+        body = call.body
         if method in ("POST", "PUT") and body is not None:
-            errors = self.api.request_errors(template, method, body, content_type)
+            errors = self.api.request_errors(template, method, body, call.content_type)
             if errors:
-                self.violations.append("; ".join(errors))
-                return self.answer(method, template, 422, {"error": "; ".join(errors)})
+                return self.refuse(call, "; ".join(errors))
         public = template in ("/api/v1/apps", "/oauth/token", "/api/v2/instance")
-        if not public and request.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return self.answer(method, template, 401, {"error": "The access token is invalid"})
-        with self.lock:
-            handler = getattr(
-                self,
-                "_"
-                + method.lower()
-                + template.replace("/", "_").replace("{id}", "id").replace(".", ""),
-            )
-            status, answer = handler(ident, body, request)
-        response = self.answer(method, template, status, answer)
-        if fault is not None and fault.kind == "hang":
-            time.sleep(self.hang_seconds)
-        if fault is not None and fault.kind == "drop":
-            sock = request.environ.get("werkzeug.socket")
-            if isinstance(sock, socket.socket):
-                sock.shutdown(socket.SHUT_RDWR)
-        return response
-
-    def _body(self, request: Request) -> tuple[Any, str]:
-        content_type = (request.content_type or "").split(";")[0]
-        if content_type == "application/json":
-            return json.loads(request.get_data() or b"null"), content_type
-        if content_type == "multipart/form-data":
-            form: dict[str, Any] = dict(request.form)
-            for name, upload in request.files.items():
-                form[name] = f"<{upload.mimetype} {len(upload.read())} bytes>"
-            return form, content_type
-        return None, content_type
-
-    def answer(
-        self,
-        method: str,
-        template: str,
-        status: int,
-        body: Any,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
-        errors = self.api.response_errors(template, method, status, body)
-        if errors:
-            self.violations.append("; ".join(errors))
-        return Response(
-            json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
+        if not public and call.headers.get("authorization") != f"Bearer {TOKEN}":
+            return Answer(401, {"error": "The access token is invalid"})
+        handler = getattr(
+            self,
+            "_"
+            + method.lower()
+            + template.replace("/", "_").replace("{id}", "id").replace(".", ""),
         )
+        status, answer = handler(ident, body, call.request)
+        return Answer(status, answer)
 
     # -- entities --------------------------------------------------------------------------
 

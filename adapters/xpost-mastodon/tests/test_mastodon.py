@@ -14,7 +14,6 @@ from xpost_mastodon import MastodonAdapter
 from xpost_mastodon.adapter import MastodonSettings
 from xpost_mastodon.counting import status_length
 
-from conftest import SEED, Cli, write_post
 from xpost.plugin import (
     AuthError,
     Draft,
@@ -28,6 +27,7 @@ from xpost.plugin import (
     RetryPolicy,
     SiteConfig,
 )
+from xpost.testing import XpostCli, write_post
 
 # -- counting ---------------------------------------------------------------------------
 
@@ -44,9 +44,9 @@ def test_every_url_counts_23_and_remote_mentions_count_locally() -> None:
 # -- rendering ----------------------------------------------------------------------------
 
 
-def test_seed_post_preview(cli: Cli, site: Path, tmp_path: Path) -> None:
-    post = tmp_path / SEED.name
-    shutil.copy(SEED, post)
+def test_seed_post_preview(cli: XpostCli, site: Path, tmp_path: Path, seed: Path) -> None:
+    post = tmp_path / seed.name
+    shutil.copy(seed, post)
     target = cli.dry_run(post, site)
     (status,) = target["payload"]["statuses"]  # type: ignore[index]
     assert status["status"] == (
@@ -63,7 +63,7 @@ def test_seed_post_preview(cli: Cli, site: Path, tmp_path: Path) -> None:
     assert code == 0 and "── Mastodon · create · 95/500" in out and "(95/500, public)" in out
 
 
-def test_a_long_post_is_cut_to_the_configured_limit(cli: Cli, tmp_path: Path) -> None:
+def test_a_long_post_is_cut_to_the_configured_limit(cli: XpostCli, tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text(
         '[site]\nbase_url = "https://blog.example.com"\n[mastodon]\nmax_characters = 120\n',
@@ -77,7 +77,7 @@ def test_a_long_post_is_cut_to_the_configured_limit(cli: Cli, tmp_path: Path) ->
     )
 
 
-def test_thread_parts_fit(cli: Cli, site: Path, tmp_path: Path) -> None:
+def test_thread_parts_fit(cli: XpostCli, site: Path, tmp_path: Path) -> None:
     body = "\n\n".join("本文の文章です。" * 40 for _ in range(3)) + "\n"
     post = write_post(tmp_path, "title: 長い\nxpost: {mastodon: {thread: true}}", body)
     statuses = cli.dry_run(post, site)["payload"]["statuses"]  # type: ignore[index]
@@ -96,7 +96,7 @@ def test_thread_parts_fit(cli: Cli, site: Path, tmp_path: Path) -> None:
     ],
 )
 def test_bad_options_are_refused_with_one_line(
-    cli: Cli, site: Path, tmp_path: Path, options: str, message: str
+    cli: XpostCli, site: Path, tmp_path: Path, options: str, message: str
 ) -> None:
     (tmp_path / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     post = write_post(tmp_path, f"title: T\nxpost:\n  mastodon:\n    {options}")
@@ -104,7 +104,9 @@ def test_bad_options_are_refused_with_one_line(
     assert code == 2 and message in err and err.count("\n") == 1
 
 
-def test_publishing_without_an_instance_is_bad_config(cli: Cli, site: Path, tmp_path: Path) -> None:
+def test_publishing_without_an_instance_is_bad_config(
+    cli: XpostCli, site: Path, tmp_path: Path
+) -> None:
     post = write_post(tmp_path, "title: T")
     code, _out, err = cli("publish", str(post), "--to", "mastodon", "--config", str(site))
     assert code == 2 and "[mastodon] api_base" in err
@@ -134,7 +136,7 @@ def _adapter(instance: FakeMastodon) -> MastodonAdapter:
     return adapter
 
 
-def _draft(cli: Cli, post: Path, site: Path) -> Draft:
+def _draft(cli: XpostCli, post: Path, site: Path) -> Draft:
     return Draft(platform="mastodon", payload=cli.dry_run(post, site)["payload"])  # type: ignore[arg-type]
 
 
@@ -149,7 +151,7 @@ def image_post(tmp_path: Path) -> Path:
 
 
 def test_a_status_with_an_image_and_its_description(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     receipt = _adapter(instance).publish(_draft(cli, image_post, site), None, ctx)
     (status,) = instance.statuses.values()
@@ -163,7 +165,12 @@ def test_a_status_with_an_image_and_its_description(
 
 @pytest.mark.parametrize("kind", ["hang", "drop"])
 def test_a_lost_answer_is_retried_with_the_same_idempotency_key(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext, kind: str
+    instance: FakeMastodon,
+    cli: XpostCli,
+    site: Path,
+    image_post: Path,
+    ctx: PublishContext,
+    kind: str,
 ) -> None:
     instance.fault("POST", "/api/v1/statuses", kind)
     _adapter(instance).publish(_draft(cli, image_post, site), None, ctx)
@@ -172,7 +179,7 @@ def test_a_lost_answer_is_retried_with_the_same_idempotency_key(
 
 
 def test_no_answer_at_all_is_unknown_and_lookup_finds_the_status(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, image_post, site)
     adapter = _adapter(instance)
@@ -187,14 +194,14 @@ def test_no_answer_at_all_is_unknown_and_lookup_finds_the_status(
 
 
 def test_lookup_finds_nothing_when_nothing_was_made(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     assert _adapter(instance).lookup(_draft(cli, image_post, site), None, ctx) is None
 
 
 def test_a_thread_and_its_resume_never_repeat_a_part(
     instance: FakeMastodon,
-    cli: Cli,
+    cli: XpostCli,
     site: Path,
     tmp_path: Path,
     ctx: PublishContext,
@@ -223,7 +230,7 @@ def test_a_thread_and_its_resume_never_repeat_a_part(
 
 
 def test_a_changed_post_is_edited_in_place(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(instance)
     receipt = adapter.publish(_draft(cli, image_post, site), None, ctx)
@@ -245,7 +252,7 @@ def test_a_changed_post_is_edited_in_place(
 
 
 def test_an_edit_made_on_mastodon_is_not_overwritten_without_force(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(instance)
     receipt = adapter.publish(_draft(cli, image_post, site), None, ctx)
@@ -261,7 +268,7 @@ def test_an_edit_made_on_mastodon_is_not_overwritten_without_force(
 
 
 def test_the_instance_limit_is_checked_before_sending(
-    instance: FakeMastodon, cli: Cli, site: Path, tmp_path: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, tmp_path: Path, ctx: PublishContext
 ) -> None:
     instance.max_characters = 50
     post = write_post(tmp_path, f"title: {'長いタイトル' * 10}")
@@ -271,7 +278,7 @@ def test_the_instance_limit_is_checked_before_sending(
 
 
 def test_a_bad_token_is_an_auth_error(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path
 ) -> None:
     ctx = PublishContext(credentials={"access_token": "revoked-token-xyz"}, timeout=0.5)
     with pytest.raises(AuthError, match="The access token is invalid") as error:
@@ -281,7 +288,7 @@ def test_a_bad_token_is_an_auth_error(
 
 
 def test_rate_limit_says_when(
-    instance: FakeMastodon, cli: Cli, site: Path, tmp_path: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, tmp_path: Path, ctx: PublishContext
 ) -> None:
     for _ in range(3):
         instance.fault("POST", "/api/v1/statuses", "limit")
@@ -293,7 +300,7 @@ def test_rate_limit_says_when(
 
 
 def test_a_refusal_is_a_clean_failure(
-    instance: FakeMastodon, cli: Cli, site: Path, tmp_path: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, tmp_path: Path, ctx: PublishContext
 ) -> None:
     instance.fault(
         "POST", "/api/v1/statuses", "fail", 422, {"error": "Validation failed: Text is spam"}
@@ -305,7 +312,7 @@ def test_a_refusal_is_a_clean_failure(
 
 
 def test_unpublish_deletes_every_part_even_twice(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(instance)
     receipt = adapter.publish(_draft(cli, image_post, site), None, ctx)
@@ -329,7 +336,7 @@ def test_whoami_and_login(instance: FakeMastodon, ctx: PublishContext) -> None:
 
 def test_cli_publish_then_unchanged_then_updated(
     instance: FakeMastodon,
-    cli: Cli,
+    cli: XpostCli,
     tmp_path: Path,
     image_post: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -353,7 +360,7 @@ def test_cli_publish_then_unchanged_then_updated(
 
 
 def test_a_copy_confirmed_by_its_url_can_be_taken_down(
-    instance: FakeMastodon, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMastodon, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(instance)
     receipt = adapter.publish(_draft(cli, image_post, site), None, ctx)
@@ -365,7 +372,7 @@ def test_a_copy_confirmed_by_its_url_can_be_taken_down(
 
 
 def test_an_image_outside_the_site_is_refused_before_anything(
-    cli: Cli, site: Path, tmp_path: Path
+    cli: XpostCli, site: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "site"
     folder.mkdir()
@@ -377,7 +384,7 @@ def test_an_image_outside_the_site_is_refused_before_anything(
     assert code == 2 and "secret.png" in err
 
 
-def test_preview_draws_each_status_escaped(cli: Cli, site: Path, image_post: Path) -> None:
+def test_preview_draws_each_status_escaped(cli: XpostCli, site: Path, image_post: Path) -> None:
     adapter = MastodonAdapter(MastodonSettings(), SiteConfig())
     fragment = adapter.preview_html(_draft(cli, image_post, site))
     assert fragment is not None and fragment.count('<article class="x-post">') == 1

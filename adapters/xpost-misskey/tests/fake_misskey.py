@@ -1,4 +1,4 @@
-"""A fake Misskey instance on pytest-httpserver, held to misskey-js's endpoint types.
+"""A fake Misskey instance, held to misskey-js's endpoint types.
 
 There is no Misskey contract in shared/contracts/; the published one is the npm
 ``misskey-js`` package (``built/autogen/types.d.ts``, generated from Misskey's OpenAPI
@@ -12,22 +12,19 @@ without one, 403 ``AUTHENTICATION_FAILED`` for a wrong one), ``maxNoteTextLength
 counted in UTF-16 units (400 ``MAX_LENGTH``), replies to notes that exist, files that
 belong to the user, ``NO_SUCH_NOTE`` on delete. Faults per endpoint: ``fail``,
 ``hang`` (applied, no answer in time), ``drop`` (applied, connection closed),
-``limit`` (429 ``RATE_LIMIT_EXCEEDED`` with ``Retry-After``).
+``limit`` (429 ``RATE_LIMIT_EXCEEDED`` with ``Retry-After``). The server, the request
+log and the faults are ``xpost.testing.FakeService``'s.
 """
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
-import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from misskey_types import MisskeyTypes
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from werkzeug import Request
+
+from xpost.testing import Answer, Call, FakeService, Fault
 
 TOKEN = "misskey-test-token-abcdef"
 USER_ID = "9abcdefghi"
@@ -68,109 +65,74 @@ def error_body(code: str) -> tuple[int, dict[str, Any]]:
     return status, {"error": {"message": message, "code": code, "id": ident}}
 
 
-@dataclass
-class Fault:
-    kind: str
-    code: str = "INTERNAL_ERROR"
+class FakeMisskey(FakeService):
+    def __init__(self, types: MisskeyTypes) -> None:
+        super().__init__()
+        self.types = types
+        self.max_note_text_length = 3000
+        self.notes: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}
+        self.counter = 0
 
-
-@dataclass
-class FakeMisskey:
-    types: MisskeyTypes
-    server: HTTPServer
-    max_note_text_length: int = 3000
-    hang_seconds: float = 1.5
-    notes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)
-    faults: dict[str, list[Fault]] = field(default_factory=dict)
-    calls: list[tuple[str, Any]] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-    counter: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def url(self) -> str:
-        return self.server.url_for("").rstrip("/")
-
-    def install(self) -> None:
-        for endpoint in ENDPOINTS:
-            self.server.expect_request(f"/api/{endpoint}", method="POST").respond_with_handler(
-                lambda request, e=endpoint: self.handle(e, request)
-            )
+    def key(self, call: Call) -> str:
+        return call.path.removeprefix("/api/")
 
     def fault(self, endpoint: str, kind: str, code: str = "INTERNAL_ERROR") -> None:
-        self.faults.setdefault(endpoint, []).append(Fault(kind, code))
+        super().fault(endpoint, kind, *error_body(code))
 
     def named(self, endpoint: str) -> list[Any]:
-        return [body for name, body in self.calls if name == endpoint]
+        """The bodies sent, less the token ``i``."""
+        return [_without_token(body) for body in super().named(endpoint)]
 
-    def handle(self, endpoint: str, request: Request) -> Response:
-        multipart = (request.content_type or "").startswith("multipart/form-data")
-        if multipart:
-            body: dict[str, Any] = dict(request.form)
-            content_type = "multipart/form-data"
-        else:
-            body = json.loads(request.get_data() or b"{}")
-            content_type = "application/json"
-        token = body.pop("i", None)
-        with self.lock:
-            self.calls.append((endpoint, body))
-            queue = self.faults.get(endpoint) or []
-            fault = queue.pop(0) if queue else None
-        if fault is not None and fault.kind == "fail":
-            return self.answer(endpoint, *error_body(fault.code))
-        if fault is not None and fault.kind == "limit":
-            return self.answer(endpoint, *error_body("RATE_LIMIT_EXCEEDED"), {"Retry-After": "120"})
+    def failure(self, call: Call, fault: Fault) -> Answer:
+        return Answer(fault.status, fault.body)
+
+    def rate_limited(self, call: Call, fault: Fault) -> Answer:
+        return Answer(*error_body("RATE_LIMIT_EXCEEDED"), {"Retry-After": "120"})
+
+    def refusal(self, call: Call, problem: str) -> Answer:
+        error = {"message": problem, "code": "INVALID_PARAM"}
+        return Answer(400, {"error": {**error, "id": "3d81ceae-475f-4600-b2a8-2bc116157532"}})
+
+    def check_answer(self, call: Call, answer: Answer) -> list[str]:
+        if answer.status == 204:
+            return []
+        schema = self.types.response(call.key, answer.status)
+        if call.key in ("i", "meta") and answer.status == 200:
+            schema = self.types.partial(schema)
+        errors: list[str] = self.types.errors(schema, answer.body)
+        return errors
+
+    def respond(self, call: Call) -> Answer:
+        endpoint = call.key
+        if call.method != "POST" or endpoint not in ENDPOINTS:
+            return self.refuse(
+                call, f"{call.method} {endpoint}: not an endpoint the adapter may call"
+            )
+        multipart = call.content_type == "multipart/form-data"
+        if call.body is None and call.raw:
+            return self.refuse(call, f"{endpoint}: Content-Type {call.content_type!r}")
+        body = {
+            name: value
+            for name, value in (call.body or {}).items()
+            if name != "i" and name not in call.request.files
+        }
+        token = (call.body or {}).get("i")
         checked = dict(body)
-        if multipart:
-            checked["file"] = "<blob>" if "file" in request.files else None
-            if checked["file"] is None:
-                checked.pop("file")
+        if multipart and "file" in call.request.files:
+            checked["file"] = "<blob>"
+        content_type = "multipart/form-data" if multipart else "application/json"
         if endpoint != "i":
             errors = self.types.errors(self.types.request(endpoint, content_type), checked)
             if errors:
-                self.violations.append(f"{endpoint}: {errors}")
-                return self.answer(
-                    endpoint,
-                    400,
-                    {
-                        "error": {
-                            "message": "; ".join(errors),
-                            "code": "INVALID_PARAM",
-                            "id": "3d81ceae-475f-4600-b2a8-2bc116157532",
-                        }
-                    },
-                )
+                return self.refuse(call, "; ".join(errors))
         if endpoint != "meta":
             if token is None:
-                return self.answer(endpoint, *error_body("CREDENTIAL_REQUIRED"))
+                return Answer(*error_body("CREDENTIAL_REQUIRED"))
             if token != TOKEN:
-                return self.answer(endpoint, *error_body("AUTHENTICATION_FAILED"))
-        with self.lock:
-            status, answer = getattr(self, "_" + endpoint.replace("/", "_"))(body, request)
-        response = self.answer(endpoint, status, answer)
-        if fault is not None and fault.kind == "hang":
-            time.sleep(self.hang_seconds)
-        if fault is not None and fault.kind == "drop":
-            sock = request.environ.get("werkzeug.socket")
-            if isinstance(sock, socket.socket):
-                sock.shutdown(socket.SHUT_RDWR)
-        return response
-
-    def answer(
-        self, endpoint: str, status: int, body: Any, headers: dict[str, str] | None = None
-    ) -> Response:
-        if status == 204:
-            return Response(status=204)
-        schema = self.types.response(endpoint, status)
-        if endpoint in ("i", "meta") and status == 200:
-            schema = self.types.partial(schema)
-        errors = self.types.errors(schema, body)
-        if errors:
-            self.violations.append(f"answer {endpoint} {status}: {errors}")
-        return Response(
-            json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
-        )
+                return Answer(*error_body("AUTHENTICATION_FAILED"))
+        status, answer = getattr(self, "_" + endpoint.replace("/", "_"))(body, call.request)
+        return Answer(status, answer)
 
     # -- entities ------------------------------------------------------------------------
 
@@ -278,3 +240,7 @@ class FakeMisskey:
         }
         self.files[file_id] = item
         return 200, item
+
+
+def _without_token(body: Any) -> Any:
+    return {k: v for k, v in body.items() if k != "i"} if isinstance(body, dict) else body

@@ -13,7 +13,6 @@ from xpost_misskey import MisskeyAdapter
 from xpost_misskey.adapter import MisskeySettings
 from xpost_misskey.mfm import escape, note_length
 
-from conftest import SEED, Cli, write_post
 from xpost.plugin import (
     AuthError,
     Draft,
@@ -26,6 +25,7 @@ from xpost.plugin import (
     RetryPolicy,
     SiteConfig,
 )
+from xpost.testing import XpostCli, write_post
 
 # -- MFM ----------------------------------------------------------------------------------
 
@@ -73,9 +73,9 @@ def test_length_is_utf16_units() -> None:
 # -- rendering ------------------------------------------------------------------------------
 
 
-def test_seed_post_preview(cli: Cli, site: Path, tmp_path: Path) -> None:
-    post = tmp_path / SEED.name
-    shutil.copy(SEED, post)
+def test_seed_post_preview(cli: XpostCli, site: Path, tmp_path: Path, seed: Path) -> None:
+    post = tmp_path / seed.name
+    shutil.copy(seed, post)
     target = cli.dry_run(post, site)
     (note,) = target["payload"]["notes"]  # type: ignore[index]
     assert note == {
@@ -93,7 +93,7 @@ def test_seed_post_preview(cli: Cli, site: Path, tmp_path: Path) -> None:
     assert code == 0 and "── Misskey · create · 129/3000" in out
 
 
-def test_escaping_counts_toward_the_limit(cli: Cli, tmp_path: Path) -> None:
+def test_escaping_counts_toward_the_limit(cli: XpostCli, tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text(
         '[site]\nbase_url = "https://b.example"\n[misskey]\nmax_note_text_length = 100\n',
@@ -107,7 +107,7 @@ def test_escaping_counts_toward_the_limit(cli: Cli, tmp_path: Path) -> None:
     assert "MFM markup in the text is shown as written (<plain>)" in target["warnings"]  # type: ignore[operator]
 
 
-def test_thread_parts_fit(cli: Cli, tmp_path: Path) -> None:
+def test_thread_parts_fit(cli: XpostCli, tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text("[misskey]\nmax_note_text_length = 200\n", encoding="utf-8")
     body = "\n\n".join("本文の文章です。" * 40 for _ in range(2)) + "\n"
@@ -126,7 +126,7 @@ def test_thread_parts_fit(cli: Cli, tmp_path: Path) -> None:
     ],
 )
 def test_bad_options_are_refused_with_one_line(
-    cli: Cli, site: Path, tmp_path: Path, options: str, message: str
+    cli: XpostCli, site: Path, tmp_path: Path, options: str, message: str
 ) -> None:
     post = write_post(tmp_path, f"title: T\nxpost:\n  misskey:\n    {options}")
     code, _out, err = cli("publish", str(post), "--to", "misskey", "--config", str(site))
@@ -157,7 +157,7 @@ def _adapter(instance: FakeMisskey) -> MisskeyAdapter:
     return adapter
 
 
-def _draft(cli: Cli, post: Path, site: Path) -> Draft:
+def _draft(cli: XpostCli, post: Path, site: Path) -> Draft:
     return Draft(platform="misskey", payload=cli.dry_run(post, site)["payload"])  # type: ignore[arg-type]
 
 
@@ -172,7 +172,7 @@ def image_post(tmp_path: Path) -> Path:
 
 
 def test_a_note_with_a_file_and_its_alt_text(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     receipt = _adapter(instance).publish(_draft(cli, image_post, site), None, ctx)
     (note,) = instance.notes.values()
@@ -186,7 +186,12 @@ def test_a_note_with_a_file_and_its_alt_text(
 
 @pytest.mark.parametrize("kind", ["hang", "drop"])
 def test_a_lost_answer_is_found_not_repeated(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext, kind: str
+    instance: FakeMisskey,
+    cli: XpostCli,
+    site: Path,
+    image_post: Path,
+    ctx: PublishContext,
+    kind: str,
 ) -> None:
     instance.fault("notes/create", kind)
     receipt = _adapter(instance).publish(_draft(cli, image_post, site), None, ctx)
@@ -195,7 +200,7 @@ def test_a_lost_answer_is_found_not_repeated(
 
 
 def test_a_rerun_after_an_unknown_outcome_finds_the_note(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, image_post, site)
     adapter = _adapter(instance)
@@ -213,7 +218,7 @@ def test_a_rerun_after_an_unknown_outcome_finds_the_note(
 
 
 def test_a_server_error_on_create_is_unknown_then_created_once(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     draft = _draft(cli, image_post, site)
     adapter = _adapter(instance)
@@ -227,7 +232,7 @@ def test_a_server_error_on_create_is_unknown_then_created_once(
 
 def test_a_half_posted_thread_resumes(
     instance: FakeMisskey,
-    cli: Cli,
+    cli: XpostCli,
     tmp_path: Path,
     ctx: PublishContext,
     checkpoints: list[Receipt],
@@ -252,7 +257,7 @@ def test_a_half_posted_thread_resumes(
 
 
 def test_the_instance_limit_is_checked_before_sending(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     instance.max_note_text_length = 20
     with pytest.raises(PostError, match="set \\[misskey\\] max_note_text_length = 20"):
@@ -261,7 +266,7 @@ def test_the_instance_limit_is_checked_before_sending(
 
 
 def test_a_wrong_token_is_an_auth_error(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path
+    instance: FakeMisskey, cli: XpostCli, site: Path, image_post: Path
 ) -> None:
     ctx = PublishContext(credentials={"token": "wrong-token-123"}, timeout=0.5)
     with pytest.raises(AuthError, match="AUTHENTICATION_FAILED") as error:
@@ -270,7 +275,7 @@ def test_a_wrong_token_is_an_auth_error(
 
 
 def test_a_rate_limit_says_when(
-    instance: FakeMisskey, cli: Cli, site: Path, tmp_path: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, tmp_path: Path, ctx: PublishContext
 ) -> None:
     instance.fault("notes/create", "limit")
     post = write_post(tmp_path, "title: T")
@@ -280,7 +285,7 @@ def test_a_rate_limit_says_when(
 
 
 def test_unpublish_deletes_every_note_and_twice_is_fine(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(instance)
     receipt = adapter.publish(_draft(cli, image_post, site), None, ctx)
@@ -309,7 +314,7 @@ def test_the_fake_refuses_what_misskey_js_refuses(instance: FakeMisskey) -> None
 
 def test_cli_publish_then_unchanged(
     instance: FakeMisskey,
-    cli: Cli,
+    cli: XpostCli,
     tmp_path: Path,
     image_post: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -329,7 +334,7 @@ def test_cli_publish_then_unchanged(
 
 
 def test_publish_error_is_not_unknown_when_refused(
-    instance: FakeMisskey, cli: Cli, site: Path, tmp_path: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, tmp_path: Path, ctx: PublishContext
 ) -> None:
     instance.fault("notes/create", "fail", "NO_SUCH_FILE")
     post = write_post(tmp_path, "title: T")
@@ -339,7 +344,7 @@ def test_publish_error_is_not_unknown_when_refused(
 
 
 def test_a_copy_confirmed_by_its_url_can_be_taken_down(
-    instance: FakeMisskey, cli: Cli, site: Path, image_post: Path, ctx: PublishContext
+    instance: FakeMisskey, cli: XpostCli, site: Path, image_post: Path, ctx: PublishContext
 ) -> None:
     adapter = _adapter(instance)
     receipt = adapter.publish(_draft(cli, image_post, site), None, ctx)
@@ -351,7 +356,7 @@ def test_a_copy_confirmed_by_its_url_can_be_taken_down(
 
 
 def test_an_image_outside_the_site_is_refused_before_anything(
-    cli: Cli, site: Path, tmp_path: Path
+    cli: XpostCli, site: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "site"
     folder.mkdir()
@@ -363,7 +368,7 @@ def test_an_image_outside_the_site_is_refused_before_anything(
     assert code == 2 and "secret.png" in err
 
 
-def test_preview_draws_each_note_escaped(cli: Cli, site: Path, image_post: Path) -> None:
+def test_preview_draws_each_note_escaped(cli: XpostCli, site: Path, image_post: Path) -> None:
     adapter = MisskeyAdapter(MisskeySettings(), SiteConfig())
     fragment = adapter.preview_html(_draft(cli, image_post, site))
     assert fragment is not None and fragment.count('<article class="x-post">') == 1
