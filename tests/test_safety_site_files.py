@@ -6,23 +6,14 @@ checking fakes and a Zenn repository with a bare ``origin``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from e2e_world import World, world
+from e2e_world import World
 
 pytestmark = pytest.mark.shared
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SECRET = "QIITA_TOKEN=do-not-publish-me"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[World]:
-    with world(tmp_path) as w:
-        yield w
 
 
 def _add_image_line(site: World, target: str) -> None:

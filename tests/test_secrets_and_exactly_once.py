@@ -75,12 +75,6 @@ def test_auth_status_reports_an_unusable_secret_instead_of_crashing() -> None:
     )
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[World]:
-    with world(tmp_path) as w:
-        yield w
-
-
 @pytest.mark.shared
 def test_a_token_with_a_trailing_newline_publishes_and_leaks_nowhere(site: World) -> None:
     site.env["XPOST_QIITA_TOKEN"] = TOKEN + "\n"
