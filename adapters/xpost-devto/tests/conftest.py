@@ -48,7 +48,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
             "[publish]\n"
             'targets = ["devto"]\n'
             "[devto]\n"
-            f'api_base = "{forem.base}"\n'
+            f'api_base = "{forem.url}"\n'
         )
         world.write_post("First paragraph of the post.\n\nSecond paragraph.\n")
         yield world

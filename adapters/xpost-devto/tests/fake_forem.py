@@ -92,14 +92,6 @@ class FakeForem(FakeService):
         self.next_id = 1_000_001
         self.clock = 0
 
-    @property
-    def base(self) -> str:
-        return self.url
-
-    @property
-    def requests(self) -> list[Call]:
-        return self.calls
-
     # -- faults -----------------------------------------------------------------------
 
     def fail_next(self, method: str, status: int) -> None:
@@ -236,7 +228,7 @@ class FakeForem(FakeService):
 
     def _index(self, article: dict[str, Any]) -> dict[str, Any]:
         tags = [t.strip() for t in (article.get("tags") or "").split(",") if t.strip()]
-        url = f"{self.base}/{USERNAME}/{article['slug']}"
+        url = f"{self.url}/{USERNAME}/{article['slug']}"
         entry = {
             "type_of": "article",
             "id": article["id"],
@@ -244,7 +236,7 @@ class FakeForem(FakeService):
             "description": article.get("description") or "",
             "cover_image": article.get("main_image"),
             "readable_publish_date": "Jul 15",
-            "social_image": article.get("main_image") or f"{self.base}/social.png",
+            "social_image": article.get("main_image") or f"{self.url}/social.png",
             "tag_list": tags,
             "tags": ", ".join(tags),
             "slug": article["slug"],

@@ -35,7 +35,7 @@ def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site, seed: Path) 
     assert article["published"] is True
     tags = [t for t in article["tags"].split(", ") if t]
     assert 1 <= len(tags) <= 4 and all(re.fullmatch(r"[a-z0-9]+", t) for t in tags)
-    assert site.forem.requests == []  # a dry-run sends nothing
+    assert site.forem.calls == []  # a dry-run sends nothing
 
 
 def test_no_account_needed_for_a_dry_run(site: Site, seed: Path) -> None:

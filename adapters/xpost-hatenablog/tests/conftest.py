@@ -48,7 +48,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
             "[publish]\n"
             'targets = ["hatenablog"]\n'
             "[hatenablog]\n"
-            f'api_base = "{hatena.base}"\n'
+            f'api_base = "{hatena.url}"\n'
             f'hatena_id = "{HATENA_ID}"\n'
             f'blog_id = "{BLOG_ID}"\n'
         )

@@ -56,14 +56,6 @@ class FakeHatena(FakeService):
         self.clock = 0
 
     @property
-    def base(self) -> str:
-        return self.url
-
-    @property
-    def requests(self) -> list[Call]:
-        return self.calls
-
-    @property
     def root(self) -> str:
         return f"/{HATENA_ID}/{BLOG_ID}/atom"
 
@@ -151,7 +143,7 @@ class FakeHatena(FakeService):
         return (
             f'<?xml version="1.0" encoding="utf-8"?><service xmlns="{APP}" xmlns:atom="{ATOM}">'
             f"<workspace><atom:title>xpost test blog</atom:title>"
-            f'<collection href="{self.base}{self.root}/entry"><atom:title>xpost test blog'
+            f'<collection href="{self.url}{self.root}/entry"><atom:title>xpost test blog'
             "</atom:title><accept>application/atom+xml;type=entry</accept></collection>"
             "</workspace></service>"
         ).encode()
@@ -161,9 +153,9 @@ class FakeHatena(FakeService):
         start = ordered.index(query["page"]) if "page" in query else 0
         chunk = ordered[start : start + PAGE]
         rest = ordered[start + PAGE : start + PAGE + 1]
-        links = f'<link rel="first" href="{self.base}{self.root}/entry"/>'
+        links = f'<link rel="first" href="{self.url}{self.root}/entry"/>'
         if rest:
-            links += f'<link rel="next" href="{self.base}{self.root}/entry?page={rest[0]}"/>'
+            links += f'<link rel="next" href="{self.url}{self.root}/entry?page={rest[0]}"/>'
         entries = b"".join(self._entry_xml(i, root=False) for i in chunk).decode()
         return (
             f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="{ATOM}" xmlns:app="{APP}">'
@@ -176,7 +168,7 @@ class FakeHatena(FakeService):
         ET.SubElement(
             node, f"{{{ATOM}}}id"
         ).text = f"tag:blog.hatena.ne.jp,2013:blog-{HATENA_ID}-1-{entry_id}"
-        member = f"{self.base}{self.root}/entry/{entry_id}"
+        member = f"{self.url}{self.root}/entry/{entry_id}"
         ET.SubElement(node, f"{{{ATOM}}}link", {"rel": "edit", "href": member})
         ET.SubElement(
             node,

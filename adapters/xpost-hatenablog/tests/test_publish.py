@@ -111,7 +111,7 @@ def test_missing_blog_id_is_bad_config_and_nothing_is_sent(site: Site) -> None:
     done = site.xpost("publish", str(site.post))
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
-    assert site.hatena.requests == []
+    assert site.hatena.calls == []
 
 
 def test_unpublish_deletes_the_entry(site: Site) -> None:

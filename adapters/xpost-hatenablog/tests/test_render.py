@@ -35,7 +35,7 @@ def test_seed_post_keeps_both_decks_and_the_three_cards(site: Site, seed: Path) 
     assert body.startswith("この記事は https://blog.example.org/")
     assert payload["content_type"] == "text/x-markdown"
     assert payload["draft"] is False
-    assert site.hatena.requests == []  # a dry-run sends nothing
+    assert site.hatena.calls == []  # a dry-run sends nothing
 
 
 def test_no_account_needed_for_a_dry_run(site: Site, seed: Path) -> None:
