@@ -13,8 +13,9 @@ from conftest import SEED
 from test_frontmatter import json_reason
 from xpost.config import Config, SiteConfig
 from xpost.content.model import Document, LinkContext
+from xpost.content.plaintext import first_paragraph, plain_text
 from xpost.errors import PostError
-from xpost.post import Overrides, Post, first_paragraph, load_post, plain_text
+from xpost.post import Overrides, Post, load_post
 
 POSTS = Path(__file__).resolve().parent / "fixtures" / "posts"
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -19,13 +19,9 @@ from xpost.content.model import (
     Markdown,
     Math,
 )
+from xpost.content.plaintext import plain_paragraphs
 from xpost.errors import ConfigError, PostError
-from xpost.platforms.twitter.adapter import (
-    TwitterAdapter,
-    TwitterOptions,
-    TwitterSettings,
-    plain_paragraphs,
-)
+from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterOptions, TwitterSettings
 from xpost.post import Post
 
 SEED_TITLE = "機械学習工学研究会夏合宿2022でMLインフラ運用WGを終了しました"

@@ -37,7 +37,8 @@ here so that an adapter distribution needs no private import:
 
 - ``compose``/``truncate``/``split_posts``/``grapheme_count`` (``xpost.render.social``):
   fit a template or a thread to the network's own count, given as a function;
-- ``plain_paragraphs``: the post's body as plain-text paragraphs, for threads;
+- ``plain_paragraphs`` (``xpost.content.plaintext``): the post's body as plain-text
+  paragraphs, for threads;
 - ``extract_urls``: URLs as twitter-text finds them (Mastodon counts with the same rules);
 - ``image_path``/``load_image``/``sniff_image``/``LocalImage`` (``xpost.media``): a
   post's local image, checked before anything is sent;
@@ -66,6 +67,7 @@ from xpost.adapters.base import (
 )
 from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
+from xpost.content.plaintext import plain_paragraphs
 from xpost.errors import (
     AuthError,
     ConfigError,
@@ -80,7 +82,6 @@ from xpost.errors import (
     UsageError,
 )
 from xpost.media import LocalImage, image_path, load_image, sniff_image
-from xpost.platforms.twitter.adapter import plain_paragraphs
 from xpost.post import Post
 from xpost.render.social import Composed, Measure, compose, grapheme_count, split_posts, truncate
 from xpost.render.twitter_text import extract_urls

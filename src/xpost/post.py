@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from xpost.config import Config
 from xpost.content.model import Document, LinkContext, Markdown
 from xpost.content.parse import parse_body
+from xpost.content.plaintext import first_paragraph, plain_text
 from xpost.frontmatter import FrontMatter
 from xpost.metadata import (
     SUMMARY_KEYS,
@@ -29,7 +30,6 @@ from xpost.metadata import (
     split_post,
 )
 from xpost.permalink import join_url
-from xpost.render.markdown import soft_break_joiner
 
 
 @dataclass(frozen=True)
@@ -209,100 +209,6 @@ def _featured_file(folder: Path) -> Path | None:
             if candidate.is_file():
                 return candidate
     return None
-
-
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-_NOT_PROSE = ("#", "<", "{{", "{%", "{:", "@[", ":::", "|", "$$", "![", "    ", "\t", "---", "***")
-# Linear time on any text (issue 11): a class that stops at the next opener, not
-# just at the closer, bounds each failed attempt by the distance to the next one;
-# ``.*?`` spans only run over text that has a closer after it (_sub_closed).
-_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
-_LINK = re.compile(r"\[([^\[\]]*)\](?:\([^()]*\)|\[[^\[\]]*\])")
-_FOOTNOTE_REF = re.compile(r"\[\^[^\[\]]+\]")
-_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
-_LIQUID_TAG = re.compile(r"\{%.*?%\}", re.DOTALL)
-_LIST_START = re.compile(r"[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_LINE_MARKUP = re.compile(
-    r"^[ \t]*(?:>[ \t]?|#{1,6}[ \t]+|(?:[-*+][ \t]+|\d+[.)][ \t]+)(?:\[[ xX]\][ \t]+)?)", re.M
-)
-# Lines that are markup only: ``:::note`` containers, kramdown attribute lists.
-_MARKUP_LINE = re.compile(r"^[ \t]*(?::{3,}.*|\{:[^{}\n]*\})[ \t]*$", re.M)
-_KRAMDOWN_IAL = re.compile(r"\{:[^{}\n]*\}")
-_SPACES = re.compile(r"\s+")
-
-
-def first_paragraph(body: str) -> str:
-    """The first block of prose: not a heading, code, HTML, shortcode, table or image."""
-    paragraph: list[str] = []
-    fence: str | None = None
-    for line in body.split("\n"):
-        stripped = line.strip()
-        opener = _FENCE.match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opener:
-            fence = opener.group(1)
-            continue
-        if not stripped:
-            if paragraph:
-                break
-            continue
-        if not paragraph and (
-            line.startswith(_NOT_PROSE) or _LIST_START.match(line) or urlsplit(stripped).scheme
-        ):
-            continue
-        if stripped.startswith(":::"):
-            break  # a call-out opens: the paragraph before it is the summary
-        paragraph.append(line)
-    return "\n".join(paragraph)
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown (one paragraph or a few) as one line of plain text: soft-wrapped
-    Japanese joined without a space (English with one), no container or task-list
-    markup."""
-    text = _sub_closed(_HUGO_SHORTCODE, markdown, ">}}", "%}}")
-    text = _sub_closed(_LIQUID_TAG, text, "%}")
-    text = _sub_closed(_HTML_COMMENT, text, "-->")
-    text = _KRAMDOWN_IAL.sub("", _MARKUP_LINE.sub("", text))
-    text = _HTML_TAG.sub("", _AUTOLINK.sub(r"\1", text))
-    text = _IMAGE.sub("", text)
-    text = _FOOTNOTE_REF.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _CODE_SPAN.sub(r"\2", text)
-    text = _LINE_MARKUP.sub("", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    return _SPACES.sub(" ", _joined_lines(text)).strip()
-
-
-def _sub_closed(pattern: re.Pattern[str], text: str, *closers: str) -> str:
-    """``pattern`` (a span ending in one of ``closers``) removed from ``text``.
-
-    Only the text up to the last closer is searched: an opener after it cannot match,
-    and every opener before it matches at the first closer, so no attempt rescans.
-    """
-    ends = [at + len(closer) for closer in closers if (at := text.rfind(closer)) >= 0]
-    if not ends:
-        return text
-    last = max(ends)
-    return pattern.sub("", text[:last]) + text[last:]
-
-
-def _joined_lines(text: str) -> str:
-    """Lines stripped and joined: nothing between Japanese characters, else a space."""
-    joined = ""
-    for line in text.split("\n"):
-        line = line.strip()
-        if line:
-            joined += (soft_break_joiner(joined[-1], line[0]) if joined else "") + line
-    return joined
 
 
 def _shorten(text: str, limit: int = _SUMMARY_LIMIT) -> str:

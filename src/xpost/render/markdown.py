@@ -158,8 +158,11 @@ class MarkdownFlavor:
         return block.markdown
 
 
+# Linear time (issue 11): an element's content stops at the next <video>/<audio> and a
+# tag at the next "<", so a failed match never rescans the rest of the text.
 _MEDIA = re.compile(
-    r"<(video|audio)\b([^>]*)>(.*?)</\1\s*>|<(video|audio)\b([^>]*?)/?>",
+    r"<(video|audio)\b([^<>]*)>((?:(?!<(?:video|audio)\b).)*?)</\1\s*>"
+    r"|<(video|audio)\b([^<>]*?)/?>",
     re.IGNORECASE | re.DOTALL,
 )
 _SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,22 +17,10 @@ import msgspec
 
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
 from xpost.clients.retry import RetryPolicy, announced
-from xpost.content.model import (
-    Block,
-    Callout,
-    Code,
-    Details,
-    Document,
-    Embed,
-    Html,
-    Image,
-    Markdown,
-    Math,
-)
+from xpost.content.plaintext import plain_paragraphs
 from xpost.errors import ConfigError, PostError, UsageError
 from xpost.platforms.twitter.compose import (
     DEFAULT_TEMPLATE,
-    Heading,
     TemplateError,
     UnsplittableText,
     check_template,
@@ -41,15 +28,11 @@ from xpost.platforms.twitter.compose import (
     hashtags_for,
     split_thread,
 )
-from xpost.platforms.zenn.markdown import inline_html
 from xpost.post import Post
-from xpost.render.markdown import join_soft_breaks
 from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
 from xpost.validation import checked_api_base
 
 if TYPE_CHECKING:
-    from markdown_it.token import Token
-
     from xpost.platforms.twitter.client import XClient
     from xpost.platforms.twitter.posting import ThreadPublisher
     from xpost.sitefiles import SiteFiles
@@ -342,195 +325,3 @@ def _preview(posts: list[dict[str, Any]]) -> str:
         return one(posts[0])
     separator = "\n" + "─" * 40 + "\n"
     return separator.join(one(post) for post in posts)
-
-
-# -- the body as plain text ----------------------------------------------------------
-
-
-@dataclass
-class PlainText:
-    """A document as plain-text paragraphs, and what could not be carried over."""
-
-    paragraphs: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-
-def plain_paragraphs(document: Document) -> PlainText:
-    """The body as paragraphs of plain text, for a thread.
-
-    Inline Markdown is stripped (emphasis, code backticks; a link becomes ``text url``,
-    or just the URL when the text is the URL); headings become their text, a list one
-    line per item; embeds become their URL (after their title); call-outs and details are flattened;
-    images, code and math are left out, with a warning.
-    """
-    result = PlainText(warnings=list(document.notes))
-    _blocks(document.blocks, result)
-    return result
-
-
-def _blocks(blocks: tuple[Block, ...], out: PlainText) -> None:
-    for block in blocks:
-        match block:
-            case Markdown():
-                # <kbd>, <sub>, <sup>, <video> as text means: H₂O, not H2O.
-                text = inline_html(block.text, lambda _: None) if "<" in block.text else block.text
-                out.paragraphs.extend(markdown_paragraphs(text, out))
-            case Embed():
-                out.paragraphs.append(f"{block.title} {block.url}" if block.title else block.url)
-            case Callout():
-                if block.title:
-                    out.paragraphs.append(Heading(block.title))
-                _blocks(block.blocks, out)
-            case Details():
-                inner = PlainText()
-                _blocks(block.blocks, inner)
-                if block.summary and inner.paragraphs:  # no heading over nothing
-                    out.paragraphs.append(Heading(block.summary))
-                out.paragraphs.extend(inner.paragraphs)
-                for warning in inner.warnings:
-                    out.warn(warning)
-            case Html():
-                out.paragraphs.extend(markdown_paragraphs(block.markdown, out))
-            case Code():
-                out.warn("X thread: code blocks are left out")
-            case Math():
-                out.warn("X thread: math blocks are left out")
-            case Image():
-                out.warn("X thread: images in the body are left out")
-
-
-_PARSER: Any = None
-
-
-def _parser() -> Any:
-    global _PARSER
-    if _PARSER is None:
-        from markdown_it import MarkdownIt
-
-        _PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    return _PARSER
-
-
-def markdown_paragraphs(text: str, out: PlainText) -> list[str]:
-    """Plain-text paragraphs of a Markdown fragment (one per paragraph, heading, list)."""
-    tokens: list[Token] = _parser().parse(join_soft_breaks(text))
-    paragraphs: list[str] = []
-    lines: list[str] = []  # the lines of the list or table being read
-    depth = 0  # nesting of lists and tables: their lines make one paragraph
-    ordinals: list[int] = []  # the next number of each open ordered list (0: bullets)
-    in_heading = False
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            in_heading = token.type == "heading_open"
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            start = int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else 0
-            ordinals.append(start)
-            depth += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            ordinals.pop()
-            depth -= 1
-        elif token.type == "list_item_open":
-            marker = f"{ordinals[-1]}. " if ordinals[-1] else "- "
-            if ordinals[-1]:
-                ordinals[-1] += 1
-            lines.append("  " * (len(ordinals) - 1) + marker)
-        elif token.type == "table_open":
-            depth += 1
-        elif token.type == "table_close":
-            depth -= 1
-        elif token.type == "tr_open":
-            lines.append("")
-        elif token.type in ("th_open", "td_open") and lines and lines[-1]:
-            lines[-1] += " | "
-        elif token.type == "inline":
-            inline = _inline_text(token, out)
-            if lines and lines[-1].endswith(("- ", ". ")):
-                inline = _TASK_BOX.sub(lambda m: "☑ " if m[1] in "xX" else "☐ ", inline, count=1)
-            if depth and lines:
-                lines[-1] += inline
-            elif depth:
-                lines.append(inline)
-            elif inline.strip():
-                paragraphs.append(Heading(inline.strip()) if in_heading else inline.strip())
-        elif token.type in ("fence", "code_block"):
-            out.warn("X thread: code blocks are left out")
-        if depth == 0 and lines:
-            paragraphs.append("\n".join(line.rstrip() for line in lines if line.strip()))
-            lines = []
-    return [paragraph for paragraph in paragraphs if paragraph]
-
-
-def _inline_text(token: Token, out: PlainText) -> str:
-    parts: list[str] = []
-    link_stack: list[tuple[str, int]] = []  # (href, where its text starts in parts)
-    after_link = False
-    for child in token.children or []:
-        if child.type in ("text", "code_inline"):
-            if after_link and child.content[:1].isalnum():
-                parts.append(" ")  # "URLで" reads (and links) better as "URL で"
-            # A link's own "@name" label is _link_text's to handle.
-            parts.append(child.content if link_stack else _without_mentions(child.content, out))
-        elif child.type == "softbreak":
-            parts.append(" ")
-        elif child.type == "hardbreak":
-            parts.append("\n")
-        elif child.type == "link_open":
-            link_stack.append((str(child.attrGet("href") or ""), len(parts)))
-        elif child.type == "link_close" and link_stack:
-            href, start = link_stack.pop()
-            label = "".join(parts[start:]).strip()
-            del parts[start:]
-            parts.append(_link_text(label, href))
-        elif child.type == "image":
-            out.warn("X thread: images in the body are left out")
-        after_link = child.type == "link_close"
-    return "".join(parts)
-
-
-#: A task-list box at the start of a list item: written as a ballot box on X.
-_TASK_BOX = re.compile(r"^\[([ xX])\][ \t]+")
-
-#: A mention as X reads one: ``@name`` not glued to a word before it (an e-mail address).
-_MENTION = re.compile(r"(?<![A-Za-z0-9_!#$%&*@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@＠])")
-
-
-def _without_mentions(text: str, out: PlainText) -> str:
-    """``@name`` written as ``name``: X's automation rules forbid unsolicited automated
-    mentions, and a thread made from a post is automated."""
-
-    def defuse(match: re.Match[str]) -> str:
-        out.warn(f"X thread: @{match[1]} written as '{match[1]}' so that nobody is notified")
-        return match[1]
-
-    return _MENTION.sub(defuse, text)
-
-
-#: A profile on X: ``https://x.com/name`` (or twitter.com, www., mobile.), nothing after.
-_X_PROFILE = re.compile(
-    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,15})/?",
-    re.IGNORECASE,
-)
-
-
-def _link_text(label: str, href: str) -> str:
-    """``label href``, or just one of them when they say the same thing.
-
-    A label ``@name`` would be a live mention on X, and X's automation rules forbid
-    unsolicited automated mentions: a link to the X profile becomes the profile URL
-    alone (who it is stays one tap away, nobody is notified); any other link keeps the
-    name without its ``@``.
-    """
-    if label.startswith("@") and _X_PROFILE.fullmatch(href):
-        return href
-    if label.startswith("@"):
-        label = label.lstrip("@")
-    if not href or href.startswith("#"):
-        return label
-    bare = href.split("://", 1)[-1].removeprefix("mailto:").rstrip("/")
-    if not label or label.rstrip("/") in (href.rstrip("/"), bare):
-        return href
-    return f"{label} {href}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from xpost.content.plaintext import Heading
 from xpost.render.twitter_text import (
     MAX_WEIGHTED_LENGTH,
     extract_hashtags,
@@ -266,12 +267,6 @@ def _with_ellipsis(prefix: str) -> str:
 
 
 # -- threads -------------------------------------------------------------------------
-
-
-class Heading(str):
-    """A paragraph that is a heading: it opens a post of a thread, never ends one."""
-
-    __slots__ = ()
 
 
 def split_thread(paragraphs: list[str], first: str, limit: int = MAX_WEIGHTED_LENGTH) -> list[str]:

@@ -11,19 +11,18 @@ text), except ``<br>`` and ``<!-- comments -->``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from xpost.content.links import outside_code_spans
 from xpost.content.model import Callout, Code, Details, Embed, Image, Markdown
+from xpost.content.plaintext import KEPT_TAG, inline_html
 from xpost.render.markdown import (
     PROVIDER_NAMES,
     MarkdownFlavor,
     code_fence,
     embed_link,
-    media_links,
 )
 
 # The argument patterns zenn-markdown-html@0.4.4 accepts per embed (src/utils/url-matcher.ts
@@ -60,7 +59,6 @@ _HTTP_URL = re.compile(r"^https?://[^\s]+$")
 
 # Inline HTML Zenn escapes. ``<br>`` (lowercase) and comments are the exceptions it keeps.
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_KEPT_TAG = re.compile(r"^<br\s?/?>$")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _FENCED_CODE = re.compile(r"^[ \t>]*(`{3,}|~{3,}).*?^[ \t>]*\1", re.DOTALL | re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -104,7 +102,7 @@ class ZennMarkdown(MarkdownFlavor):
         as text, becomes what it means in Markdown (``inline_html``)."""
         if "<" not in text:
             return text
-        return outside_code_spans(text, lambda prose: inline_html(prose, self.warn))
+        return outside_code_spans(text, lambda prose: inline_html(prose, self.warn, "Zenn"))
 
     def code(self, block: Code) -> str:
         if not block.filename:
@@ -193,49 +191,8 @@ class ZennMarkdown(MarkdownFlavor):
     def _warn_inline_html(self, text: str) -> None:
         prose = _COMMENT.sub("", _CODE_SPAN.sub("", _FENCED_CODE.sub("", text)))
         for tag in _INLINE_TAG.findall(prose):
-            if not _KEPT_TAG.match(tag):
+            if not KEPT_TAG.match(tag):
                 self.warn(f"Zenn shows raw HTML as text: {tag}")
-
-
-_KBD = re.compile(r"<kbd\b[^>]*>(.*?)</kbd\s*>", re.IGNORECASE | re.DOTALL)
-_SUB_SUP = re.compile(r"<(sub|sup)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
-_ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")  # not <https://…>
-_SUBSCRIPTS = dict(
-    zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
-)
-_SUPERSCRIPTS = dict(zip("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ", strict=True))
-
-
-def inline_html(text: str, warn: Callable[[str], None]) -> str:
-    """Inline HTML as Zenn can show it (it shows tags as text): ``<kbd>`` a code span,
-    ``<sub>``/``<sup>`` Unicode sub/superscripts where every character has one (else
-    the plain text), ``<video>``/``<audio>`` a link, any other tag its text; ``<br>``
-    and comments stay (Zenn renders them). Each change is reported through ``warn``."""
-
-    def kbd(match: re.Match[str]) -> str:
-        warn("Zenn shows raw HTML as text: <kbd> written as a code span")
-        key = _ANY_TAG.sub("", match[1]).strip()
-        return f"`{key}`" if key and "`" not in key else key
-
-    def script(match: re.Match[str]) -> str:
-        tag, inner = match[1].lower(), _ANY_TAG.sub("", match[2])
-        table = _SUBSCRIPTS if tag == "sub" else _SUPERSCRIPTS
-        if inner and all(char in table for char in inner):
-            warn(f"Zenn shows raw HTML as text: <{tag}> written as Unicode characters")
-            return "".join(table[char] for char in inner)
-        warn(f"Zenn shows raw HTML as text: <{tag}>{inner}</{tag}> written as plain {inner}")
-        return inner
-
-    def other(match: re.Match[str]) -> str:
-        if _KEPT_TAG.match(match[0]):
-            return match[0]
-        warn(f"Zenn shows raw HTML as text: <{match[1].lower()}> left out, its text kept")
-        return ""
-
-    text = media_links(text, "Zenn", warn)
-    text = _KBD.sub(kbd, text)
-    text = _SUB_SUP.sub(script, text)
-    return _ANY_TAG.sub(other, text)  # comments (<!-- -->) are no tags here: kept
 
 
 def _container(info: str, body: str) -> str:
