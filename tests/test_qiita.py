@@ -328,7 +328,8 @@ def test_no_canonical_url_skips_the_origin_note_with_a_warning() -> None:
     draft = render(make_post(Markdown("Body"), canonical_url=None))
     assert draft.payload["body"] == "Body\n"
     assert draft.warnings == [
-        "Qiita: no 'originally published at' line: the post has no canonical URL"
+        "Qiita: no 'originally published at' line: the post has no canonical URL "
+        "(set [site] base_url or the post's url)"
     ]
 
 

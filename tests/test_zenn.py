@@ -367,7 +367,10 @@ def test_origin_note_position_and_absence() -> None:
     )
     orphan = render(make_post(Markdown("x"), canonical_url=None))
     assert body_of(orphan) == "\nx\n"
-    assert "Zenn: the post has no canonical URL: no origin note added" in orphan.warnings
+    assert (
+        "Zenn: no 'originally published at' line: the post has no canonical URL "
+        "(set [site] base_url or the post's url)"
+    ) in orphan.warnings
 
 
 def test_title_is_cut_to_70_utf16_units() -> None:

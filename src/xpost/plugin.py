@@ -32,6 +32,13 @@ Shared libraries adapters may use: ``xpost.content.model`` (the parsed body:
 blocks, inlines, embeds), ``xpost.render.markdown`` (the Markdown emitter with
 per-flavor embed hooks) and ``xpost.render.twitter_text`` (X's weighted counting).
 
+Helpers for long-form platforms without a canonical-URL field (Qiita, Zenn, Hatena
+Blog use them): ``origin_note(template, url)`` renders the "originally published at"
+note (``ORIGIN_NOTE_JA``/``ORIGIN_NOTE_EN``, chosen by ``note_template(post, site)``) as
+an ``OriginNote`` that is ``placed`` at the top or bottom of a body and recognised by
+``is_in(body)`` as whole lines, its URL exact; ``missing_url_warning(label)`` says why
+a post got none.
+
 Helpers for short-post networks (Bluesky, Mastodon, Misskey and the like), exported
 here so that an adapter distribution needs no private import:
 
@@ -67,6 +74,14 @@ from xpost.adapters.base import (
 )
 from xpost.clients.retry import RetryPolicy
 from xpost.config import SiteConfig
+from xpost.content.origin import (
+    ORIGIN_NOTE_EN,
+    ORIGIN_NOTE_JA,
+    OriginNote,
+    missing_url_warning,
+    note_template,
+    origin_note,
+)
 from xpost.content.plaintext import plain_paragraphs
 from xpost.errors import (
     AuthError,
@@ -105,6 +120,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DRAFT_REASON",
+    "ORIGIN_NOTE_EN",
+    "ORIGIN_NOTE_JA",
     "Action",
     "Adapter",
     "ApiClient",
@@ -121,6 +138,7 @@ __all__ = [
     "Measure",
     "NoSettings",
     "NotExactCopy",
+    "OriginNote",
     "OutcomeUnknown",
     "Post",
     "PostError",
@@ -139,6 +157,9 @@ __all__ = [
     "grapheme_count",
     "image_path",
     "load_image",
+    "missing_url_warning",
+    "note_template",
+    "origin_note",
     "plain_paragraphs",
     "sniff_image",
     "split_posts",

@@ -29,6 +29,9 @@ from xpost.plugin import (
     Receipt,
     RemoteConflict,
     SiteConfig,
+    missing_url_warning,
+    note_template,
+    origin_note,
 )
 
 from xpost_hatenablog.hatena_markdown import HatenaMarkdown
@@ -41,17 +44,9 @@ __version__ = "0.1.0"
 
 #: The ``content`` type per editing mode (Hatena's AtomPub documentation).
 CONTENT_TYPES = {"markdown": "text/x-markdown", "html": "text/html"}
-ORIGIN_NOTES = {
-    "ja": "この記事は {url} からの転載です。",
-    "en": "This article was originally published at {url}.",
-}
-NO_CANONICAL_WARNING = (
-    "Hatena Blog: no 'originally published at' line: the post has no canonical URL "
-    "(set [site] base_url or the post's url)"
-)
+NO_CANONICAL_WARNING = missing_url_warning("Hatena Blog")
 #: How many collection pages ``lookup`` reads (Hatena sends about ten entries a page).
 LOOKUP_PAGES = 10
-_JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 # Characters XML 1.0 cannot carry at all; they would make the request unparseable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -153,14 +148,11 @@ class HatenaBlogAdapter(Adapter[HatenaSettings, HatenaOptions]):
     def _note_template(self, post: Post) -> str:
         if self.settings.origin_note is not None:
             return self.settings.origin_note
-        sample = post.title + post.body[:2000]
-        return ORIGIN_NOTES["ja" if _JAPANESE.search(sample) else "en"]
+        return note_template(post, self.site)
 
     def _with_origin_note(self, body: str, post: Post) -> str:
-        template = self._note_template(post)
-        if not template or not post.canonical_url:
-            return body
-        return template.replace("{url}", post.canonical_url) + "\n\n" + body
+        note = origin_note(self._note_template(post), post.canonical_url)
+        return note.placed(body) if note else body
 
     # -- publishing ------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
@@ -21,7 +21,14 @@ from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, PublishContext, Re
 from xpost.clients.errors import RemoteNotFound
 from xpost.clients.retry import RetryPolicy, announced
 from xpost.config import SiteConfig
-from xpost.content.language import post_language
+from xpost.content.origin import (
+    ORIGIN_NOTE_EN,
+    ORIGIN_NOTE_JA,
+    Position,
+    missing_url_warning,
+    note_template,
+    origin_note,
+)
 from xpost.errors import CredentialsMissing, PostError, PublishError
 from xpost.platforms.qiita.items import (
     fingerprint,
@@ -38,8 +45,8 @@ from xpost.post import Post
 from xpost.validation import checked_api_base
 
 MAX_TAGS = 5
-DEFAULT_ORIGIN_NOTE = "この記事は {url} からの転載です。"
-DEFAULT_ORIGIN_NOTE_EN = "This article was originally published at {url}."
+DEFAULT_ORIGIN_NOTE = ORIGIN_NOTE_JA
+DEFAULT_ORIGIN_NOTE_EN = ORIGIN_NOTE_EN
 NO_TAGS_WARNING = "Qiita needs at least one tag: add tags or xpost.qiita.tags"
 #: How far back ``lookup`` searches the account's items (newest first), in pages of 100.
 LOOKUP_PAGES = 3
@@ -64,7 +71,7 @@ class QiitaSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     #: The same for a post in English (front matter ``lang``, ``[site] language``, or
     #: its text has no Japanese); "" disables it.
     origin_note_en: str = DEFAULT_ORIGIN_NOTE_EN
-    origin_note_position: Literal["top", "bottom"] = "top"
+    origin_note_position: Position = "top"
     #: "Limited share": anyone with the URL can read it, so it is no draft mode.
     private: bool = False
     organization_url_name: str | None = None
@@ -100,15 +107,16 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
         flavor = QiitaMarkdown()
         body = flavor.emit(post.document)
         warnings = flavor.warnings
-        template = (
-            self.settings.origin_note_en
-            if post_language(post, self.site) == "en"
-            else self.settings.origin_note
+        template = note_template(
+            post, self.site, self.settings.origin_note, self.settings.origin_note_en
         )
         cli = qiita_cli_fields(post)
-        if not cli:  # a Qiita CLI file's item is the original: no "originally at" line
-            body = self._with_origin_note(body, post.canonical_url, warnings, template)
-        note = None if cli else self._origin_note(post.canonical_url, template)
+        # A Qiita CLI file's item is the original: no "originally at" line.
+        note = None if cli else origin_note(template, post.canonical_url)
+        if note is not None:
+            body = note.placed(body, self.settings.origin_note_position)
+        elif template and not cli:
+            warnings.append(missing_url_warning("Qiita"))
 
         tags, tag_warnings = qiita_tags(options.tags or post.tags or post.categories)
         warnings.extend(tag_warnings)
@@ -150,27 +158,12 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
             warnings=warnings,
             skip_reason=skip,
             # How lookups know this post's copy: the whole note, its URL exactly.
-            facts={"origin_note": note, "canonical_url": post.canonical_url, **facts},
+            facts={
+                "origin_note": note.text if note else None,
+                "canonical_url": post.canonical_url,
+                **facts,
+            },
         )
-
-    @staticmethod
-    def _origin_note(url: str | None, template: str) -> str | None:
-        return template.replace("{url}", url) if template and url else None
-
-    def _with_origin_note(
-        self, body: str, url: str | None, warnings: list[str], template: str
-    ) -> str:
-        if not template:
-            return body
-        if not url:
-            warnings.append(
-                "Qiita: no 'originally published at' line: the post has no canonical URL"
-            )
-            return body
-        note = template.replace("{url}", url)
-        if self.settings.origin_note_position == "top":
-            return f"{note}\n\n{body}"
-        return f"{body}\n{note}\n"
 
     # -- publishing ------------------------------------------------------------------
 

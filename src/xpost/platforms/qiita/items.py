@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from xpost.adapters.base import Draft, Receipt
 from xpost.clients.errors import RemoteNotFound
+from xpost.content.origin import OriginNote
 from xpost.errors import OutcomeUnknown, PublishError, RemoteConflict
 
 if TYPE_CHECKING:
@@ -140,18 +141,8 @@ def is_copy(item: dict[str, Any], payload: dict[str, Any], origin_note: str | No
     if not isinstance(body, str):
         return False
     if origin_note:
-        return has_line(body, origin_note)
+        return OriginNote(origin_note).is_in(body)
     return item.get("title") == payload["title"] and _same_body(body, payload["body"])
-
-
-def has_line(body: str, text: str) -> bool:
-    """``text`` as whole lines of ``body``: nothing but a line end on either side."""
-    lines = _normalised(body).split("\n")
-    wanted = _normalised(text).split("\n")
-    lines = [line.rstrip() for line in lines]
-    wanted = [line.rstrip() for line in wanted]
-    size = len(wanted)
-    return any(lines[i : i + size] == wanted for i in range(len(lines) - size + 1))
 
 
 def _same_body(theirs: Any, ours: str) -> bool:

@@ -20,7 +20,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
-from xpost.content.language import post_language
+from xpost.content.origin import (
+    ORIGIN_NOTE_EN,
+    ORIGIN_NOTE_JA,
+    Position,
+    missing_url_warning,
+    note_template,
+    origin_note,
+)
 from xpost.errors import ConfigError, PostError
 from xpost.platforms.zenn.markdown import ZennMarkdown
 from xpost.post import Post
@@ -68,10 +75,10 @@ class ZennSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     emoji: str = "📝"  # for posts that name none
     type: str = "tech"
     #: A line pointing at the original, ``{url}`` is the canonical URL; "" disables it.
-    origin_note: str = "この記事は {url} からの転載です。"
+    origin_note: str = ORIGIN_NOTE_JA
     #: The same for a post in English (see ``[qiita] origin_note_en``); "" disables it.
-    origin_note_en: str = "This article was originally published at {url}."
-    origin_note_position: Literal["top", "bottom"] = "top"
+    origin_note_en: str = ORIGIN_NOTE_EN
+    origin_note_position: Position = "top"
 
 
 class ZennOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -233,17 +240,15 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         return when.astimezone(ZENN_TIME).strftime("%Y-%m-%d %H:%M")
 
     def _with_origin_note(self, post: Post, body: str, warnings: list[str]) -> str:
-        english = post_language(post, self.site) == "en"
-        template = self.settings.origin_note_en if english else self.settings.origin_note
+        settings = self.settings
+        template = note_template(post, self.site, settings.origin_note, settings.origin_note_en)
         if not template or is_zenn_article(post):
             return body
-        if not post.canonical_url:
-            warnings.append("Zenn: the post has no canonical URL: no origin note added")
+        note = origin_note(template, post.canonical_url)
+        if note is None:
+            warnings.append(missing_url_warning("Zenn"))
             return body
-        note = template.replace("{url}", post.canonical_url)
-        if self.settings.origin_note_position == "bottom":
-            return f"{body}\n{note}\n"
-        return f"{note}\n\n{body}"
+        return note.placed(body, settings.origin_note_position)
 
 
 # -- the pieces, as plain functions ------------------------------------------------------
