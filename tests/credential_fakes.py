@@ -92,6 +92,7 @@ class FakeQiita(_RenderlessAdapter):
     """One token; the platform knows exactly one valid token and answers as Qiita does."""
 
     name = "qiita"
+    default_rank = 2  # as the real one: a default target
     label = "Qiita"
     credential_fields: ClassVar[tuple[str, ...]] = ("token",)
     seen: ClassVar[list[Mapping[str, str]]] = []
@@ -109,6 +110,7 @@ class FakeX(_RenderlessAdapter):
     """OAuth 1.0a (four fields) or an OAuth 2.0 user token; a PIN login."""
 
     name = "twitter"
+    default_rank = 1  # as the real one: a default target
     label = "X"
     credential_fields: ClassVar[tuple[str, ...]] = (
         "api_key",
@@ -154,6 +156,7 @@ class FakeConnpass(_RenderlessAdapter):
     """An optional key, and no way to check it online (the base ``whoami``)."""
 
     name = "connpass"
+    default_rank = 4  # as the real one: a default target
     label = "connpass"
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
 
@@ -165,6 +168,7 @@ class FakeZenn(_RenderlessAdapter):
     """Publishes through git: no secrets at all."""
 
     name = "zenn"
+    default_rank = 3  # as the real one: a default target
     label = "Zenn"
 
 

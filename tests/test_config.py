@@ -93,7 +93,30 @@ def test_no_path_gives_the_defaults() -> None:
     config = load_config(None, PLATFORMS)
     assert config == Config(site_explicit=frozenset())  # no [site] key set by the user
     assert config.site.permalink == "/post/:slug/"
-    assert config.publish.targets == ["twitter", "qiita", "zenn", "connpass"]
+    assert config.publish.targets is None  # unset: the installed adapters' defaults
+    assert config.targets() == ["twitter", "qiita", "zenn", "connpass"]
+
+
+def test_default_targets_are_the_adapters_that_say_so_in_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Built from the registry and the adapters' own ``default_rank``, not a list of
+    names; an adapter distribution beside xpost (no rank) is a target once named."""
+    from xpost.adapters import registry
+    from xpost.adapters.entry_points import EntryPoint
+
+    built_in = dict(registry.installed())
+    other = EntryPoint("other", "xpost_notes:NotesAdapter", registry.GROUP)  # tests/example-adapter
+    monkeypatch.setattr(registry, "installed", lambda: {**built_in, "other": other})
+    assert load_config(None, [*built_in, "other"]).targets() == [
+        "twitter",
+        "qiita",
+        "zenn",
+        "connpass",
+    ]
+    del built_in["qiita"]
+    assert Config().targets() == ["twitter", "zenn", "connpass"]
+    assert Config(publish=PublishConfig(targets=["other"])).targets() == ["other"]
 
 
 def test_a_full_config(tmp_path: Path) -> None:

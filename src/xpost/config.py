@@ -41,9 +41,8 @@ Duration = int | str
 
 
 class PublishConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    targets: list[str] = msgspec.field(
-        default_factory=lambda: ["twitter", "qiita", "zenn", "connpass"]
-    )
+    #: None (unset): the installed adapters' defaults (``Config.targets``).
+    targets: list[str] | None = None
     #: The most one request may take in all (not per socket read): a trickling server
     #: leaves its target unknown instead of holding the run (and its lock) for ever.
     timeout: Duration = "30s"
@@ -104,6 +103,16 @@ class Config(msgspec.Struct, kw_only=True):
     # The ``[site]`` keys the file sets; the others come from the site's own config
     # (``xpost.sites``) when it has them. None (a Config built in code): all are set.
     site_explicit: frozenset[str] | None = None
+
+    def targets(self) -> list[str]:
+        """``[publish] targets``, else the installed adapters that say they are default
+        targets (``Adapter.default_rank``: those that come with xpost), loaded only now:
+        a command given ``--to``, or a config naming its targets, imports no other."""
+        if self.publish.targets is not None:
+            return self.publish.targets
+        from xpost.adapters import registry
+
+        return registry.default_targets()
 
     def site_sets(self, key: str) -> bool:
         """Whether ``[site] key`` is the user's own value (it wins over the site's)."""
@@ -356,7 +365,7 @@ def _check_site(site: SiteConfig, path: Path) -> None:
 
 
 def _check_targets(publish: PublishConfig, path: Path, known: Collection[str]) -> None:
-    for target in publish.targets:
+    for target in publish.targets or ():
         if target not in known:
             names = ", ".join(sorted(known)) or "none installed"
             raise ConfigError(

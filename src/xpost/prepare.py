@@ -166,7 +166,7 @@ def prepare(
     Pass a ``renderer`` to reuse its adapters afterwards (publishing needs them).
     """
     platforms = list(requested) or parse_platform_list(
-        config.publish.targets, where=f"{config.path or 'config'}: [publish] targets"
+        config.targets(), where=f"{config.path or 'config'}: [publish] targets"
     )
     posts = [load_post(path, config) for path in paths]
     for post in posts:

@@ -412,7 +412,7 @@ def _platforms(config: Config, requested: Sequence[str]) -> list[str]:
     if requested:
         return list(requested)
     where = f"{config.path or 'config'}: [publish] targets"
-    return parse_platform_list(config.publish.targets, where=where)
+    return parse_platform_list(config.targets(), where=where)
 
 
 def _wanted(

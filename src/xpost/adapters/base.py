@@ -152,6 +152,12 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
     #: True where the platform publishes a copy at the post's own future date (Zenn's
     #: ``published_at``); elsewhere ``xpost publish`` does not send a future post early.
     can_schedule: ClassVar[bool] = False
+    #: Where the adapter stands among the default targets, where a post goes when the
+    #: config names no ``[publish] targets``: xpost's own give 1-4 (announcement first,
+    #: then the copies, then the hand-off). None, the rule for an adapter distribution:
+    #: a target only where the config or ``--to`` names it, since installing one must
+    #: not start sending every post to an account nobody configured.
+    default_rank: ClassVar[int | None] = None
 
     def __init__(self, settings: SettingsT, site: SiteConfig) -> None:
         self.settings = settings

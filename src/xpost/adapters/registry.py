@@ -38,6 +38,15 @@ def installed() -> dict[str, Entry]:
     return dict(sorted(found.items()))
 
 
+def default_targets() -> list[str]:
+    """Where a post goes when the config names no ``[publish] targets``: the installed
+    adapters that give a ``default_rank`` (the ones that come with xpost do), in that
+    order. Each installed adapter is loaded to ask, so this is called only when the
+    defaults are really needed (``Config.targets``)."""
+    ranked = [(load(name).default_rank, name) for name in installed()]
+    return [name for rank, name in sorted((r, n) for r, n in ranked if r is not None)]
+
+
 def load(name: str) -> type[Adapter[Any, Any]]:
     """The adapter class for ``name``; an ``AdapterError`` if it is broken."""
     entry = installed()[name]

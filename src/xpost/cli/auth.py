@@ -106,7 +106,7 @@ def status(platform: str | None, timeout: float, as_json: bool, config_path: Pat
     config, renderer = _renderer(config_path)
     if names is None:
         where = f"{config.path or 'config'}: [publish] targets"
-        names = parse_platform_list(config.publish.targets, where=where)
+        names = parse_platform_list(config.targets(), where=where)
     store = CredentialStore()
     checks = [check_credentials(renderer.adapter(name), store, timeout=timeout) for name in names]
     if as_json:

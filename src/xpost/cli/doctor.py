@@ -190,7 +190,8 @@ def _platform_checks(config: Config) -> list[Check]:
             checks.append(Check(True, name, "reachability: not checked (the adapter has no check)"))
         return checks
 
-    with ThreadPoolExecutor(max(1, len(config.publish.targets))) as pool:
-        per_target = list(pool.map(check, config.publish.targets))
+    targets = config.targets()
+    with ThreadPoolExecutor(max(1, len(targets))) as pool:
+        per_target = list(pool.map(check, targets))
     notes = [Check(True, "keyring", hint) for hint in dict.fromkeys(store.hints)]
     return [c for checks in per_target for c in checks] + notes

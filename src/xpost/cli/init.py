@@ -23,7 +23,7 @@ def init(yes: bool, force: bool) -> int:
     """
     from xpost.adapters import registry
     from xpost.cli.prompts import interactive
-    from xpost.config import LOCAL_CONFIG, PublishConfig
+    from xpost.config import LOCAL_CONFIG
     from xpost.errors import UsageError
     from xpost.sites import detect_site
     from xpost.sites.setup import check_answer, describe, questions, read_values, render_config
@@ -39,7 +39,7 @@ def init(yes: bool, force: bool) -> int:
             "(run xpost init in the site's top folder)"
         )
     installed = registry.installed()
-    usual = [name for name in PublishConfig().targets if name in installed]
+    usual = registry.default_targets()  # first, in their order
     platforms = [*usual, *(name for name in installed if name not in usual)]
     found = f"found a {describe(site)}"
     click.echo(f"{found} ({site.config_file.name})" if site.config_file else found)

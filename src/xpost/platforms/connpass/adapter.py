@@ -64,6 +64,7 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
     name: ClassVar[str] = "connpass"
     label: ClassVar[str] = "connpass"
     summary: ClassVar[str] = "connpass event announcements, prepared for you to paste"
+    default_rank: ClassVar[int | None] = 4
     Settings: ClassVar[type[msgspec.Struct]] = ConnpassSettings
     can_lookup: ClassVar[bool] = True
     Options: ClassVar[type[msgspec.Struct]] = ConnpassOptions

@@ -91,6 +91,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
     name: ClassVar[str] = "qiita"
     label: ClassVar[str] = "Qiita"
     summary: ClassVar[str] = "Qiita items through API v2 (create, then update in place)"
+    default_rank: ClassVar[int | None] = 2
     Settings: ClassVar[type[msgspec.Struct]] = QiitaSettings
     can_lookup: ClassVar[bool] = True
     Options: ClassVar[type[msgspec.Struct]] = QiitaOptions

@@ -81,6 +81,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
     name = "twitter"
     label = "X"
     summary = "Post to X (Twitter): an announcement with the link, or the post as a thread."
+    default_rank = 1
     Settings = TwitterSettings
     Options = TwitterOptions
     credential_fields = (*OAUTH1_FIELDS, OAUTH2_FIELD)

@@ -97,6 +97,7 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
     name: ClassVar[str] = "zenn"
     label: ClassVar[str] = "Zenn"
     summary: ClassVar[str] = "commit articles/<slug>.md to your Zenn-linked GitHub repository"
+    default_rank: ClassVar[int | None] = 3
     Settings: ClassVar[type[msgspec.Struct]] = ZennSettings
     can_lookup: ClassVar[bool] = True
     path_settings: ClassVar[tuple[str, ...]] = ("repo",)
