@@ -396,6 +396,50 @@ def _describe(exc: Exception, label: str) -> str:
     return f"{label}: the adapter failed unexpectedly: {type(exc).__name__}: {exc}"
 
 
+@dataclass(frozen=True)
+class _Call:
+    """What one call to an adapter's ``publish`` is for.
+
+    ``previous`` is the copy to update (``updating``) or, without it, partial progress
+    to resume (half a thread). ``found`` means ``previous`` was just found on the
+    platform after a create whose answer was lost: if the adapter hands it back as it
+    was, the copy was whole and nothing was sent, and it is recorded with
+    ``sent_hash``, the hash of what that create sent.
+    """
+
+    previous: Receipt | None = None
+    updating: bool = False
+    found: bool = False
+    sent_hash: str | None = None
+    word: str | None = None  # the outcome's word, else "updated" or "created"
+
+    @property
+    def action(self) -> str:
+        return "update" if self.updating else "create"
+
+    @property
+    def outcome(self) -> str:
+        return self.word or ("updated" if self.updating else "created")
+
+
+#: A plain create: nothing on the platform yet.
+_CREATE = _Call()
+
+
+def _resume(previous: Receipt | None) -> _Call:
+    """Create, carrying on from ``previous`` (progress of a create) where there is any."""
+    return _Call(previous)
+
+
+def _update(previous: Receipt | None) -> _Call:
+    return _Call(previous, updating=True)
+
+
+def _adopt(found: Receipt, sent_hash: str | None, *, updating: bool = False) -> _Call:
+    """``found`` after a lost answer: handed back to finish (or, ``updating``, update)."""
+    return _Call(found, updating=updating, found=True, sent_hash=sent_hash)
+
+
 class _Runner:
     """Carries one run's shared state into the worker threads."""
 
@@ -444,15 +488,15 @@ class _Runner:
             if removed.failed:
                 removed.action = step.action
                 return removed
-            return self._send(post, step, key, None, word="reposted")
+            return self._send(post, step, key, _Call(word="reposted"))
         if step.kind == "update":
             # A failed copy that was never published is a partial one (half a thread):
             # handing it back resumes it.
             updating = bool(step.record and step.record.first_published_at)
-            return self._send(post, step, key, previous, updating=updating)
+            return self._send(post, step, key, _Call(previous, updating=updating))
         if self._unrecorded(step):
             return self._look_then_create(post, step, key)
-        return self._send(post, step, key, None)
+        return self._send(post, step, key, _CREATE)
 
     def _unrecorded(self, step: Step) -> bool:
         """A create the ledger knows nothing about (no record, or one marked done without
@@ -473,78 +517,42 @@ class _Runner:
             self.ledger.record_failed(key, error)  # nothing was sent: a plain failure
             return self._outcome(step, "failed", error=error)
         if found is None or found.status != "published":
-            return self._send(post, step, key, None)
+            return self._send(post, step, key, _CREATE)
         # Already there (the ledger had lost it): adopt it, and bring it up to date
         # where the platform can edit; an adapter that hands it back as it was sent
         # nothing.
         self.ledger.record_published(key, found, content_hash=None, source=str(post.source))
         adapter = self.renderer.adapter(step.platform)
-        return self._send(
-            post,
-            step,
-            key,
-            found,
-            updating=adapter.can_update,
-            finishing=True,
-            sent_hash=step.content_hash,
-        )
+        call = _adopt(found, step.content_hash, updating=adapter.can_update)
+        return self._send(post, step, key, call)
 
     # ── the three kinds of call ──────────────────────────────────────────────
 
-    def _send(
-        self,
-        post: Post,
-        step: Step,
-        key: TargetKey,
-        previous: Receipt | None,
-        *,
-        updating: bool = False,
-        word: str | None = None,
-        finishing: bool = False,
-        sent_hash: str | None = None,
-    ) -> Outcome:
-        """Create, or update the copy ``previous`` names: ``pending`` first, then the
-        outcome. ``previous`` without ``updating`` is partial progress to resume.
-
-        ``finishing``: ``previous`` was just found on the platform after a create whose
-        answer was lost; if the adapter hands it back as it was, the copy was whole and
-        nothing was sent: it is ``reconciled``, recorded with ``sent_hash`` (the hash of
-        what that create sent).
-        """
+    def _send(self, post: Post, step: Step, key: TargetKey, call: _Call) -> Outcome:
+        """One call to ``publish`` (``call`` says what for): ``pending`` first, then the
+        outcome, recorded."""
         assert step.draft is not None and step.content_hash is not None
         adapter = self.renderer.adapter(step.platform)
-        action = "update" if updating else "create"
         self.ledger.mark_pending(key, source=str(post.source), content_hash=step.content_hash)
-        attempt = self.ledger.start_attempt(key, action)
+        attempt = self.ledger.start_attempt(key, call.action)
         try:
-            receipt = adapter.publish(step.draft, previous, self._context(key))
+            receipt = adapter.publish(step.draft, call.previous, self._context(key))
             if not isinstance(receipt, Receipt):
                 raise TypeError(f"publish() returned {type(receipt).__name__}, not a Receipt")
         except Exception as exc:
             # Only a clean refusal is "failed": a crash may come after the request went
             # out, and a create whose outcome is unknown is looked up before it is retried.
             unknown = isinstance(exc, OutcomeUnknown) or (
-                not isinstance(exc, XpostError) and not updating
+                not isinstance(exc, XpostError) and not call.updating
             )
             message = self.store.redact(_describe(exc, adapter.label))
             retry = exc.retry_after if isinstance(exc, PublishError) else None
             self.ledger.record_failed(key, message, unknown=unknown, retry_after=retry)
             self.ledger.finish_attempt(attempt, "unknown" if unknown else "failed", message)
-            url = previous.url if previous else None
+            url = call.previous.url if call.previous else None
             return self._outcome(step, "failed", url=url, error=message)
         try:
-            return self._recorded(
-                post,
-                step,
-                key,
-                attempt,
-                receipt,
-                previous,
-                word=word,
-                updating=updating,
-                finishing=finishing,
-                sent_hash=sent_hash,
-            )
+            return self._recorded(post, step, key, attempt, receipt, call)
         except LedgerError as exc:
             # The copy exists but the ledger cannot say so: report it with its URL and
             # the command that records it, and start nothing more (exit 1, not 2).
@@ -562,28 +570,17 @@ class _Runner:
             )
 
     def _recorded(
-        self,
-        post: Post,
-        step: Step,
-        key: TargetKey,
-        attempt: int,
-        receipt: Receipt,
-        previous: Receipt | None,
-        *,
-        word: str | None,
-        updating: bool,
-        finishing: bool,
-        sent_hash: str | None,
+        self, post: Post, step: Step, key: TargetKey, attempt: int, receipt: Receipt, call: _Call
     ) -> Outcome:
         """Record a copy the platform just confirmed; the outcome line for it."""
         adapter = self.renderer.adapter(step.platform)
-        if finishing and receipt == previous:
+        if call.found and receipt == call.previous:
             self.ledger.record_published(
-                key, receipt, content_hash=sent_hash, source=str(post.source)
+                key, receipt, content_hash=call.sent_hash, source=str(post.source)
             )
             self.ledger.finish_attempt(attempt, "reconciled")
             note = None
-            if sent_hash != step.content_hash:
+            if call.sent_hash != step.content_hash:
                 note = (
                     f"changed, but {adapter.label} posts cannot be edited; --repost posts it again"
                 )
@@ -594,9 +591,8 @@ class _Runner:
         if receipt.status == "awaiting":
             self.ledger.finish_attempt(attempt, "awaiting")
             return self._outcome(step, "awaiting", url=receipt.url, handed_off=receipt)
-        word = word or ("updated" if updating else "created")
-        self.ledger.finish_attempt(attempt, word)
-        return self._outcome(step, word, url=receipt.url)
+        self.ledger.finish_attempt(attempt, call.outcome)
+        return self._outcome(step, call.outcome, url=receipt.url)
 
     def _lookup(
         self, step: Step, key: TargetKey, previous: Receipt | None
@@ -626,7 +622,7 @@ class _Runner:
             not adapter.can_lookup or (step.record.last_error or "").startswith(_NOT_EXACT)
         ):
             # The user looked and says the copy is not there: send.
-            return self._send(post, step, key, previous)
+            return self._send(post, step, key, _resume(previous))
         if not adapter.can_lookup:
             # "Not found" cannot be told from "cannot ask": creating now could post twice.
             why = (
@@ -643,20 +639,20 @@ class _Runner:
             return self._outcome(step, "failed", url=_url(step.record), error=error)
         if found is None:
             # Not there. A checkpointed partial copy (half a thread) is resumed.
-            return self._send(post, step, key, previous)
+            return self._send(post, step, key, _resume(previous))
         sent_hash = step.record.content_hash
         if found.status == "published" and not adapter.can_update:
             # A copy that cannot be edited is only ever handed back to ``publish`` as
             # progress to resume: what was found may be half a thread. The adapter
             # carries on from its last part, and sends nothing when the copy is whole.
             self.ledger.record_checkpoint(key, found)
-            return self._send(post, step, key, found, finishing=True, sent_hash=sent_hash)
+            return self._send(post, step, key, _adopt(found, sent_hash))
         self.ledger.record_published(key, found, content_hash=sent_hash, source=str(post.source))
         changed = self.options.force or sent_hash != step.content_hash
         if found.status == "awaiting":
             return self._outcome(step, "awaiting", url=found.url)
         if changed:
-            return self._send(post, step, key, found, updating=True)
+            return self._send(post, step, key, _update(found))
         return self._outcome(step, "reconciled", url=found.url)
 
     def _confirm(self, post: Post, step: Step, key: TargetKey, previous: Receipt | None) -> Outcome:
@@ -671,7 +667,7 @@ class _Runner:
             )
             return self._outcome(step, "confirmed", url=found.url)
         if self.options.force or step.changed:
-            return self._send(post, step, key, previous)  # hand the new text over again
+            return self._send(post, step, key, _resume(previous))  # the new text, again
         return self._outcome(
             step,
             "awaiting",
