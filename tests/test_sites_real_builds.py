@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from xpost.config import load_config
+from xpost.platforms.qiita.markdown import QiitaMarkdown
 from xpost.post import load_post
 from xpost.sites import find_site
 
@@ -196,6 +198,17 @@ def test_hugo_urls_are_the_ones_hugo_builds(
 
 # --- Jekyll --------------------------------------------------------------------------
 
+POST_URL_NAMES = (
+    "2022-07-15-cats",
+    "2022-07-15-Hello-World",
+    "blog/2022-01-05-日本語",
+    "/blog/2021-12-31-new-year",
+    "2022-02-05-fixed",
+    "2023-05-01-own",
+    "2024-01-02-party-🎉",
+    "sub/2024-01-04-deep",
+)
+
 JEKYLL_POSTS = {
     "_posts/2022-07-15-Hello-World.md": post("日本語のタイトル"),
     "_posts/2022-07-15-cats.md": post(
@@ -209,6 +222,14 @@ JEKYLL_POSTS = {
     "_posts/2023-03-31-quoted.md": post("Quoted", date='"2023-03-31 22:00:00"'),
     "_posts/2023-04-01-date-only.md": post("Date only", date="2023-04-02"),
     "_posts/2023-05-01-own.md": post("Own pattern", permalink="/own/:year/:title"),
+    # An emoji is no letter: Jekyll's slugify leaves it out of :title and :slug.
+    "_posts/2024-01-02-party-🎉.md": post("Party"),
+    "_posts/sub/2024-01-04-deep.md": post("Deep in _posts", categories="[Ops]"),
+    # Every way of naming another post (PostComparer: [path/]date-slug); Jekyll fails
+    # the build on a name it cannot find, so each of these exists in every site.
+    "_posts/2024-06-01-links.md": "---\ntitle: Links\n---\n\n"
+    + " ".join(f"[{n}]({{% post_url {n} %}})" for n in POST_URL_NAMES)
+    + "\n",
     "about.md": post("About"),
     "docs/index.md": post("Docs"),
     "docs/guide.markdown": post("Guide"),
@@ -298,3 +319,33 @@ def test_jekyll_urls_are_the_files_jekyll_writes(
     url = next(line for line in files["_config.yml"].splitlines() if line.startswith("url:"))
     prefix = url.split(": ", 1)[1] + ("/blog" if "baseurl: /blog" in files["_config.yml"] else "")
     assert sorted(written_file(url, prefix) for url in urls.values()) == sorted(written)
+
+
+_HREF = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
+_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("name", list(JEKYLL_SITES))
+def test_jekyll_post_url_tags_are_the_links_jekyll_writes(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``{% post_url %}`` is the URL Jekyll gives the post it names (its permalink
+    style, categories, own permalink, defaults, collections_dir), not a guess."""
+    jekyll = binary("jekyll", "XPOST_REQUIRE_JEKYLL")
+    files = JEKYLL_SITES[name]
+    site = write_site(tmp_path / "site", files)
+    jekyll_written(jekyll, site, tmp_path / "public")
+    source = next(path for path in files if path.endswith("2024-06-01-links.md"))
+    (html,) = (
+        text
+        for text in (page.read_text("utf-8") for page in (tmp_path / "public").rglob("*.html"))
+        if f">{POST_URL_NAMES[0]}</a>" in text
+    )
+    built = {label: unquote(href) for href, label in _HREF.findall(html)}
+    monkeypatch.chdir(site)
+    loaded = load_post(site / source, load_config(None, PLATFORMS))
+    body = QiitaMarkdown().emit(loaded.document)
+    ours = {label: unquote(urlsplit(url).path) for label, url in _MARKDOWN_LINK.findall(body)}
+    assert len(built) == len(POST_URL_NAMES)
+    assert ours == built
+    assert loaded.document.notes == ()  # every post named was found

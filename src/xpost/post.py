@@ -9,8 +9,10 @@ URL — is ``xpost.metadata``'s, which the scan of ``xpost run`` reads too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +21,8 @@ from xpost.config import Config
 from xpost.content.model import Document, LinkContext, Markdown
 from xpost.content.parse import parse_body
 from xpost.content.plaintext import first_paragraph, plain_text
-from xpost.frontmatter import FrontMatter
+from xpost.errors import PostError
+from xpost.frontmatter import FrontMatter, dated_name_date
 from xpost.metadata import (
     SUMMARY_KEYS,
     Overrides,
@@ -29,7 +32,8 @@ from xpost.metadata import (
     read_post_bytes,
     split_post,
 )
-from xpost.permalink import join_url
+from xpost.permalink import PermalinkError, join_url
+from xpost.sites import Page, Site
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Post:
 
 
 _MORE = "<!--more-->"
+# The date a Jekyll post's file name starts with.
+_POST_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})-")
 _SUMMARY_LIMIT = 200
 
 
@@ -79,6 +85,9 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
         site_root=meta.site_dir,
         is_bundle=parts.is_bundle,
         permalink=config.site.permalink,
+        post_url=_post_url_resolver(parts.site, config, parts.tz)
+        if parse and parts.site is not None
+        else None,
     )
     canonical = meta.canonical_url
     cover_image, cover_local = _cover_image(metadata, links, canonical) if parse else (None, None)
@@ -114,6 +123,36 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
 
 def _with_notes(document: Document, notes: list[str]) -> Document:
     return Document(document.blocks, (*notes, *document.notes)) if notes else document
+
+
+def _post_url_resolver(
+    site: Site, config: Config, tz: tzinfo
+) -> Callable[[str], tuple[str, bool] | None]:
+    """``{% post_url NAME %}`` as the site builds it: the canonical URL of the post
+    file NAME names (read without its body, so no tag in it is followed), or, when
+    there is no such file, the site's rules applied to the name's date and slug."""
+
+    @lru_cache(maxsize=64)  # a post may name the same post many times
+    def resolve(name: str) -> tuple[str, bool] | None:
+        found = site.post_file(name)
+        if found is None:
+            return None
+        path, exists = found
+        try:
+            if exists:
+                url = load_post(path, config, parse=False).canonical_url
+            else:
+                dated = _POST_DATE.match(path.stem)
+                date = dated_name_date(path, dated.group(1), tz) if dated else None
+                page = Page(path, "", "", date, {}, tz)
+                base = config.site.base_url if config.site_sets("base_url") else None
+                pattern = config.site.permalink if config.site_sets("permalink") else None
+                url = site.page_url(page, base_url=base, permalink=pattern)
+        except (PostError, PermalinkError):
+            return None
+        return (url, exists) if url else None
+
+    return resolve
 
 
 # A Zenn CLI article's image in its repository's /images/: Zenn serves it, no one else.

@@ -9,6 +9,7 @@ math, raw HTML) becomes a typed block that each flavor emits in its own syntax.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -169,3 +170,9 @@ class LinkContext:
     site_root: Path | None = None  # the site's top folder (for Hugo static/, Jekyll assets)
     is_bundle: bool = False
     permalink: str = ""  # the site's permalink pattern: how other posts' URLs are guessed
+    #: ``{% post_url NAME %}``: the URL the site's generator gives the post NAME, and
+    #: whether that post exists (else the URL is its rules applied to the name alone);
+    #: None where the site cannot say, and the ``permalink`` pattern guesses.
+    post_url: Callable[[str], tuple[str, bool] | None] | None = field(
+        default=None, compare=False, repr=False
+    )

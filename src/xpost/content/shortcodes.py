@@ -286,6 +286,13 @@ class InlineSubstitution:
         name, _, args_raw = tag.partition(" ")
         args = args_raw.strip().strip("\"'")
         if name == "post_url":
+            resolve = self.links.context.post_url
+            built = resolve(args) if resolve is not None else None
+            if built is not None:
+                url, exists = built
+                if not exists:
+                    self.note(f"{source}: no such post in _posts; its URL would be {url}")
+                return url
             post = _JEKYLL_POST.match(args)
             if post is None:
                 self.note(f"could not resolve {source}")

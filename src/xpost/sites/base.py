@@ -55,6 +55,11 @@ class Site:
         """
         return None
 
+    def post_file(self, name: str) -> tuple[Path, bool] | None:
+        """The post a ``{% post_url name %}`` tag names, and whether it exists (else the
+        path is where it would be); None when this generator has no such tag."""
+        return None
+
 
 MAX_CONFIG_BYTES = 4 << 20  # a generator's config is a few KB; this is not one
 MAX_CONFIG_VALUES = 200_000  # YAML aliases can make a small file a huge tree

@@ -11,6 +11,7 @@ same placeholders, and ``defaults`` may set one for a path or for all posts.
 
 from __future__ import annotations
 
+import glob
 import re
 import unicodedata
 from collections.abc import Callable
@@ -34,6 +35,8 @@ STYLES = {
 }
 # Posts are only the files whose names start with a date (Document::DATE_FILENAME_MATCHER).
 _DATED_FILE = re.compile(r"(\d{2,4}-\d{1,2}-\d{1,2})-(.*)")
+# What ``{% post_url %}`` takes (Tags::PostComparer::MATCHER): ``[path/]date-slug``.
+_POST_NAME = re.compile(r"(?P<path>.+/)?(?P<date>\d+-\d+-\d+)-(?P<slug>.*)")
 _TOKEN = re.compile(r":([a-z_]+)")
 _PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
 _STRFTIME = {
@@ -105,6 +108,28 @@ class JekyllSite(Site):
             "output_ext": lambda: ".html",
         }
         return join_url(base, expand(template, values, strict=False))
+
+    def post_file(self, name: str) -> tuple[Path, bool] | None:
+        """The post ``{% post_url [path/]date-slug %}`` names, as Jekyll 4.3's
+        ``PostComparer`` finds it: ``_posts/path/date-slug.ext`` or
+        ``path/_posts/date-slug.ext`` (one extension, any), under ``collections_dir``."""
+        found = _POST_NAME.fullmatch(name.strip().removeprefix("/")) if len(name) < 1024 else None
+        if found is None:
+            return None
+        path, stem = found["path"] or "", f"{found['date']}-{found['slug']}"
+        top = self.root / self.collections_dir
+        folders = [top / "_posts" / path, top / path / "_posts"]
+        for folder in folders:
+            if not folder.resolve().is_relative_to(top.resolve()) or not folder.is_dir():
+                continue  # a name with ".." names nothing outside the site
+            files = sorted(
+                file
+                for file in folder.glob(glob.escape(stem) + ".*")
+                if "." not in file.name[len(stem) + 1 :] and file.is_file()
+            )
+            if files:
+                return files[0], True
+        return folders[0] / f"{stem}.md", False
 
     def _default_for(self, relative: Path) -> str | None:
         found = None
