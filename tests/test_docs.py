@@ -178,14 +178,13 @@ def test_the_crontab_does_not_rely_on_cron_expanding_variables() -> None:
 def test_auth_help_lists_each_platforms_fields_in_order() -> None:
     text = CliRunner().invoke(cli, ["auth", "--help"]).output
     block = text.split("in the order 'xpost auth set' asks for them:\n")[1]
-    block = block.split("\n  Their variables:")[0]
+    block = block.split("\n\n")[0]  # the rows, built from the installed adapters
     rows: dict[str, str] = {}
     current = ""
     for line in block.splitlines():
-        name = line[4:14].strip()
-        if name:
-            current = name
-        rows[current] = rows.get(current, "") + " " + line[14:]
+        row = re.fullmatch(r" {4}(\S+) +(.*)", line)  # else a row's continuation
+        current = row[1] if row else current
+        rows[current] = rows.get(current, "") + " " + (row[2] if row else line)
     assert set(rows) == set(registry.installed())
     for name, row in rows.items():
         fields = list(registry.load(name).credential_fields)
@@ -193,6 +192,19 @@ def test_auth_help_lists_each_platforms_fields_in_order() -> None:
         assert listed == fields, name
         if not fields:
             assert row.strip().startswith("none"), name
+
+
+def test_auth_help_is_built_from_the_installed_adapters(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xpost.adapters.entry_points import EntryPoint
+
+    notes = EntryPoint("notes", "xpost_notes:NotesAdapter", registry.GROUP)  # example-adapter
+    broken = EntryPoint("broken", "no_such_module:Adapter", registry.GROUP)
+    entries = {**registry.installed(), "notes": notes, "broken": broken}
+    monkeypatch.setattr(registry, "installed", lambda: entries)
+    result = CliRunner().invoke(cli, ["auth", "--help"])
+    assert result.exit_code == 0
+    assert re.search(r"(?m)^ {4}notes +token$", result.output)
+    assert re.search(r"(?m)^ {4}broken +\(not loaded: adapter 'broken'", result.output)
 
 
 # --- the README's samples and command table match the tool ---------------------------

@@ -141,6 +141,9 @@ class Adapter(ABC, Generic[SettingsT, OptionsT]):
     Options: ClassVar[type[msgspec.Struct]]
     #: Secret fields: ``xpost auth set NAME`` asks for them; env ``XPOST_<NAME>_<FIELD>``.
     credential_fields: ClassVar[tuple[str, ...]] = ()
+    #: How ``xpost auth --help`` describes them where the names alone do not say it
+    #: (alternatives, optional fields, none at all); "" lists ``credential_fields``.
+    credential_help: ClassVar[str] = ""
     #: False where a published copy cannot be edited (X): a changed post is left alone.
     can_update: ClassVar[bool] = True
     #: Settings that name a local path: relative ones are taken from the config file's

@@ -24,21 +24,41 @@ if TYPE_CHECKING:
 _FIELD_WIDTH = 22
 
 
-@click.group(cls=HelpfulGroup)
+class _AuthGroup(HelpfulGroup):
+    """Its help ends with each installed adapter's credential fields."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        with formatter.indentation(), formatter.indentation():
+            formatter.write_dl(_credential_rows())
+
+
+def _credential_rows() -> list[tuple[str, str]]:
+    """One row per installed adapter: its fields as ``xpost auth set`` asks for them."""
+    from xpost.adapters import registry
+    from xpost.errors import AdapterError
+
+    rows = []
+    for name in registry.installed():
+        try:
+            cls = registry.load(name)
+        except AdapterError as exc:
+            rows.append((name, f"(not loaded: {exc})"))
+            continue
+        text = cls.credential_help or ", ".join(cls.credential_fields) or "none"
+        rows.append((name, text))
+    return rows
+
+
+@click.group(cls=_AuthGroup)
 def auth() -> None:
     """Credentials for each platform: the OS keyring, or XPOST_<PLATFORM>_<FIELD>.
 
     \b
     Secrets are stored in the OS keyring (service "xpost", user "PLATFORM:FIELD").
-    For cron and CI set environment variables instead; they win over the keyring.
-    Each platform's fields, in the order 'xpost auth set' asks for them:
-      qiita     token
-      twitter   api_key, api_secret, access_token, access_token_secret (OAuth 1.0a),
-                or oauth2_access_token (OAuth 2.0)
-      connpass  api_key (optional: lets xpost confirm hand-offs by itself)
-      zenn      none (git pushes with your own SSH or HTTPS setup)
-    Their variables: XPOST_QIITA_TOKEN, XPOST_TWITTER_API_KEY, ...,
-    XPOST_TWITTER_OAUTH2_ACCESS_TOKEN, XPOST_CONNPASS_API_KEY.
+    For cron and CI set environment variables instead (XPOST_QIITA_TOKEN,
+    XPOST_TWITTER_OAUTH2_ACCESS_TOKEN, ...); they win over the keyring.
+    Each installed platform's fields, in the order 'xpost auth set' asks for them:
     """
 
 

@@ -70,6 +70,7 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
     Options: ClassVar[type[msgspec.Struct]] = ConnpassOptions
     #: Optional: with an API key xpost confirms hand-offs itself, without one the user does.
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
+    credential_help: ClassVar[str] = "api_key (optional: lets xpost confirm hand-offs by itself)"
 
     def render(self, post: Post, options: ConnpassOptions) -> Draft:
         event_id = event_id_of(options.event_url, post) if options.event_url else None

@@ -85,6 +85,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
     Settings = TwitterSettings
     Options = TwitterOptions
     credential_fields = (*OAUTH1_FIELDS, OAUTH2_FIELD)
+    credential_help = f"{', '.join(OAUTH1_FIELDS)} (OAuth 1.0a), or {OAUTH2_FIELD} (OAuth 2.0)"
     can_update = False  # X posts cannot be edited: a changed post is left alone
     can_lookup = True  # the account's recent posts
     #: Retries, rate-limit waits and the sleep they use (tests inject a no-op sleep).

@@ -102,7 +102,8 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
     can_lookup: ClassVar[bool] = True
     path_settings: ClassVar[tuple[str, ...]] = ("repo",)
     Options: ClassVar[type[msgspec.Struct]] = ZennOptions
-    credential_fields: ClassVar[tuple[str, ...]] = ()  # git's own SSH/HTTPS setup
+    credential_fields: ClassVar[tuple[str, ...]] = ()
+    credential_help: ClassVar[str] = "none (git pushes with your own SSH or HTTPS setup)"
     can_schedule: ClassVar[bool] = True  # published_at: Zenn publishes it at that time
 
     # -- publishing: a commit (and a push) in the user's Zenn repository ------------------
