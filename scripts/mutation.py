@@ -124,6 +124,14 @@ EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
             19,
         ): "only failed and published get here, and 'published' > 'failed'",
     },
+    "publishing": {
+        (
+            "ReplaceOrWithAnd",
+            "if not step.sends or step.platform in found or step.platform in problems:",
+            44,
+        ): "a platform already decided is checked again with the same answer (local, "
+        "idempotent): the same credentials, the same problem line",
+    },
     "ledger/sqlite": {
         (
             "ReplaceBinaryOperator_BitOr_Add",
