@@ -124,6 +124,21 @@ EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
             19,
         ): "only failed and published get here, and 'published' > 'failed'",
     },
+    "engine": {
+        (
+            "ReplaceComparisonOperator_Eq_LtE",
+            'if step.kind == "skip" and step.note and not step.target.reason:',
+            13,
+        ): "of the kinds sorting before 'skip' (confirm, create, reconcile, repost) none "
+        "carries a note: plan_target notes only skip and unchanged steps",
+    },
+    "schedule": {
+        (
+            "ReplaceComparisonOperator_Gt_NotEq",
+            "if cooldown > 0 and last is not None and (now - last).total_seconds() < cooldown:",
+            12,
+        ): "a cooldown is never negative (parse_duration refuses it)",
+    },
     "publishing": {
         (
             "ReplaceOrWithAnd",
