@@ -24,7 +24,7 @@ from fake_adapter import BlogAdapter, DeskAdapter, MicroAdapter, Site
 from xpost import runner
 from xpost.adapters.base import Draft, NoSettings, PublishContext, Receipt
 from xpost.config import Config, SiteConfig
-from xpost.credentials import CredentialStore, check_credentials, scrub
+from xpost.credentials import CredentialInvalid, CredentialStore, check_credentials, scrub
 from xpost.errors import ConfigError, CredentialsMissing
 from xpost.ledger import Ledger, Record, TargetKey
 from xpost.ledger.records import backoff
@@ -466,3 +466,20 @@ def test_a_hand_off_found_waiting_after_a_lost_answer_is_not_handed_off_again(
     run = site.xpost("publish", str(post), "--to", "desk")
     assert (run.code, run.out) == (0, "Desk      awaiting   https://desk.example/event/42/\n")
     assert site.platforms["desk"].requests == [("lookup", None)]
+
+
+def test_auth_set_refuses_a_secret_with_a_line_break_and_stores_none_of_the_fields() -> None:
+    """``for field, value in values.items(): self._clean(…)`` in ``set`` → no loop: the
+    broken secret would be stored, and refused only at the first publish."""
+    memory = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(memory)
+    try:
+        store = CredentialStore(environ={})
+        with pytest.raises(CredentialInvalid) as raised:
+            store.set("twitter", {"api_key": "good-api-key-0001", "api_secret": "abc\ndef-0002"})
+    finally:
+        keyring.set_keyring(previous)
+    assert str(raised.value).startswith("X api_secret: ")
+    assert "def-0002" not in str(raised.value)
+    assert memory.entries == {}
