@@ -132,6 +132,18 @@ EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
         ): "of the kinds sorting before 'skip' (confirm, create, reconcile, repost) none "
         "carries a note: plan_target notes only skip and unchanged steps",
     },
+    "runner": {
+        (
+            "NumberReplacer",
+            "parsed: int = 0  # front matters read by the scan",
+            14,
+        ): "the only RunReport is made by run(), which sets parsed from the scan before any return",
+        (
+            "ReplaceBinaryOperator_Add_BitOr",
+            "for number, file in enumerate(due[start : start + _MARK_BATCH], start + 1):",
+            70,
+        ): "start is a multiple of _MARK_BATCH (5000, even): start | 1 == start + 1",
+    },
     "schedule": {
         (
             "ReplaceComparisonOperator_Gt_NotEq",
