@@ -46,6 +46,15 @@ class World:
             timeout=120,
         )
 
+    def enter(self, monkeypatch: Any) -> World:
+        """This world's credentials and git settings in this process's environment, its
+        root the working folder: for the in-process command (``CliRunner``)."""
+        for name, value in self.env.items():
+            if name.startswith(("XPOST_", "GIT_CONFIG")):
+                monkeypatch.setenv(name, value)
+        monkeypatch.chdir(self.root)
+        return self
+
     def write_post(self, n: int, body: str = "本文です。") -> Path:
         """Post number ``n`` of the site, at its own URL, written (again) with ``body``."""
         path = self.root / "site" / "content" / "post" / f"p{n}.md"

@@ -74,11 +74,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture
 def env(site: World, monkeypatch: pytest.MonkeyPatch) -> World:
     """The world's credentials and git settings in this process's environment."""
-    for name, value in site.env.items():
-        if name.startswith(("XPOST_", "GIT_CONFIG")):
-            monkeypatch.setenv(name, value)
-    monkeypatch.chdir(site.root)
-    return site
+    return site.enter(monkeypatch)
 
 
 def holdings(w: World) -> tuple[object, ...]:

@@ -67,11 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 @pytest.fixture
 def env(site: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    for name, value in site.env.items():
-        if name.startswith(("XPOST_", "GIT_CONFIG")):
-            monkeypatch.setenv(name, value)
-    monkeypatch.chdir(site.root)
-    return site
+    return site.enter(monkeypatch)
 
 
 def evil_post(folder: Path, slug: str) -> Path:
