@@ -5,11 +5,19 @@ Each command lives in its own module and is imported only when it runs (or when
 are turned into one line and an exit code here, and only here.
 """
 
+# ruff: noqa: E402  (the collector is tuned before anything else is loaded)
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
+
+# A command starts by loading ~100,000 objects that live as long as the process
+# (modules, classes, compiled patterns); at the default threshold the collector scans
+# them again every 700 allocations, ~8 ms of a ~60 ms start. Collections still happen,
+# only less often.
+gc.set_threshold(100_000, 10, 10)
 
 import click
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -172,9 +172,9 @@ def _known_sequences() -> tuple[frozenset[str], dict[str, tuple[int, ...]], re.P
     for sequence in sequences:
         lengths.setdefault(sequence[0], set()).add(len(sequence))
     by_start = {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
-    alone = [pair for pair in PICTOGRAPHIC_RANGES if pair not in ((0xA9, 0xA9), (0xAE, 0xAE))]
-    alone.append(_SKIN_TONES)
-    others = [(ord(char), ord(char)) for char in sorted(by_start)]
+    not_alone = ((0xA9, 0xA9), (0xAE, 0xAE))
+    alone = sorted([*(pair for pair in PICTOGRAPHIC_RANGES if pair not in not_alone), _SKIN_TONES])
+    others = [(ord(char), ord(char)) for char in sorted(by_start) if not _in_ranges(char, alone)]
     pattern = re.compile(f"({_any_of(alone)})|{_any_of(others)}")
     return sequences, by_start, pattern
 
@@ -195,9 +195,14 @@ def is_pictographic(char: str) -> bool:
     """Whether the code point ``char`` is Extended_Pictographic (© and ® are)."""
     from xpost.render.x_emoji import PICTOGRAPHIC_RANGES
 
+    return _in_ranges(char, PICTOGRAPHIC_RANGES)
+
+
+def _in_ranges(char: str, ranges: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``char`` is in one of ``ranges`` (sorted, not overlapping)."""
     code = ord(char)
-    index = bisect.bisect_right(PICTOGRAPHIC_RANGES, (code, 0x10FFFF))
-    return index > 0 and PICTOGRAPHIC_RANGES[index - 1][1] >= code
+    index = bisect.bisect_right(ranges, (code, 0x10FFFF))
+    return index > 0 and ranges[index - 1][1] >= code
 
 
 def emoji_spans(text: str) -> list[tuple[int, int]]:

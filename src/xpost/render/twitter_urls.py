@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 MAX_URL_LENGTH = 4096
 MAX_TCO_SLUG_LENGTH = 40
@@ -66,8 +67,6 @@ _URL_START = re.compile(f"[^A-Za-z0-9@＠$#＃{INVALID}](?={_FIRST_LABEL})", _FL
 _TEXT_START = re.compile(_FIRST_LABEL, _FLAGS)
 _PROTOCOL = re.compile(r"https?://", _FLAGS)
 _LABEL_DOT = re.compile(f"(?:[_-]|{_DOMAIN_CHAR})+\\.", _FLAGS)  # a label, up to its dot
-_SUBDOMAIN = re.compile(f"(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}", _FLAGS)
-_DOMAIN_NAME = re.compile(f"(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}", _FLAGS)
 _ASCII_LABEL_DOT = re.compile(f"[\\-a-z0-9{LATIN_ACCENTS}]+\\.", _FLAGS)
 _AFTER_TLD = re.compile(r"[0-9a-zA-Z@+-]", _FLAGS)  # what may not follow a named TLD
 _PUNYCODE_TLD = re.compile(r"xn--[-0-9a-z]+", _FLAGS)  # the reference checks no follower
@@ -95,8 +94,7 @@ _TLD_FOLD = str.maketrans(
 )
 
 
-@dataclass(frozen=True)
-class _TldSet:
+class _TldSet(NamedTuple):
     names: frozenset[str]
     lengths: tuple[int, ...]  # the lengths its names have, longest first
 
@@ -113,8 +111,7 @@ def _tld_sets() -> tuple[_TldSet, _TldSet]:
     return tld_set(GENERIC_TLDS), tld_set(COUNTRY_TLDS)
 
 
-@dataclass(frozen=True)
-class _Text:
+class _Text(NamedTuple):
     """A text and its probe: the same text with "ĸ" for "ı", for the ASCII-only classes."""
 
     text: str
@@ -156,14 +153,27 @@ def _match_domain(text: _Text, start: int) -> int | None:
     if not labels:
         return None
     subdomains = 0  # how many labels, from the first, can be subdomains
-    while subdomains < len(labels) - 1 and _SUBDOMAIN.fullmatch(text.text, *labels[subdomains]):
+    while subdomains < len(labels) - 1 and _is_subdomain(text.text, *labels[subdomains]):
         subdomains += 1
     for name in range(subdomains, -1, -1):  # the most subdomains first
-        if _DOMAIN_NAME.fullmatch(text.text, *labels[name]):
+        if _is_domain_name(text.text, *labels[name]):
             tld_end = _tld_end(text, labels[name][1] + 1)
             if tld_end is not None:
                 return tld_end
     return None
+
+
+# A label (``_LABEL_DOT``: domain characters, "_" and "-") is a subdomain when it
+# neither starts nor ends with "_" or "-", and a domain name when it also has no "_"
+# (the reference's ``(?:D(?:[_-]|D)*)?D`` and ``(?:D(?:-|D)*)?D``, D a domain character).
+
+
+def _is_subdomain(text: str, start: int, end: int) -> bool:
+    return text[start] not in "_-" and text[end - 1] not in "_-"
+
+
+def _is_domain_name(text: str, start: int, end: int) -> bool:
+    return _is_subdomain(text, start, end) and "_" not in text[start:end]
 
 
 def _ascii_domains(domain: _Text, *, first_only: bool = False) -> list[tuple[int, int]]:
@@ -196,8 +206,7 @@ def _ascii_domain_at(domain: _Text, start: int) -> tuple[int, int] | None:
     return None
 
 
-@dataclass(frozen=True)
-class _UrlPatterns:
+class _UrlPatterns(NamedTuple):
     rest: re.Pattern[str]  # after the domain: port, path, query (groups 1-3)
     tco: re.Pattern[str]
 
@@ -223,8 +232,7 @@ def _url_patterns() -> _UrlPatterns:
     )
 
 
-@dataclass(frozen=True)
-class _UrlMatch:
+class _UrlMatch(NamedTuple):
     """One match of the reference's URL pattern: the character before it, the URL, and
     its parts (code-unit indices into the text)."""
 

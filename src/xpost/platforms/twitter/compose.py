@@ -7,6 +7,7 @@ does not fit is dropped whole.
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections.abc import Callable
@@ -36,15 +37,19 @@ class _Patterns:
     and categories), compiled on first use: a post that fits needs none of them."""
 
     grapheme: Any
-    # A sentence ends at Japanese 。！？ (with any closing brackets), or at .!? followed
-    # by whitespace; the whitespace stays with the sentence so joining restores the text.
-    sentence_end: Any
     # Spelled-out forms for the punctuation of technology names: C++, C#, F#.
     hashtag_spellings: tuple[tuple[Any, str], ...]
     not_hashtag_char: Any
     # Letters of scripts that put spaces between words: a cut inside such a word moves back.
     spaced_word: Any
-    space: Any
+
+
+# Whitespace as Unicode defines it (``re``'s \s also takes the separators U+001C-U+001F).
+_WHITE = r"[^\S\x1c-\x1f]"
+_SPACE = re.compile(f"{_WHITE}+")
+# A sentence ends at Japanese 。！？ (with any closing brackets), or at .!? followed by
+# whitespace; the whitespace stays with the sentence so joining restores the text.
+_SENTENCE_END = re.compile(rf"[。！？]+[」』）)]*{_WHITE}*|[.!?]+[\"'”’)\]]*{_WHITE}+")
 
 
 @cache
@@ -53,14 +58,12 @@ def _patterns() -> _Patterns:
 
     return _Patterns(
         grapheme=regex.compile(r"\X"),
-        sentence_end=regex.compile(r"[。！？]+[」』）)]*\s*|[.!?]+[\"'”’)\]]*\s+"),
         hashtag_spellings=(
             (regex.compile(r"(?<=\w)\+\+"), "pp"),
             (regex.compile(r"(?<=\w)[#＃]"), "sharp"),
         ),
         not_hashtag_char=regex.compile(r"[^\p{L}\p{M}\p{Nd}_]+"),
         spaced_word=regex.compile(r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{Nd}\p{M}'’_-]"),
-        space=regex.compile(r"\s+"),
     )
 
 
@@ -87,7 +90,7 @@ def _word_start(text: str, cut: int) -> int:
     spaces between words (CJK text may break anywhere); 0 when that word opens the text."""
     spaced = _patterns().spaced_word
     if 0 < cut < len(text) and spaced.match(text[cut - 1]) and spaced.match(text[cut]):
-        spaces = [m.end() for m in _patterns().space.finditer(text, 0, cut)]
+        spaces = [m.end() for m in _SPACE.finditer(text, 0, cut)]
         return spaces[-1] if spaces else 0
     return cut
 
@@ -390,7 +393,7 @@ def _sentences(paragraph: str) -> list[str]:
     urls = extract_urls(paragraph)
     sentences: list[str] = []
     start = 0
-    for match in _patterns().sentence_end.finditer(paragraph):
+    for match in _SENTENCE_END.finditer(paragraph):
         if not any(url.start < match.end() < url.end for url in urls):
             sentences.append(paragraph[start : match.end()])
             start = match.end()
