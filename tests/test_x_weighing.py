@@ -127,3 +127,16 @@ def test_a_tag_of_letters_is_its_own_hashtag_as_the_patterns_say() -> None:
     tags += ["".join(rng.choice(letters) for _ in range(rng.randint(1, 6))) for _ in range(2000)]
     for tag in tags:
         assert hashtag(tag) == by_patterns(tag), tag
+
+
+def test_counting_is_linear_on_dotted_and_unspaced_text() -> None:
+    import time
+
+    for unit in ("a.", "日本.", "abcdefgh.", "x.com ", "a-", "_a"):
+        text = unit * (40_000 // len(unit)) + ".xyzzy"
+        started = time.process_time()
+        _weighted_units(text, CONFIG_V3)
+        assert time.process_time() - started < 10, unit  # ~0.1 s; quadratic was minutes
+    started = time.process_time()
+    _weighted_units("日" * 100_000 + " https://example.com/" + "本" * 100_000 + ".", CONFIG_V3)
+    assert time.process_time() - started < 10

@@ -19,6 +19,7 @@ Indices are in code points (Python ``str`` indices), as in the conformance suite
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,13 +61,14 @@ CYRILLIC = r"\u0400-\u04FF"
 _FLAGS = re.IGNORECASE
 
 _DOMAIN_CHAR = f"[^{PUNCT}{SPACES}{INVALID}{DIRECTIONAL}]"
-_FIRST_LABEL = f"(?:https?://)?{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*\\."
 # A URL starts after a character that does not continue a word, a mention, a cashtag
-# or a hashtag (or at the start of the text), with a protocol or a first label.
-_URL_START = re.compile(f"[^A-Za-z0-9@＠$#＃{INVALID}](?={_FIRST_LABEL})", _FLAGS)
-_TEXT_START = re.compile(_FIRST_LABEL, _FLAGS)
+# or a hashtag (or at the start of the text), with a protocol or a first label: a
+# domain character, then label characters up to a dot (the reference's lookahead
+# ``(?:https?://)?D(?:[_-]|D)*\\.``, D a domain character).
+_BEFORE_URL = re.compile(f"[^A-Za-z0-9@＠$#＃{INVALID}]", _FLAGS)
+_BEFORE_LABEL = re.compile(f"[^A-Za-z0-9@＠$#＃{INVALID}](?=[^_-])", _FLAGS)
 _PROTOCOL = re.compile(r"https?://", _FLAGS)
-_LABEL_DOT = re.compile(f"(?:[_-]|{_DOMAIN_CHAR})+\\.", _FLAGS)  # a label, up to its dot
+_LABEL_RUN = re.compile(f"(?:[_-]|{_DOMAIN_CHAR})+", _FLAGS)  # label characters, maximal
 _ASCII_LABEL_DOT = re.compile(f"[\\-a-z0-9{LATIN_ACCENTS}]+\\.", _FLAGS)
 _AFTER_TLD = re.compile(r"[0-9a-zA-Z@+-]", _FLAGS)  # what may not follow a named TLD
 _PUNYCODE_TLD = re.compile(r"xn--[-0-9a-z]+", _FLAGS)  # the reference checks no follower
@@ -122,14 +124,15 @@ class _Text(NamedTuple):
         return cls(text, text.translate(_PROBE) if "\u0131" in text else text)
 
 
-def _tld_end(text: _Text, start: int) -> int | None:
+def _tld_end(text: _Text, start: int, limit: int | None = None) -> int | None:
     """Where the TLD starting at ``start`` ends, or None.
 
     Generic TLDs are tried longest first, then country TLDs, longest first, then any
     punycoded name; a named TLD must not be followed by a letter, digit, "@", "+" or
-    "-" (so "example.comédie" is "example.com", and "example.coma" no domain).
+    "-" (so "example.comédie" is "example.com", and "example.coma" no domain). Every
+    TLD is made of domain characters: none reaches past ``limit``, where they stop.
     """
-    end = len(text.text)
+    end = len(text.text) if limit is None else limit
     for tlds in _tld_sets():
         for length in tlds.lengths:
             stop = start + length
@@ -143,27 +146,112 @@ def _tld_end(text: _Text, start: int) -> int | None:
     return punycoded.end() if punycoded else None
 
 
-def _match_domain(text: _Text, start: int) -> int | None:
-    """Where the domain at ``start`` ends, matched as ``subdomain* domain_name tld``."""
-    labels: list[tuple[int, int]] = []  # each label a dot ends: (start, dot)
-    position = start
-    while (label := _LABEL_DOT.match(text.text, position)) is not None:
-        labels.append((position, label.end() - 1))
-        position = label.end()
-    if not labels:
-        return None
-    subdomains = 0  # how many labels, from the first, can be subdomains
-    while subdomains < len(labels) - 1 and _is_subdomain(text.text, *labels[subdomains]):
-        subdomains += 1
-    for name in range(subdomains, -1, -1):  # the most subdomains first
-        if _is_domain_name(text.text, *labels[name]):
-            tld_end = _tld_end(text, labels[name][1] + 1)
-            if tld_end is not None:
-                return tld_end
-    return None
+class _Domains:
+    """A text's domains, matched as ``subdomain* domain_name tld`` from any start.
+
+    The label-character runs of the text are found once; what the labels after a dot
+    make of a domain is worked out once per dot, from the right, and kept. A start
+    that finds no domain then never rescans the labels after it, so trying every start
+    costs time linear in the text, where matching a pattern at each start was
+    quadratic ("a.a.a.a…", or a long run of CJK before a dot).
+    """
+
+    def __init__(self, text: _Text) -> None:
+        self.text = text
+        runs = [(m.start(), m.end()) for m in _LABEL_RUN.finditer(text.text)]
+        self.run_starts = [start for start, _ in runs]
+        self.run_ends = [end for _, end in runs]
+        # dot → (whether labels follow it, the domain end they make, or None)
+        self.after_dot: dict[int, tuple[bool, int | None]] = {}
+        self.tld_ends: dict[int, int | None] = {}
+        self.underscores: dict[int, int] = {}  # dot → the last "_" in its label's run
+
+    def _run(self, index: int) -> tuple[int, int]:
+        """The run of label characters ``index`` is in, or (index, index)."""
+        found = bisect.bisect_right(self.run_starts, index) - 1
+        if found >= 0 and index < self.run_ends[found]:
+            return self.run_starts[found], self.run_ends[found]
+        return index, index
+
+    def label_dot(self, start: int) -> int | None:
+        """The dot ending the label at ``start`` (label characters, then "."), or None."""
+        end = self._run(start)[1]
+        text = self.text.text
+        return end if start < end < len(text) and text[end] == "." else None
+
+    def starts_label(self, start: int) -> bool:
+        """Whether a first label starts at ``start``: a domain character, then label
+        characters up to a dot."""
+        return (
+            start < len(self.text.text)
+            and self.text.text[start] not in "_-"
+            and (self.label_dot(start) is not None)
+        )
+
+    def match(self, start: int) -> int | None:
+        """Where the domain at ``start`` ends, or None (``_match_domain`` of the reference's
+        order: the most subdomains first, then fewer)."""
+        dot = self.label_dot(start)
+        if dot is None:
+            return None
+        more, deeper = self._after(dot)
+        if more and deeper is not None and _is_subdomain(self.text.text, start, dot):
+            return deeper
+        return self._name_and_tld(start, dot)
+
+    def _after(self, dot: int) -> tuple[bool, int | None]:
+        """Whether labels follow ``dot``, and the domain end found among them when the
+        label after the dot and as many following subdomains as possible come first."""
+        chain: list[tuple[int, int]] = []
+        position = dot
+        while position not in self.after_dot:
+            following = self.label_dot(position + 1)
+            if following is None:
+                self.after_dot[position] = (False, None)
+                break
+            chain.append((position, following))
+            position = following
+        for here, following in reversed(chain):
+            more, deeper = self.after_dot[following]
+            found = None
+            if more and _is_subdomain(self.text.text, here + 1, following):
+                found = deeper
+            if found is None:
+                found = self._name_and_tld(here + 1, following)
+            self.after_dot[here] = (True, found)
+        return self.after_dot[dot]
+
+    def _name_and_tld(self, start: int, dot: int) -> int | None:
+        """The TLD's end when the label ``start``–``dot`` is a domain name, else None."""
+        text = self.text.text
+        if text[start] in "_-" or text[dot - 1] in "_-":
+            return None
+        if dot not in self.underscores:
+            self.underscores[dot] = text.rfind("_", self._run(dot - 1)[0], dot)
+        if self.underscores[dot] >= start:
+            return None  # a domain name has no "_"
+        if dot not in self.tld_ends:
+            self.tld_ends[dot] = _tld_end(self.text, dot + 1, self._run(dot + 1)[1])
+        return self.tld_ends[dot]
+
+    def url_starts(self) -> list[int]:
+        """Every place a URL may start after a character (``before`` of a match): a
+        character that continues no word, then a protocol or a first label."""
+        text = self.text.text
+        starts: set[int] = set()
+        for run_start, run_end in zip(self.run_starts, self.run_ends, strict=True):
+            if run_end < len(text) and text[run_end] == ".":
+                # the character before each start, up to the run's last one
+                befores = _BEFORE_LABEL.finditer(text, max(run_start - 1, 0), run_end)
+                starts.update(before.end() for before in befores)
+        for protocol in _PROTOCOL.finditer(text):
+            start = protocol.start()
+            if start and _BEFORE_URL.match(text, start - 1) and self.starts_label(protocol.end()):
+                starts.add(start)
+        return sorted(starts)
 
 
-# A label (``_LABEL_DOT``: domain characters, "_" and "-") is a subdomain when it
+# A label (``_LABEL_RUN`` up to a dot: domain characters, "_" and "-") is a subdomain when it
 # neither starts nor ends with "_" or "-", and a domain name when it also has no "_"
 # (the reference's ``(?:D(?:[_-]|D)*)?D`` and ``(?:D(?:-|D)*)?D``, D a domain character).
 
@@ -247,26 +335,38 @@ class _UrlMatch(NamedTuple):
 def _find_urls(text: _Text) -> Iterator[_UrlMatch]:
     """The URL pattern's matches, as the reference's ``finditer`` finds them: leftmost
     first, each search resuming where the previous match ended."""
+    domains = _Domains(text)
+    starts = domains.url_starts()  # each a place a URL may start, after a character
     # At the start of the text the reference tries "a character, then a URL" first,
     # then "a URL right at the start" (its ``^``).
-    found = _url_at(text, 0, 1) if _URL_START.match(text.text) else None
-    if found is None and _TEXT_START.match(text.text):
-        found = _url_at(text, 0, 0)
+    found = _url_at(domains, 0, 1) if starts and starts[0] == 1 else None
+    if found is None and _starts_url(domains, 0):
+        found = _url_at(domains, 0, 0)
     if found is not None:
         yield found
     position = found.end if found is not None else 1
-    while (start := _URL_START.search(text.text, position)) is not None:
-        found = _url_at(text, start.start(), start.end())
+    index = bisect.bisect_left(starts, position + 1)
+    while index < len(starts):
+        start = starts[index]
+        found = _url_at(domains, start - 1, start)
         if found is None:
-            position = start.start() + 1
+            index += 1
             continue
         yield found
-        position = found.end
+        index = bisect.bisect_left(starts, found.end + 1, index + 1)
 
 
-def _url_at(text: _Text, before: int, start: int) -> _UrlMatch | None:
+def _starts_url(domains: _Domains, start: int) -> bool:
+    protocol = _PROTOCOL.match(domains.text.text, start)
+    return (protocol is not None and domains.starts_label(protocol.end())) or (
+        domains.starts_label(start)
+    )
+
+
+def _url_at(domains: _Domains, before: int, start: int) -> _UrlMatch | None:
+    text = domains.text
     protocol = _PROTOCOL.match(text.text, start)
-    domain_end = _match_domain(text, protocol.end() if protocol else start)
+    domain_end = domains.match(protocol.end() if protocol else start)
     if domain_end is None:
         return None  # without the protocol, "http:" cannot start a domain either
     rest = _url_patterns().rest.match(text.probe, domain_end)
