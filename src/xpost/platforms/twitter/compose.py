@@ -7,6 +7,7 @@ does not fit is dropped whole.
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 import unicodedata
@@ -346,8 +347,10 @@ def _rejoin(pieces: list[str], budget: int) -> list[str]:
 def _pieces(paragraph: str, budget: int) -> list[str]:
     """A too-long paragraph as sentences, each of them cut further if still too long."""
     pieces: list[str] = []
-    for sentence in _sentences(paragraph):
-        while (window := _cut_window(sentence, budget)) is not None:
+    for whole in _sentences(paragraph):
+        sentence, done = whole, 0  # what is left, and where it starts in ``whole``
+        entities = _Entities(whole)
+        while (window := _cut_window(sentence, budget, entities, done)) is not None:
             cut = _longest_fitting_prefix(window, lambda prefix: prefix.rstrip(), budget)
             if not cut:  # one entity longer than a post: cut through it after all
                 cut = _grapheme_cut(window, budget)
@@ -358,24 +361,49 @@ def _pieces(paragraph: str, budget: int) -> list[str]:
                     f"{word[:24]}…; shorten it, or set the post's text yourself"
                 )
             pieces.append(sentence[:cut])
-            sentence = sentence[cut:].lstrip()
+            rest = sentence[cut:].lstrip()
+            done += len(sentence) - len(rest)
+            sentence = rest
         if sentence:
             pieces.append(sentence)
     return pieces
 
 
-def _cut_window(sentence: str, budget: int) -> str | None:
+class _Entities:
+    """Where a sentence's URLs and hashtags are, found once, on first need."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        self.spans: list[tuple[int, int]] | None = None
+
+    def inside(self, index: int) -> bool:
+        """Whether ``index`` falls strictly inside a URL or hashtag."""
+        if self.spans is None:
+            found = [*extract_urls(self.sentence), *extract_hashtags(self.sentence)]
+            self.spans = sorted((entity.start, entity.end) for entity in found)
+        before = bisect.bisect_left(self.spans, (index, index))
+        return any(start < index < end for start, end in self.spans[max(before - 1, 0) : before])
+
+
+def _cut_window(sentence: str, budget: int, entities: _Entities, offset: int) -> str | None:
     """A prefix of ``sentence`` that holds its next cut, or None when it all fits.
 
-    The prefix ends at whitespace, which no URL or hashtag crosses, so its cut points
+    The prefix ends at whitespace, which no URL or hashtag crosses, or else between two
+    CJK characters outside every URL and hashtag (``entities``, of the whole sentence
+    ``sentence`` ends, which starts ``offset`` characters earlier), so its cut points
     and entities are the sentence's own; it is grown by doubling until it is over
     budget. Each cut then costs about as much as the text it cuts off, instead of a
-    pass over the whole rest of the sentence: linear, not quadratic, in its length.
+    pass over the whole rest of the sentence: linear, not quadratic, in its length,
+    for text written with spaces and for Chinese and Japanese written without.
     """
     size = 4 * budget
     while size < len(sentence):
         end = _last_space(sentence, size)
         if end > 0 and weighted_length(sentence[:end].rstrip()) > budget:
+            return sentence[:end]
+        end = _last_cjk_break(sentence, size)
+        inside = end > 0 and entities.inside(offset + end)
+        if end > 0 and not inside and weighted_length(sentence[:end]) > budget:
             return sentence[:end]
         size *= 2
     return sentence if weighted_length(sentence.rstrip()) > budget else None
@@ -389,12 +417,33 @@ def _last_space(text: str, end: int) -> int:
     return 0
 
 
+# Kana, CJK ideographs and Hangul syllables: between two of them a grapheme cluster
+# always ends, and no URL can end (the characters after a domain or path that would
+# make it longer or invalid are ASCII, Latin or Cyrillic).
+_CJK = re.compile(
+    "[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]{2}"
+)
+
+
+def _last_cjk_break(text: str, end: int) -> int:
+    """The last place in the second half of ``text[:end]`` between two CJK characters
+    (0: there is none)."""
+    for index in range(min(end, len(text) - 1), end // 2, -1):
+        if _CJK.match(text, index - 1):
+            return index
+    return 0
+
+
 def _sentences(paragraph: str) -> list[str]:
-    urls = extract_urls(paragraph)
+    urls = extract_urls(paragraph)  # sorted, not overlapping
     sentences: list[str] = []
     start = 0
+    next_url = 0
     for match in _SENTENCE_END.finditer(paragraph):
-        if not any(url.start < match.end() < url.end for url in urls):
+        while next_url < len(urls) and urls[next_url].end <= match.end():
+            next_url += 1
+        if not (next_url < len(urls) and urls[next_url].start < match.end()):
             sentences.append(paragraph[start : match.end()])
             start = match.end()
     if start < len(paragraph):
