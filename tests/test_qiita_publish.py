@@ -45,7 +45,8 @@ PAYLOAD: dict[str, Any] = {
     "private": False,
 }
 ITEMS = "/api/v2/items"
-TIMEOUT = 0.3  # seconds: the outcome-unknown tests wait this long, once
+HANG_TIMEOUT = 0.3  # seconds: the outcome-unknown tests wait this long, once
+TIMEOUT = 10.0  # the others: never reached, even on a loaded machine (a GET retried skews counts)
 
 
 @pytest.fixture
@@ -69,8 +70,10 @@ def make_adapter(api_base: str, clock: FakeClock, **settings: Any) -> QiitaAdapt
     return QiitaAdapter(QiitaSettings(api_base=api_base, **settings), SiteConfig(), retry=policy)
 
 
-def make_ctx(clock: FakeClock, *, token: str = TOKEN, force: bool = False) -> PublishContext:
-    return PublishContext(credentials={"token": token}, force=force, timeout=TIMEOUT, now=clock.now)
+def make_ctx(
+    clock: FakeClock, *, token: str = TOKEN, force: bool = False, timeout: float = TIMEOUT
+) -> PublishContext:
+    return PublishContext(credentials={"token": token}, force=force, timeout=timeout, now=clock.now)
 
 
 def draft(**changes: Any) -> Draft:
@@ -293,7 +296,11 @@ def test_an_update_that_times_out_is_a_plain_failure(
     first = published(adapter, clock, fake)
     fake.hang_next("PATCH")
 
-    exc = failure(lambda: adapter.publish(draft(title="Changed"), first, make_ctx(clock)))
+    exc = failure(
+        lambda: adapter.publish(
+            draft(title="Changed"), first, make_ctx(clock, timeout=HANG_TIMEOUT)
+        )
+    )
 
     assert type(exc) is PublishError  # the item exists either way: nothing to reconcile
     assert str(exc) == (
@@ -311,7 +318,7 @@ def test_a_create_answered_too_late_is_unknown_and_lookup_finds_the_item(
 ) -> None:
     fake.hang_next("POST", ITEMS)
 
-    exc = failure(lambda: adapter.publish(draft(), None, make_ctx(clock)))
+    exc = failure(lambda: adapter.publish(draft(), None, make_ctx(clock, timeout=HANG_TIMEOUT)))
 
     assert isinstance(exc, OutcomeUnknown)
     assert str(exc) == (
