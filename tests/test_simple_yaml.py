@@ -252,3 +252,16 @@ def test_the_splitter_reports_what_pyyaml_reports_for_text_it_leaves(tmp_path: P
         split_front_matter("---\ntitle: A\ntitle: B\n---\nbody\n", tmp_path / "p.md")
     assert "the key 'title' is given twice" in str(caught.value)
     assert str(caught.value).startswith(f"{tmp_path / 'p.md'}:3:")
+
+
+def test_front_matter_too_big_for_the_plain_reader_is_still_bounded(tmp_path: Path) -> None:
+    """The plain reader takes front matter shorter than ``MAX_VALUES`` characters (so
+    with fewer values); a longer one goes through PyYAML and the tree check."""
+    from xpost.errors import PostError
+
+    many = "tags: [" + ",".join("a" for _ in range(60_000)) + "]"
+    assert read_simple_yaml(many, _YamlLoader) is not None  # the reader alone would take it
+    with pytest.raises(PostError) as caught:
+        split_front_matter(f"---\n{many}\n---\nbody\n", tmp_path / "p.md")
+    too_many = "YAML front matter has more than 50,000 values"
+    assert str(caught.value) == f"{tmp_path / 'p.md'}:2: {too_many}"

@@ -18,7 +18,7 @@ import yaml
 
 from xpost.config import toml_error_position
 from xpost.errors import PostError
-from xpost.limits import check_tree
+from xpost.limits import MAX_VALUES, check_tree
 from xpost.simple_yaml import read_simple_yaml
 
 try:  # libyaml is several times faster; fall back to pure Python where it's missing
@@ -117,8 +117,14 @@ def _split_fenced(
     for index in range(1, len(lines)):
         if closer.fullmatch(lines[index]):
             source = "\n".join(lines[1:index])
-            metadata = parse(source, path)
             body = "\n".join(lines[index + 1 :])
+            if dialect == "YAML" and len(source) < MAX_VALUES:
+                # Most front matter: read without PyYAML's construction, and no tree to
+                # check: it holds fewer values than characters, a few levels deep.
+                simple = read_simple_yaml(source, _YamlLoader)
+                if simple is not None:
+                    return simple, body, index + 2
+            metadata = parse(source, path)
             return _as_mapping(metadata, path, dialect), body, index + 2
     raise PostError(f"{path}:1: front matter opened here is never closed")
 
@@ -128,9 +134,6 @@ def _too_deep(path: Path, dialect: str) -> PostError:
 
 
 def _parse_yaml(source: str, path: Path) -> Any:
-    simple = read_simple_yaml(source, _YamlLoader)  # most front matter: no PyYAML construction
-    if simple is not None:
-        return simple
     try:
         return yaml.load(source, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:

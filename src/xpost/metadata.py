@@ -17,10 +17,11 @@ This module must stay light: the scan imports it, not the Markdown stack.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,20 +112,20 @@ class FileParts:
     site: Site | None  # the post's own site, read from its generator's config
     tz: tzinfo  # the site's time zone for naive dates
 
-    @property
+    @cached_property
     def is_bundle(self) -> bool:
         return self.source.name in BUNDLE_INDEXES
 
-    @property
+    @cached_property
     def content_name(self) -> str:
         """The bundle's folder name, else the file's stem."""
         return self.source.parent.name if self.is_bundle else self.source.stem
 
-    @property
+    @cached_property
     def dated_name(self) -> re.Match[str] | None:
         return _DATED_NAME.fullmatch(self.content_name)
 
-    @property
+    @cached_property
     def in_jekyll_dir(self) -> bool:
         return any(part in ("_posts", "_drafts") for part in self.source.parts)
 
@@ -204,17 +205,22 @@ def split_post(source: Path, text: str, config: Config) -> FileParts:
 def real_path(path: Path) -> Path:
     """``path.resolve()``, with the folders above it resolved once per run: a site's
     posts share them, so only the last part is looked at for each post."""
-    if not path.is_absolute():  # a relative path's meaning changes with the cwd
-        path = Path.cwd() / path
-    if path.name in ("", ".."):
-        return path.resolve()
-    candidate = _real_folder(path.parent) / path.name
-    return candidate.resolve() if candidate.is_symlink() else candidate
+    return Path(_real(os.fspath(path)))
+
+
+def _real(text: str) -> str:
+    if not os.path.isabs(text):  # a relative path's meaning changes with the cwd
+        text = os.path.join(os.getcwd(), text)
+    folder, name = os.path.split(text)
+    if name in ("", ".", ".."):
+        return os.path.realpath(text)
+    candidate = os.path.join(_real_folder(folder), name)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
 
 
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
-def _real_folder(folder: Path) -> Path:
-    return real_path(folder)
+def _real_folder(folder: str) -> str:
+    return _real(folder)
 
 
 @cache

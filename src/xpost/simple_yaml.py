@@ -35,7 +35,9 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 #: a lone carriage return (a line break to YAML; front matter arrives with "\n" only),
 #: YAML's other line breaks (NEL, LS, PS), a byte-order mark.
 _UNSAFE = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
-_MAX_DEPTH = 4  # deeper front matter is rare: PyYAML reads it (and bounds it)
+#: Deeper front matter is rare: PyYAML reads it. Far below ``limits.MAX_NESTING``, which
+#: lets the caller skip its tree check for what this reader takes.
+_MAX_DEPTH = 4
 
 
 class _Decline(Exception):

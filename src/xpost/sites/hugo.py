@@ -90,6 +90,8 @@ class HugoSite(Site):
 
     def _sections(self, relative: Path, folders: tuple[str, ...]) -> tuple[str, ...]:
         """Hugo's sections: the top folder, then each folder below with an ``_index``."""
+        if len(folders) <= 1:
+            return folders  # the top folder is a section without one
         _, content_root = self._language_of(self.root / relative)
         sections: list[str] = []
         for depth, folder in enumerate(folders):
@@ -100,12 +102,14 @@ class HugoSite(Site):
         return tuple(sections)
 
     def _language_of(self, source: Path) -> tuple[Language, Path]:
+        if not self.languages:  # one language: every page is in it, under contentDir
+            return Language(self.default_language), _real_folder(self.root, self.content_dir)
         for language in self.languages.values():
             if language.content_dir:
-                folder = _real_folder(self.root / language.content_dir)
+                folder = _real_folder(self.root, language.content_dir)
                 if source.is_relative_to(folder):
                     return language, folder
-        folder = _real_folder(self.root / self.content_dir)
+        folder = _real_folder(self.root, self.content_dir)
         suffix = Path(source.stem).suffix[1:].lower()
         if suffix in self.languages and source.name not in _BUNDLE_INDEXES:
             return self.languages[suffix], folder
@@ -118,12 +122,14 @@ class HugoSite(Site):
 
 
 @lru_cache(maxsize=256)  # a site's few content folders, resolved once, not once per page
-def _real_folder(folder: Path) -> Path:
-    return folder.resolve()
+def _real_folder(root: Path, folder: str) -> Path:
+    return (root / folder).resolve()
 
 
 def _strip_language(relative: Path, languages: dict[str, Language]) -> str:
     stem = relative.stem
+    if not languages:
+        return stem
     code = Path(stem).suffix[1:].lower()
     return Path(stem).stem if code in languages else stem
 
