@@ -125,9 +125,9 @@ def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     counts = {"front_matter": 0, "load_post": 0}
     read, load = xpost.scan.read_file_facts, xpost.prepare.load_post
 
-    def counting_read(*args: Any) -> Any:
+    def counting_read(*args: Any, **kwargs: Any) -> Any:
         counts["front_matter"] += 1
-        return read(*args)
+        return read(*args, **kwargs)
 
     def counting_load(*args: Any) -> Any:
         counts["load_post"] += 1

@@ -170,3 +170,36 @@ def test_a_post_whose_id_the_scan_cannot_tell_is_loaded_to_say_why(
         f"xpost: error: {untitled}: no title: add 'title:' to the front matter "
         "or start the body with a '# Title' line\n"
     )
+
+
+def test_after_a_refused_first_run_the_ids_are_read_without_loading_any_post(
+    sites: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The user's path: a first ``xpost run`` refuses (and fills the scan cache without
+    ids, which it does not need), then ``--mark-existing`` reads each front matter once
+    more for its id, still without a full load."""
+    config_file = tmp_path / "xpost.toml"
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace('min_age = "5m"', 'min_age = "5m"\nfirst_run_limit = 3'))
+    config = load_config(config_file, registry.installed())
+    expected = {str(path): load_post(path, config).id for path in sites}
+    monkeypatch.setattr(sys, "argv", ["xpost", "run"])
+    with pytest.raises(SystemExit) as exited:
+        xpost.cli.main()
+    assert exited.value.code == 2
+    assert "first_run_limit 3" in capsys.readouterr().err
+    with ledger(tmp_path) as db:
+        assert all(row.fields.post_id is None for row in load_cache(db).values())
+
+    def not_loaded(*args: object, **kwargs: object) -> None:
+        raise AssertionError("--mark-existing loaded a post")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(xpost.post, "load_post", not_loaded)
+        marked = json.loads(xpost_run(capsys, monkeypatch, "--mark-existing", "--json"))
+    assert {post["source"]: post["id"] for post in marked["posts"]} == expected
+    with ledger(tmp_path) as db:
+        assert {path: row.post_id for path, row in load_cache(db).items()} == expected

@@ -97,26 +97,26 @@ def test_a_file_root_is_taken_as_it_is_and_a_missing_root_is_a_usage_error(
 def test_front_matter_facts_agree_with_the_full_loader(path: str) -> None:
     source = FIXTURES / path
     post = load_post(source, IN_TOKYO)
-    facts, post_id = read_file_facts(source, source.read_bytes(), IN_TOKYO)
-    assert post_id == post.id
+    facts = read_file_facts(source, source.read_bytes(), IN_TOKYO, with_id=True)
     assert facts == ScheduleFields(
         draft=post.draft,
         due_at=post.publish_date or post.date,
         expires_at=post.expiry_date,
         targets=post.overrides.targets,
         exclude=post.overrides.exclude,
+        post_id=post.id,
     )
 
 
 def test_a_broken_file_gives_its_error_instead_of_raising(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.md", "---\ndate: not a date\n---\n")
-    facts, post_id = read_file_facts(bad, bad.read_bytes(), IN_TOKYO)
-    assert post_id is None
+    facts = read_file_facts(bad, bad.read_bytes(), IN_TOKYO, with_id=True)
+    assert facts.post_id is None
     assert (
         facts.error
         == f"{bad}: date: 'not a date' is not a date (expected YYYY-MM-DD or YYYY-MM-DD hh:mm:ss)"
     )
-    binary, _ = read_file_facts(bad, b"\0\1", IN_TOKYO)
+    binary = read_file_facts(bad, b"\0\1", IN_TOKYO)
     assert binary.error == f"{bad}: not a text file (it holds NUL bytes: binary data?)"
 
 
@@ -126,7 +126,7 @@ def test_naive_dates_are_in_the_site_time_zone_and_publish_date_wins(tmp_path: P
         "---\ntitle: T\ndate: 2024-01-01\npublishDate: 2024-02-01 09:30\n"
         "expiryDate: 2024-03-01T00:00:00Z\nxpost: {exclude: [twitter]}\n---\n",
     )
-    facts, _ = read_file_facts(post, post.read_bytes(), IN_TOKYO)
+    facts = read_file_facts(post, post.read_bytes(), IN_TOKYO)
     assert facts.due_at == datetime(2024, 2, 1, 9, 30, tzinfo=TOKYO)
     assert facts.expires_at == datetime.fromisoformat("2024-03-01T00:00:00+00:00")
     assert (facts.targets, facts.exclude) == (None, ("twitter",))

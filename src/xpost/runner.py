@@ -140,7 +140,8 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     files = find_post_files(options.roots, unreadable)
     options.progress(Report("walking", finished=True))
     key = config_key(config, options.roots)
-    scanned = scan(_counted(files, options.progress), cached, key, config)
+    progress = _counted(files, options.progress)
+    scanned = scan(progress, cached, key, config, with_ids=options.mark_existing)
     report.warnings.extend(f"{line}: its posts are not published" for line in unreadable)
     report.parsed = scanned.parsed
     if scanned.updated or scanned.removed:
@@ -366,9 +367,10 @@ def _mark_existing(
     """Record every due post as done for each of its targets, sending nothing.
 
     The post id and targets come from the scan's single read of the front matter
-    (kept in the scan cache); only a post whose id the scan could not work out is
-    loaded, to say why. The ledger is written every ``_MARK_BATCH`` posts, so that a
-    site of 100,000 posts is marked in bounded memory.
+    (kept with its facts in the scan cache); a file the cache knew from a run that did
+    not need ids is read once more for it, and only a post whose id cannot be worked
+    out is loaded, to say why. The ledger is written every ``_MARK_BATCH`` posts, so
+    that a site of 100,000 posts is marked in bounded memory.
     """
     from xpost.ledger.records import TargetKey
 
@@ -381,7 +383,7 @@ def _mark_existing(
         for number, file in enumerate(due[start : start + _MARK_BATCH], start + 1):
             if number % _REPORT_EVERY == 0:
                 options.progress(Report("marking", "posts", done=number, total=len(due)))
-            post_id = file.post_id or _load_id(file, config, report)
+            post_id = file.fields.post_id or _read_id(file, config, report)
             for platform in _wanted(file.fields.targets, file.fields.exclude, platforms):
                 key = TargetKey(post_id, platform)
                 if not known or ledger.get(key) is None:
@@ -394,12 +396,21 @@ def _mark_existing(
     options.progress(Report("marking", finished=True))
 
 
-def _load_id(file: CachedFile, config: Config, report: RunReport) -> str:
-    """The id of a post the scan could not identify: loading it raises the reason."""
+def _read_id(file: CachedFile, config: Config, report: RunReport) -> str:
+    """The id of a post the scan did not identify: its front matter read again, or,
+    when that cannot tell it, the post loaded (which raises the reason)."""
     from xpost.post import load_post
+    from xpost.scan import read_file_facts
 
+    path = Path(file.path)
+    try:
+        post_id = read_file_facts(path, path.read_bytes(), config, with_id=True).post_id
+    except OSError:
+        post_id = None
+    if post_id is not None:
+        return post_id
     report.loaded += 1
-    return load_post(Path(file.path), config, parse=False).id
+    return load_post(path, config, parse=False).id
 
 
 #: Posts --mark-existing records per ledger transaction.

@@ -23,11 +23,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from xpost.config import Config
 from xpost.errors import UsageError
 from xpost.limits import MAX_POST_BYTES, LimitExceeded
+
+if TYPE_CHECKING:
+    from xpost.metadata import FileParts, Schedule
 
 POST_SUFFIXES = (".md", ".markdown", ".mdx")  # .mdx: Astro, Docusaurus
 BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx")
@@ -54,6 +57,9 @@ class ScheduleFields:
     targets: tuple[str, ...] | None = None  # the post's xpost.targets
     exclude: tuple[str, ...] = ()  # the post's xpost.exclude
     error: str | None = None  # the file cannot be read as a post: this line says why
+    #: The post's id as this read of the file worked it out, when it was asked for (by
+    #: ``--mark-existing``); None too when it cannot be told (no title yet, say).
+    post_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -227,31 +233,41 @@ def _config_entries(folder: str, every: bool) -> Iterator[str]:
 # --- reading the front matter only ---------------------------------------------------
 
 
-def read_file_facts(path: Path, data: bytes, config: Config) -> tuple[ScheduleFields, str | None]:
-    """The schedule facts and the post id of one post file's bytes, read as
-    ``xpost.post.load_post`` reads them (``xpost.metadata``). A file that cannot be
-    read gives ``error``; a post whose id cannot be worked out (no title yet, say)
-    gives None for it: loading it says why, when it is due."""
+def read_file_facts(
+    path: Path, data: bytes, config: Config, *, with_id: bool = False
+) -> ScheduleFields:
+    """The schedule facts (and with ``with_id`` the post id) of one post file's bytes,
+    read as ``xpost.post.load_post`` reads them (``xpost.metadata``). A file that cannot
+    be read gives ``error``; a post whose id cannot be worked out (no title yet, say)
+    gives no id: loading it says why, when it is due."""
     from xpost.errors import PostError
-    from xpost.metadata import decode_post, read_metadata, read_schedule, split_post
+    from xpost.metadata import decode_post, read_schedule, split_post
 
     try:
         parts = split_post(path, decode_post(path, data), config)
         schedule = read_schedule(parts)
     except PostError as exc:
-        return ScheduleFields(error=str(exc)), None
-    overrides = schedule.overrides
-    fields = ScheduleFields(
+        return ScheduleFields(error=str(exc))
+    # The id (title, the site's URL rules) costs as much again as the rest: on request.
+    post_id = _post_id(parts, config, schedule) if with_id else None
+    return ScheduleFields(
         draft=schedule.draft,
         due_at=schedule.due_at,
         expires_at=schedule.expiry_date,
-        targets=overrides.targets,
-        exclude=overrides.exclude,
+        targets=schedule.overrides.targets,
+        exclude=schedule.overrides.exclude,
+        post_id=post_id,
     )
+
+
+def _post_id(parts: FileParts, config: Config, schedule: Schedule) -> str | None:
+    from xpost.errors import PostError
+    from xpost.metadata import read_metadata
+
     try:
-        return fields, read_metadata(parts, config, schedule).id
+        return read_metadata(parts, config, schedule).id
     except PostError:
-        return fields, None
+        return None
 
 
 # --- the scan ------------------------------------------------------------------------
@@ -262,10 +278,12 @@ def scan(
     cached: dict[str, CachedFile],
     config_key: str,
     config: Config,
+    *,
+    with_ids: bool = False,
 ) -> ScanResult:
     """Bring the cache up to date with ``files``: stat-equal rows are reused as they are,
-    other files are hashed, and only those whose hash changed are parsed (their facts
-    and their post id, stored with them)."""
+    other files are hashed, and only those whose hash changed are parsed; ``with_ids``
+    works out each parsed post's id too, and keeps it with its facts."""
     result = ScanResult(files=[], updated=[], removed=[])
     seen: set[str] = set()
     for state in files:
@@ -292,8 +310,9 @@ def scan(
                 row = replace(row, size=state.size, mtime_ns=state.mtime_ns)  # touched only
             else:
                 result.parsed += 1
-                fields, post_id = read_file_facts(Path(state.path), data, config)
+                fields = read_file_facts(Path(state.path), data, config, with_id=with_ids)
                 done = row.done_sha256 if row is not None else None
+                post_id = fields.post_id or (row.post_id if row is not None else None)
                 row = CachedFile(
                     state.path, state.size, state.mtime_ns, sha, config_key, fields, post_id, done
                 )
@@ -359,6 +378,7 @@ def _fields_to_json(fields: ScheduleFields) -> str:
             "targets": list(fields.targets) if fields.targets is not None else None,
             "exclude": list(fields.exclude),
             "error": fields.error,
+            "post_id": fields.post_id,
         },
         ensure_ascii=False,
     )
@@ -373,4 +393,5 @@ def _fields_from_json(text: str) -> ScheduleFields:
         targets=tuple(raw["targets"]) if raw["targets"] is not None else None,
         exclude=tuple(raw["exclude"]),
         error=raw["error"],
+        post_id=raw.get("post_id"),  # rows from before ids were kept have none
     )
