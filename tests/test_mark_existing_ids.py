@@ -107,6 +107,21 @@ def xpost_run(
     return out
 
 
+def mark_without_loading(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """``xpost run --mark-existing`` with ``load_post`` made to fail: the id of each
+    post marked, by file."""
+
+    def not_loaded(*args: object, **kwargs: object) -> None:
+        raise AssertionError("--mark-existing loaded a post")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(xpost.post, "load_post", not_loaded)
+        marked = json.loads(xpost_run(capsys, monkeypatch, "--mark-existing", "--json"))
+    return {post["source"]: post["id"] for post in marked["posts"]}
+
+
 def ledger(root: Path) -> Ledger:
     return Ledger.open(root / "data" / "xpost.sqlite3")
 
@@ -124,13 +139,7 @@ def test_marked_posts_are_recorded_under_the_ids_publish_gives_them_and_stay_lef
     assert expected[str(sites[5])] == "my-own-id"
     assert expected[str(sites[6])] == "https://example.com/post/qiita-cli/"  # not Qiita's id
 
-    def not_loaded(*args: object, **kwargs: object) -> None:
-        raise AssertionError("--mark-existing loaded a post the scan had read")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(xpost.post, "load_post", not_loaded)
-        marked = json.loads(xpost_run(capsys, monkeypatch, "--mark-existing", "--json"))
-    assert {post["source"]: post["id"] for post in marked["posts"]} == expected
+    assert mark_without_loading(capsys, monkeypatch) == expected
     with ledger(tmp_path) as db:
         rows = load_cache(db)
         records = {(r.key.post_id, r.key.platform, r.status) for r in db.all_records()}
@@ -194,12 +203,6 @@ def test_after_a_refused_first_run_the_ids_are_read_without_loading_any_post(
     with ledger(tmp_path) as db:
         assert all(row.fields.post_id is None for row in load_cache(db).values())
 
-    def not_loaded(*args: object, **kwargs: object) -> None:
-        raise AssertionError("--mark-existing loaded a post")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(xpost.post, "load_post", not_loaded)
-        marked = json.loads(xpost_run(capsys, monkeypatch, "--mark-existing", "--json"))
-    assert {post["source"]: post["id"] for post in marked["posts"]} == expected
+    assert mark_without_loading(capsys, monkeypatch) == expected
     with ledger(tmp_path) as db:
         assert {path: row.post_id for path, row in load_cache(db).items()} == expected
