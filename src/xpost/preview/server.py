@@ -252,13 +252,13 @@ def serve_preview(
     if live.error is not None:
         raise UsageError(live.error)
     server, watcher = start(live, port)
-    click.echo(server.url)
-    click.echo(f"xpost: previewing {post}: reloads on save; Ctrl-C stops", err=True)
-    if open_browser:
-        import webbrowser
+    try:  # from the first line out: a Ctrl-C right after the URL is shown stops cleanly too
+        click.echo(server.url)
+        click.echo(f"xpost: previewing {post}: reloads on save; Ctrl-C stops", err=True)
+        if open_browser:
+            import webbrowser
 
-        webbrowser.open(server.url)
-    try:
+            webbrowser.open(server.url)
         threading.Event().wait()
     except KeyboardInterrupt:
         click.echo("xpost: preview server stopped", err=True)
