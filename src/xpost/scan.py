@@ -330,7 +330,7 @@ class CacheStore(Protocol):
 
     def scan_cache_rows(self) -> Iterable[tuple[Any, ...]]: ...
     def save_scan_cache_rows(
-        self, rows: Sequence[tuple[Any, ...]], removed: Sequence[str] = ()
+        self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str] = ()
     ) -> None: ...
 
 
@@ -348,9 +348,10 @@ def load_cache(store: CacheStore) -> dict[str, CachedFile]:
 
 
 def save_cache(store: CacheStore, rows: Iterable[CachedFile], removed: Iterable[str] = ()) -> None:
-    """Write changed rows and drop removed paths, in one transaction."""
+    """Write changed rows and drop removed paths, in one transaction (the rows made
+    one at a time as they are written: never 100,000 of them at once)."""
     store.save_scan_cache_rows(
-        [
+        (
             (
                 r.path,
                 r.size,
@@ -364,7 +365,7 @@ def save_cache(store: CacheStore, rows: Iterable[CachedFile], removed: Iterable[
                 r.done_sha256,
             )
             for r in rows
-        ],
+        ),
         list(removed),
     )
 

@@ -23,7 +23,7 @@ psycopg (3) is imported here only, and this module only when ``[ledger] url`` or
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -235,7 +235,7 @@ class _Batch:
     def __init__(self, cursor: psycopg.Cursor[tuple[Any, ...]]) -> None:
         self._cursor = cursor
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> None:
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> None:
         self._cursor.executemany(_placeholders(sql), rows)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,7 +85,7 @@ class Cursor(Protocol):
 class Batch(Protocol):
     """Many rows in one transaction: ``sqlite3.Connection`` or a psycopg cursor."""
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> Any: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
 
 
 class SqlLedger(ABC):
@@ -443,9 +443,10 @@ class SqlLedger(ABC):
             yield from self._stream(f"SELECT {SCAN_COLUMNS} FROM scan_cache", ())
 
     def save_scan_cache_rows(
-        self, rows: Sequence[tuple[Any, ...]], removed: Sequence[str] = ()
+        self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str] = ()
     ) -> None:
-        """Changed rows and removed paths in one transaction (one sync, not one a row)."""
+        """Changed rows and removed paths in one transaction (one sync, not one a row).
+        ``rows`` may be a generator: a first run's 100,000 rows are never all built."""
         with self._mutex, self._batch() as batch:
             batch.executemany(
                 f"INSERT INTO scan_cache ({SCAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -455,7 +456,7 @@ class SqlLedger(ABC):
                 " post_id = excluded.post_id, done_sha256 = excluded.done_sha256",
                 rows,
             )
-            batch.executemany("DELETE FROM scan_cache WHERE path = ?", [(p,) for p in removed])
+            batch.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))
 
     # ── rows and records ─────────────────────────────────────────────────────
 

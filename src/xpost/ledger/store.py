@@ -6,7 +6,7 @@ backend runs SQL. Importing this module loads no database driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -57,7 +57,7 @@ class LedgerStore(Protocol):
     def put_attempt(self, attempt: Attempt) -> bool: ...
     def scan_cache_rows(self) -> Iterator[tuple[Any, ...]]: ...
     def save_scan_cache_rows(
-        self, rows: Sequence[tuple[Any, ...]], removed: Sequence[str] = ()
+        self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str] = ()
     ) -> None: ...
     def schema_version(self) -> int: ...
     def check(self) -> list[str]: ...
