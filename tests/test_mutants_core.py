@@ -407,7 +407,8 @@ def test_run_reports_how_far_the_reading_has_gone_and_when_it_is_done(
     tmp_path: Path,
 ) -> None:
     """``number % _REPORT_EVERY == 0`` → ``< 0`` and ``finished=True`` → ``False``: the
-    status line would never count the files read, or never clear the reading line."""
+    status line would never count the files read, or never clear the walking or reading
+    line."""
     content = tmp_path / "content"
     content.mkdir()
     for n in range(101):
@@ -417,6 +418,8 @@ def test_run_reports_how_far_the_reading_has_gone_and_when_it_is_done(
     reports: list[Report] = []
     with Ledger.open(tmp_path / "xpost.sqlite3") as ledger:
         _run(tmp_path, ledger, dry_run=True, progress=reports.append)
+    walking = [report for report in reports if report.subject == "walking"]
+    assert walking == [Report("walking", "listing post files"), Report("walking", finished=True)]
     reading = [report for report in reports if report.subject == "reading"]
     assert reading == [
         Report("reading", "post files", done=50, total=101),
