@@ -172,3 +172,24 @@ def test_a_bug_while_redrawing_is_shown_and_the_watcher_goes_on(
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert 'data-platform="qiita"' in page
+
+
+def test_a_save_made_while_the_page_is_redrawn_is_not_missed(
+    running: server.PreviewServer, post: Path
+) -> None:
+    live = running.live
+    redraw = live.refresh
+    text = post.read_text(encoding="utf-8")
+
+    def save_again_while_redrawing() -> None:
+        redraw()
+        if "## 一度目" in post.read_text(encoding="utf-8"):  # the second save lands now
+            post.write_text(text.replace("## 使い方", "## 二度目") + "\n", encoding="utf-8")
+
+    live.refresh = save_again_while_redrawing  # type: ignore[method-assign]
+    post.write_text(text.replace("## 使い方", "## 一度目"), encoding="utf-8")
+    deadline = time.monotonic() + 30  # generous: CI machines are shared
+    while "二度目" not in (page := get(running, "/")[1]):
+        assert time.monotonic() < deadline, "the save made during the redraw was missed"
+        time.sleep(0.05)
+    assert "一度目" not in page

@@ -111,8 +111,13 @@ class Watcher(threading.Thread):
             now = _fingerprint(watched)
             if now != seen:
                 self.live.refresh()
+                # What was looked at *before* the redraw read the files: a save made while
+                # it ran differs from it and is redrawn at the next look, not missed.
+                before = dict(zip(watched, now, strict=True))
                 watched = list(self.live.watched)
-                seen = _fingerprint(watched)
+                added = [path for path in watched if path not in before]
+                before.update(zip(added, _fingerprint(added), strict=True))
+                seen = tuple(before[path] for path in watched)
 
     def halt(self) -> None:
         self.halted.set()
