@@ -11,19 +11,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from xpost.preview.escape import esc, host_of, link
+from xpost.render.markdown import PROVIDER_NAMES
 
+#: The content model's providers, and the players only a Zenn copy names (``@[stackblitz]``…).
 PROVIDERS = {
-    "speakerdeck": "Speaker Deck",
-    "youtube": "YouTube",
-    "slideshare": "SlideShare",
-    "docswell": "Docswell",
-    "tweet": "X post",
-    "gist": "GitHub Gist",
-    "codepen": "CodePen",
-    "figma": "Figma",
-    "card": "link card",
-    "iframe": "embedded frame",
-    "asciinema": "asciinema",
+    **PROVIDER_NAMES,
     "stackblitz": "StackBlitz",
     "blueprintue": "blueprintUE",
     "google": "Google Docs",
