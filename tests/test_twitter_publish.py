@@ -393,6 +393,7 @@ def test_duplicate_means_the_post_exists(
     assert fake.created_texts() == [ONE]  # refused once, never sent again
     assert fake.calls("GET", f"/2/users/{USER['id']}/tweets")[0].query == {
         "max_results": "100",
+        "exclude": "retweets",
         "tweet.fields": "entities,created_at,conversation_id",
     }
 
@@ -447,6 +448,28 @@ def test_lookup_finds_a_thread_by_its_conversation(
     found = adapter.lookup(draft(*THREAD), None, context(checkpoints))
     assert found == receipt_for(first, second)  # part 3 was never posted
     assert route(fake) == ["GET /2/users/me", f"GET /2/users/{USER['id']}/tweets"]
+
+
+@pytest.mark.shared
+def test_a_lookup_before_each_new_copy_costs_one_get(
+    adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
+) -> None:
+    """Issue 11 item 3: the account is asked for once per adapter (a run), so each new
+    copy's lookup is the one timeline request, and the create after it asks nothing more."""
+    timeline = f"GET /2/users/{USER['id']}/tweets"
+    others = [f"Another post {n}\n{URL}{n}/" for n in range(3)]
+    for text in others:
+        assert adapter.lookup(draft(text), None, context(checkpoints)) is None
+    assert route(fake) == ["GET /2/users/me", timeline, timeline, timeline]
+    fake.requests.clear()
+    receipt = adapter.publish(draft(others[0]), None, context(checkpoints))
+    assert route(fake) == ["POST /2/tweets"]
+    assert receipt == receipt_for(receipt.remote_id)
+    # Other credentials may be another account: asked for again.
+    fake.requests.clear()
+    other = {"oauth2_access_token": OAUTH2_TOKEN}
+    assert adapter.lookup(draft(others[1]), None, context(checkpoints, credentials=other)) is None
+    assert route(fake) == ["GET /2/users/me", timeline]
 
 
 @pytest.mark.shared

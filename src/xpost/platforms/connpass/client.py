@@ -27,6 +27,7 @@ from typing import Any
 import requests
 
 from xpost import __version__
+from xpost.clients.deadline import within
 from xpost.errors import AuthError, PublishError, RateLimited
 
 DEFAULT_API_BASE = "https://connpass.com"
@@ -132,10 +133,18 @@ class ConnpassClient:
     def _get(
         self, path: str, params: dict[str, Any], *, event_id: str | None = None
     ) -> dict[str, Any]:
+        url = self.api_base + path
         try:
             with self.throttle.slot():
-                response = self.session.get(
-                    self.api_base + path, params=params, timeout=self.timeout
+                # ``timeout`` bounds each socket read; ``within`` the whole request, so a
+                # server trickling one byte at a time cannot hold the run for ever.
+                # No redirects: requests keeps the X-API-Key header on a redirect to
+                # another host (it strips only Authorization).
+                response = within(
+                    self.timeout,
+                    lambda: self.session.get(
+                        url, params=params, timeout=self.timeout, allow_redirects=False
+                    ),
                 )
         except requests.Timeout:
             # A GET changes nothing, so a lost answer is a plain failure, not an unknown outcome.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -33,7 +34,7 @@ from xpost.render.twitter_text import MAX_WEIGHTED_LENGTH, weighted_length
 from xpost.validation import checked_api_base
 
 if TYPE_CHECKING:
-    from xpost.platforms.twitter.client import XClient
+    from xpost.platforms.twitter.client import XClient, XUser
     from xpost.platforms.twitter.posting import ThreadPublisher
     from xpost.sitefiles import SiteFiles
 
@@ -184,7 +185,12 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
     def _publisher(self, ctx: PublishContext) -> ThreadPublisher:
         from xpost.platforms.twitter.posting import ThreadPublisher
 
-        return ThreadPublisher(self._client(ctx), ctx)
+        return ThreadPublisher(self._client(ctx), ctx, self._accounts)
+
+    @cached_property
+    def _accounts(self) -> dict[str, XUser]:
+        """The account behind each set of credentials, asked of X once per adapter."""
+        return {}
 
     def render(self, post: Post, options: TwitterOptions) -> Draft:
         warnings: list[str] = []

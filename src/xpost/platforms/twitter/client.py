@@ -8,6 +8,7 @@ message; no message ever carries a header, a token or a request body.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -120,6 +121,11 @@ class XClient:
         #: Scrubbed from X's error texts (before they are shortened) in case X echoes one.
         self._secrets = [value for value in credentials.values() if value]
         self.user_auth = all(credentials.get(name) for name in OAUTH1_FIELDS)
+        #: Which account these credentials sign in as, without holding them again: the key
+        #: under which the adapter remembers the account ``me()`` found.
+        self.identity = hashlib.sha256(
+            "\0".join([self.session.api_base, *sorted(self._secrets)]).encode()
+        ).hexdigest()
         if self.user_auth:
             self.auth: OAuth1 | None = OAuth1(
                 credentials["api_key"],
@@ -190,11 +196,20 @@ class XClient:
             return
 
     def recent_posts(self, user_id: str) -> list[dict[str, Any]]:
-        """The account's latest 100 posts, replies included, newest first."""
+        """The account's latest 100 posts, replies included, newest first: one request.
+
+        Reposts are left out (``exclude=retweets``, contracts/x-api/openapi.json, ``GET
+        /2/users/{id}/tweets``): xpost never makes one, and each would take one of the
+        100 places a page holds (``max_results`` at most 100).
+        """
         body = self._call(
             "read the account's recent posts",
             lambda: self.tweepy.get_users_tweets(
-                user_id, max_results=100, tweet_fields=LOOKUP_FIELDS, user_auth=self.user_auth
+                user_id,
+                max_results=100,
+                exclude=["retweets"],
+                tweet_fields=LOOKUP_FIELDS,
+                user_auth=self.user_auth,
             ),
             repeat=True,
         )

@@ -168,9 +168,14 @@ def post_url(username: str | None, post_id: str) -> str:
 class ThreadPublisher:
     """Publishes, finds and removes one draft's posts through an ``XClient``."""
 
-    def __init__(self, client: XClient, ctx: PublishContext) -> None:
+    def __init__(
+        self, client: XClient, ctx: PublishContext, accounts: dict[str, XUser] | None = None
+    ) -> None:
         self.client = client
         self.ctx = ctx
+        #: The account each set of credentials signs in as, found once per adapter (a
+        #: run): a lookup before each new copy then costs one GET, not two.
+        self.accounts = accounts if accounts is not None else {}
 
     def publish(self, draft: Draft, previous: Receipt | None) -> Receipt:
         texts = _texts(draft)
@@ -262,7 +267,10 @@ class ThreadPublisher:
         state = previous.state if previous else {}
         if state.get("user_id") and state.get("username"):
             return XUser(str(state["user_id"]), str(state["username"]))
-        return self.client.me()
+        known = self.accounts.get(self.client.identity)
+        if known is None:
+            known = self.accounts[self.client.identity] = self.client.me()
+        return known
 
     def _upload(self, media: list[MediaFile]) -> list[str]:
         ids = []

@@ -1,0 +1,221 @@
+"""Qiita's publishing decisions at their boundaries: tests that fail when the code is
+wrong (issue 11). What counts as the same content, as an edit made on Qiita, as this
+post's copy; what an answer must hold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from xpost.adapters.base import Draft, Receipt
+from xpost.errors import OutcomeUnknown, PublishError, RemoteConflict
+from xpost.platforms.qiita.items import (
+    fingerprint,
+    has_line,
+    is_copy,
+    receipt_from,
+    refuse_if_edited_there,
+    same_content,
+    sendable,
+)
+
+ITEM_ID = "0123456789abcdef0123"
+NOTE = "この記事は https://example.com/p/1 からの転載です。"
+PAYLOAD: dict[str, Any] = {
+    "title": "Hello",
+    "body": f"{NOTE}\n\n# Hello\n\nBody.\n",
+    "tags": [{"name": "Python", "versions": []}, {"name": "xpost", "versions": []}],
+    "private": False,
+    "organization_url_name": None,
+    "slide": False,
+}
+
+
+def item(**changes: Any) -> dict[str, Any]:
+    """The item Qiita holds for ``PAYLOAD`` (tags as Qiita answers them)."""
+    base = {
+        "id": ITEM_ID,
+        "url": f"https://qiita.com/alice/items/{ITEM_ID}",
+        "title": PAYLOAD["title"],
+        "body": PAYLOAD["body"],
+        "tags": [{"name": "Python", "versions": []}, {"name": "xpost", "versions": []}],
+        "private": False,
+        "organization_url_name": None,
+        "slide": False,
+        "updated_at": "2024-05-01T12:00:00+09:00",
+    }
+    return {**base, **changes}
+
+
+# -- same content: every field xpost sends is compared --------------------------------
+
+
+def test_an_item_holding_the_payload_is_the_same_content() -> None:
+    assert same_content(item(), PAYLOAD)
+    # Line-end style and surrounding blank lines carry no meaning.
+    assert same_content(item(body="\r\n" + PAYLOAD["body"].replace("\n", "\r\n") + "\n\n"), PAYLOAD)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "Hello!"},
+        {"body": PAYLOAD["body"] + "More.\n"},
+        {"body": None},
+        {"tags": [{"name": "Python", "versions": []}]},
+        {"tags": [{"name": "xpost", "versions": []}, {"name": "Python", "versions": []}]},
+        {"tags": None},
+        {"private": True},  # limited share is compared when deciding an update
+        {"slide": True},
+        {"organization_url_name": "acme"},
+    ],
+)
+def test_any_difference_is_an_update(changes: dict[str, Any]) -> None:
+    assert not same_content(item(**changes), PAYLOAD)
+
+
+def test_a_payload_made_private_is_an_update() -> None:
+    assert not same_content(item(), {**PAYLOAD, "private": True})
+    assert same_content(item(private=True), {**PAYLOAD, "private": True})
+    assert not same_content(item(), {**PAYLOAD, "slide": True})
+    assert not same_content(item(), {**PAYLOAD, "organization_url_name": "acme"})
+    assert same_content(item(organization_url_name=""), PAYLOAD)  # "" is none
+
+
+def test_the_fingerprint_changes_with_each_field_and_nothing_else() -> None:
+    sent = fingerprint(PAYLOAD)
+    assert fingerprint(item()) == sent  # id, url, updated_at are not content
+    assert fingerprint(item(body="\n" + PAYLOAD["body"] + "\r\n")) == sent
+    for changes in (
+        {"title": "Other"},
+        {"body": "Other"},
+        {"tags": [{"name": "Python"}]},
+        {"private": True},
+    ):
+        assert fingerprint(item(**changes)) != sent, changes
+    assert fingerprint({"title": None, "body": None, "tags": "x"}) == fingerprint({})
+
+
+# -- an edit made on Qiita, and an update whose answer was lost --------------------------
+
+
+def previous(updated: datetime | None, sent: str | None = None) -> Receipt:
+    state = {"sent": sent} if sent else {}
+    return Receipt(remote_id=ITEM_ID, remote_updated_at=updated, state=state)
+
+
+JST = timezone(timedelta(hours=9))
+WROTE = datetime(2024, 5, 1, 12, 0, tzinfo=JST)
+
+
+def test_a_newer_item_is_an_edit_made_there_and_the_same_time_is_not() -> None:
+    refuse_if_edited_there(item(updated_at=WROTE.isoformat()), previous(WROTE))
+    older = (WROTE - timedelta(seconds=1)).isoformat()
+    refuse_if_edited_there(item(updated_at=older), previous(WROTE))
+    newer = (WROTE + timedelta(seconds=1)).isoformat()
+    with pytest.raises(RemoteConflict, match="edited on Qiita since xpost last wrote it"):
+        refuse_if_edited_there(item(updated_at=newer), previous(WROTE))
+
+
+def test_a_naive_recorded_time_is_taken_as_utc() -> None:
+    naive = datetime(2024, 5, 1, 3, 0)  # 12:00 JST
+    refuse_if_edited_there(item(updated_at=WROTE.isoformat()), previous(naive))
+    with pytest.raises(RemoteConflict):
+        refuse_if_edited_there(item(updated_at="2024-05-01T03:00:01Z"), previous(naive))
+
+
+def test_what_xpost_sent_last_is_not_an_edit_made_there() -> None:
+    """Item 4: a PATCH that landed but whose answer was lost leaves Qiita newer than the
+    record, holding exactly what xpost sent: no conflict."""
+    newer = item(updated_at=(WROTE + timedelta(minutes=5)).isoformat(), title="New")
+    sent = fingerprint({**PAYLOAD, "title": "New"})
+    refuse_if_edited_there(newer, previous(WROTE, sent=sent))
+    with pytest.raises(RemoteConflict):
+        refuse_if_edited_there(newer, previous(WROTE, sent=fingerprint(PAYLOAD)))
+
+
+def test_without_times_to_compare_nothing_is_refused() -> None:
+    refuse_if_edited_there(item(updated_at=None), previous(WROTE))
+    refuse_if_edited_there(item(updated_at="not a time"), previous(WROTE))
+    refuse_if_edited_there(item(), previous(None))
+
+
+# -- this post's copy: the whole origin line -------------------------------------------
+
+
+def test_the_origin_line_must_be_a_whole_line_of_the_body() -> None:
+    assert is_copy(item(), PAYLOAD, NOTE)
+    assert is_copy(item(body=f"# Edited title\n\n{NOTE}\n"), PAYLOAD, NOTE)
+    other = NOTE.replace("/p/1", "/p/10")
+    assert not is_copy(item(body=f"{other}\n\nBody."), PAYLOAD, NOTE)
+    assert not is_copy(item(body=f"See: {NOTE}"), PAYLOAD, NOTE)
+    assert not is_copy(item(body=f"{NOTE} and more"), PAYLOAD, NOTE)
+    assert not is_copy(item(body=None), PAYLOAD, NOTE)
+
+
+def test_without_a_note_the_title_and_body_must_both_match() -> None:
+    assert is_copy(item(), PAYLOAD, None)
+    assert not is_copy(item(title="Other"), PAYLOAD, None)
+    assert not is_copy(item(body="Other"), PAYLOAD, None)
+
+
+def test_has_line_matches_several_lines_at_any_place_and_only_whole() -> None:
+    body = "first\r\nsecond  \nthird\n"
+    assert has_line(body, "first")
+    assert has_line(body, "second\nthird")
+    assert has_line(body, "third")
+    assert not has_line(body, "first\nthird")
+    assert not has_line(body, "secon")
+    assert not has_line("", "x")
+    assert has_line("x", "x")
+
+
+# -- answers ------------------------------------------------------------------------------
+
+
+def test_a_created_item_without_a_proper_id_is_unknown_an_update_is_a_failure() -> None:
+    for answer in ({}, {"id": 12}, {"id": "A" * 20}, {"id": ITEM_ID + "0"}):
+        with pytest.raises(OutcomeUnknown, match="may have been created"):
+            receipt_from(answer, created=True)
+        with pytest.raises(PublishError) as caught:
+            receipt_from(answer)
+        assert not isinstance(caught.value, OutcomeUnknown)
+
+
+def test_a_receipt_keeps_the_id_the_page_and_the_time() -> None:
+    receipt = receipt_from(item(updated_at="2024-05-01T03:00:00"))
+    assert receipt == Receipt(
+        remote_id=ITEM_ID,
+        url=f"https://qiita.com/alice/items/{ITEM_ID}",
+        remote_updated_at=datetime(2024, 5, 1, 3, 0, tzinfo=UTC),
+    )
+    assert receipt_from(item(url=None)).url is None
+
+
+def test_only_a_qiita_draft_that_is_not_skipped_is_sent() -> None:
+    assert sendable(Draft("qiita", PAYLOAD)) is PAYLOAD
+    with pytest.raises(PublishError, match="rendered for 'zenn'"):
+        sendable(Draft("zenn", PAYLOAD))
+    with pytest.raises(PublishError, match="skipped draft"):
+        sendable(Draft("qiita", PAYLOAD, skip_reason="draft: true"))
+
+
+def test_a_create_answered_without_an_id_is_unknown_through_the_adapter() -> None:
+    """The adapter passes ``created=True``: a 201 without a usable id leaves the outcome
+    unknown (the item may be there), so the next run looks it up instead of failing."""
+    from fakes.clock import FakeClock
+    from fakes.qiita import TOKEN, running
+    from xpost.adapters.base import PublishContext
+    from xpost.config import SiteConfig
+    from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
+
+    clock = FakeClock()
+    with running(clock=clock) as fake:
+        adapter = QiitaAdapter(QiitaSettings(api_base=fake.url), SiteConfig())
+        fake.fail_next("POST", 201, body={"title": "Hello", "id": "javascript:alert(1)"})
+        ctx = PublishContext(credentials={"token": TOKEN}, timeout=2.0, now=clock.now)
+        with pytest.raises(OutcomeUnknown, match="the item may have been created"):
+            adapter.publish(Draft("qiita", dict(PAYLOAD)), None, ctx)
+        assert fake.calls() == [("POST", "/api/v2/items")]
