@@ -352,6 +352,16 @@ def test_unpublish_commits_published_false_and_only_that_line_then_republish(
     assert repos.remote_file(ARTICLE) == draft.payload["content"]
 
 
+def test_unpublishing_an_article_already_withdrawn_commits_nothing(
+    repos: Repos, site: Site
+) -> None:
+    receipt = publish(repos, site.draft())
+    adapter_for(repos.clone).unpublish(receipt, Context().ctx)
+    with unchanged(repos):  # no empty commit, no push
+        adapter_for(repos.clone).unpublish(receipt, Context().ctx)
+    assert [s.split(" ", 2)[1] for s in repos.subjects()[:2]] == ["unpublish", "publish"]
+
+
 def test_an_article_xpost_wrote_for_no_known_receipt_is_taken_over_only_with_force(
     repos: Repos, site: Site
 ) -> None:

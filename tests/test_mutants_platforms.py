@@ -1,0 +1,108 @@
+"""The platforms' limits at their exact boundaries: tests that fail when the code is wrong
+(issue 11). Image sizes (X 5 MB, X GIF 15 MB, Zenn 3 MB) are each tried at the limit and
+one byte over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xpost.adapters.base import Draft
+from xpost.config import Config, SiteConfig
+from xpost.errors import PostError
+from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterSettings
+from xpost.platforms.twitter.posting import load_media
+from xpost.platforms.zenn.adapter import ZennAdapter, ZennSettings
+from xpost.post import load_post
+from xpost.sitefiles import SiteFiles
+
+MB = 1024 * 1024
+PNG = b"\x89PNG\r\n\x1a\n"
+GIF = b"GIF89a"
+
+
+def image(folder: Path, name: str, head: bytes, size: int) -> Path:
+    path = folder / name
+    path.write_bytes(head + b"\x00" * (size - len(head)))
+    return path
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> SiteFiles:
+    source = tmp_path / "post.md"
+    source.write_text("---\ntitle: T\n---\n\nBody.\n", encoding="utf-8")
+    return SiteFiles(load_post(source, Config()))
+
+
+def x_draft(path: Path) -> Draft:
+    media = [{"path": str(path), "alt": "a picture"}]
+    return Draft("twitter", {"posts": [{"text": "t", "weighted_length": 1, "media": media}]})
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "size", "refused"),
+    [
+        ("exact.png", PNG, 5 * MB, None),
+        ("over.png", PNG, 5 * MB + 1, "larger than X's limit of 5 MB per PNG image"),
+        ("jpeg.jpg", b"\xff\xd8\xff", 5 * MB + 1, "larger than X's limit of 5 MB per JPEG image"),
+        ("big.gif", GIF, 6 * MB, None),  # a GIF may be 15 MB
+        ("exact.gif", GIF, 15 * MB, None),
+        ("over.gif", GIF, 15 * MB + 1, "larger than X's limit of 15 MB per image"),
+    ],
+)
+def test_x_images_up_to_their_limit_pass_and_one_byte_more_is_refused(
+    files: SiteFiles, name: str, head: bytes, size: int, refused: str | None
+) -> None:
+    path = image(files.post.source.parent, name, head, size)
+    adapter = TwitterAdapter(TwitterSettings(), SiteConfig())
+    if refused is None:
+        adapter.check_files(x_draft(path), files)
+        [media] = load_media(x_draft(path))  # publishing checks the same again
+        assert len(media.data) == size
+        assert media.category == ("tweet_gif" if head == GIF else "tweet_image")
+        return
+    with pytest.raises(PostError, match=refused):
+        adapter.check_files(x_draft(path), files)
+    with pytest.raises(PostError, match=r"over X's|larger than X's"):
+        load_media(x_draft(path))
+
+
+@pytest.mark.parametrize(("size", "ok"), [(3 * MB, True), (3 * MB + 1, False)])
+def test_a_zenn_image_of_3_mb_is_copied_and_one_byte_more_is_refused(
+    files: SiteFiles, size: int, ok: bool
+) -> None:
+    path = image(files.post.source.parent, "figure.png", PNG, size)
+    adapter = ZennAdapter(ZennSettings(), SiteConfig())
+    draft = Draft("zenn", {"images": [{"source": str(path), "target": "/images/x/figure.png"}]})
+    if ok:
+        adapter.check_files(draft, files)
+        return
+    with pytest.raises(PostError, match="larger than Zenn's limit of 3 MB per image"):
+        adapter.check_files(draft, files)
+
+
+# -- connpass: the message is at most 1000 characters ----------------------------------
+
+
+def test_a_connpass_message_of_exactly_1000_is_kept_and_one_more_is_cut() -> None:
+    from xpost.platforms.connpass.adapter import MESSAGE_LIMIT, announcement_message
+
+    url = "https://example.com/p/"
+    title = "Title"
+    room = MESSAGE_LIMIT - len(title) - 2 - len(url) - 2
+    exact = announcement_message(title, "s" * room, url)
+    assert exact == f"{title}\n\n{'s' * room}\n\n{url}"
+    assert len(exact) == MESSAGE_LIMIT
+    over = announcement_message(title, "s" * (room + 1), url)
+    assert over == f"{title}\n\n{'s' * (room - 1)}…\n\n{url}"
+    assert len(over) == MESSAGE_LIMIT
+    # Without a link the summary has the link's room too.
+    assert len(announcement_message(title, "s" * (room + len(url) + 2), None)) == MESSAGE_LIMIT
+    # A title that leaves room for one character leaves no summary; a longer one is cut.
+    no_room = announcement_message("t" * (MESSAGE_LIMIT - 2 - len(url) - 2 - 1), "summary", url)
+    assert no_room == "t" * (MESSAGE_LIMIT - len(url) - 5) + f"\n\n{url}"
+    long_title = announcement_message("t" * 2000, "summary", url)
+    assert long_title == "t" * (MESSAGE_LIMIT - len(url) - 2) + f"\n\n{url}"
+    two = announcement_message("t" * (MESSAGE_LIMIT - 2 - len(url) - 2 - 2), "summary", url)
+    assert two.split("\n\n")[1] == "s…"
