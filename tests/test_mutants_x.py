@@ -190,3 +190,26 @@ def test_url_indices_are_code_points_after_astral_characters(
     urls = extract_urls(text)
     assert [(u.value, u.start, u.end) for u in urls] == found
     assert all(text[u.start : u.end] == u.value for u in urls)
+
+
+def test_a_hashtag_longer_than_a_post_is_cut_through_after_all() -> None:
+    """One entity longer than a whole post has no cut outside it: it is cut at the
+    longest grapheme boundary that fits, into full posts, nothing lost."""
+    tag = "#" + "a" * 400
+    posts = split_thread([tag], "first")
+    assert [weighted_length(post) for post in posts] == [9, 280, 129]
+    assert posts[1] == tag[:276] + " 2/3"
+    assert "".join(post.rsplit(" ", 1)[0] for post in posts[1:]) == tag
+
+
+def test_a_section_too_long_for_its_heading_opens_with_it_then_fills_whole_posts() -> None:
+    from xpost.platforms.twitter.compose import Heading
+
+    text = " ".join(f"Sentence number {n} is here." for n in range(30))
+    posts = split_thread([Heading("Section one"), text], "first")
+    assert posts[1].startswith("Section one\n\nSentence number 0 is here.")
+    assert all(weighted_length(post) <= 280 for post in posts)
+    # After the first piece (cut for the room beside the heading), whole posts again.
+    assert [weighted_length(post) for post in posts] == [9, 259, 254, 255, 87]
+    body = " ".join(post.rsplit(" ", 1)[0] for post in posts[2:])
+    assert posts[1].rsplit(" ", 1)[0].split("\n\n")[1] + " " + body == text
