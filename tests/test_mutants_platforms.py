@@ -106,3 +106,12 @@ def test_a_connpass_message_of_exactly_1000_is_kept_and_one_more_is_cut() -> Non
     assert long_title == "t" * (MESSAGE_LIMIT - len(url) - 2) + f"\n\n{url}"
     two = announcement_message("t" * (MESSAGE_LIMIT - 2 - len(url) - 2 - 2), "summary", url)
     assert two.split("\n\n")[1] == "s…"
+
+
+def test_an_oversized_x_image_is_named_with_its_size_in_tenths_of_a_megabyte(
+    tmp_path: Path,
+) -> None:
+    path = image(tmp_path, "big.png", PNG, 5 * MB + MB // 2)
+    with pytest.raises(PostError) as caught:
+        load_media(x_draft(path))
+    assert str(caught.value) == f"X: image {path}: 5.5 MB is over X's 5 MB limit for PNG images"

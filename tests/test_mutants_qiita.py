@@ -4,13 +4,14 @@ post's copy; what an answer must hold."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from xpost.adapters.base import Draft, Receipt
-from xpost.errors import OutcomeUnknown, PublishError, RemoteConflict
+from xpost.errors import AuthError, OutcomeUnknown, PublishError, RemoteConflict
 from xpost.platforms.qiita.items import (
     fingerprint,
     has_line,
@@ -219,3 +220,123 @@ def test_a_create_answered_without_an_id_is_unknown_through_the_adapter() -> Non
         with pytest.raises(OutcomeUnknown, match="the item may have been created"):
             adapter.publish(Draft("qiita", dict(PAYLOAD)), None, ctx)
         assert fake.calls() == [("POST", "/api/v2/items")]
+
+
+# -- the adapter: the note lookups match, and limited share both ways ---------------------
+
+
+def test_the_origin_note_a_lookup_matches_is_the_rendered_one() -> None:
+    from pathlib import Path
+
+    from xpost.config import SiteConfig
+    from xpost.content.model import Document, Markdown
+    from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaOptions, QiitaSettings
+    from xpost.post import Post
+
+    url = "https://example.com/p/1/"
+    post = Post(
+        source=Path("content/post/p1.md"),
+        id=url,
+        title="Hello",
+        body="Body.",
+        document=Document((Markdown("Body."),)),
+        canonical_url=url,
+        tags=("python",),
+    )
+    template = "Originally at {url}"
+    draft = QiitaAdapter(
+        QiitaSettings(origin_note=template, origin_note_en=template), SiteConfig()
+    ).render(post, QiitaOptions())
+    assert draft.facts["origin_note"] == f"Originally at {url}"
+    assert has_line(draft.payload["body"], draft.facts["origin_note"])
+    none = QiitaAdapter(QiitaSettings(origin_note="", origin_note_en=""), SiteConfig())
+    assert none.render(post, QiitaOptions()).facts["origin_note"] is None
+
+
+@pytest.fixture
+def qiita() -> Any:
+    from fakes.clock import FakeClock
+    from fakes.qiita import TOKEN, running
+    from xpost.adapters.base import PublishContext
+    from xpost.config import SiteConfig
+    from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
+
+    clock = FakeClock()
+    with running(clock=clock) as fake:
+        adapter = QiitaAdapter(QiitaSettings(api_base=fake.url), SiteConfig())
+        ctx = PublishContext(credentials={"token": TOKEN}, timeout=2.0, now=clock.now)
+        yield fake, adapter, ctx
+
+
+def _sent(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k in ("title", "body", "tags", "private")}
+
+
+def test_a_public_item_is_never_made_limited_share(qiita: Any) -> None:
+    fake, adapter, ctx = qiita
+    seeded = fake.seed_item(_sent(PAYLOAD))
+    fake.requests.clear()
+    receipt = Receipt(remote_id=seeded["id"])
+    with pytest.raises(PublishError, match="is public and Qiita refuses to make a public item"):
+        adapter.publish(Draft("qiita", {**PAYLOAD, "private": True}), receipt, ctx)
+    assert fake.calls("PATCH") == []
+
+
+def test_a_limited_share_item_is_updated_as_limited_share(qiita: Any) -> None:
+    fake, adapter, ctx = qiita
+    seeded = fake.seed_item({**_sent(PAYLOAD), "private": True})
+    fake.requests.clear()
+    receipt = Receipt(remote_id=seeded["id"])
+    changed = {**PAYLOAD, "private": True, "title": "Hello again"}
+    adapter.publish(Draft("qiita", changed), receipt, replace(ctx, force=True))
+    assert len(fake.calls("PATCH")) == 1
+    assert fake.items[seeded["id"]]["title"] == "Hello again"
+    assert fake.items[seeded["id"]]["private"] is True
+
+
+# -- 403: a rule of Qiita's (writes) or the token's scope --------------------------------
+
+
+def _client(url: str) -> Any:
+    from xpost.platforms.qiita.client import QiitaClient
+
+    return QiitaClient(url, "t" * 40, timeout=5.0, now=lambda: datetime.now(UTC))
+
+
+def _answer_403(body: bytes, content_type: str) -> bytes:
+    head = f"HTTP/1.1 403 Forbidden\r\nContent-Type: {content_type}\r\n"
+    return head.encode() + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+RULE = b'{"message": "A public item cannot be made private", "type": "forbidden"}'
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "content_type", "error", "says"),
+    [
+        ("POST", RULE, "application/json", PublishError, "one of Qiita's rules"),
+        ("PATCH", RULE, "application/json", PublishError, "one of Qiita's rules"),
+        ("GET", RULE, "application/json", AuthError, "the read_qiita scope"),
+        ("DELETE", RULE, "application/json", PublishError, "one of Qiita's rules"),
+        ("PATCH", b"Forbidden", "text/plain", AuthError, "the write_qiita scope"),
+        ("POST", b'{"message": " Forbidden "}', "application/json", AuthError, "write_qiita"),
+    ],
+)
+def test_a_403_is_a_rule_only_for_a_write_that_names_it(
+    method: str, body: bytes, content_type: str, error: type[PublishError], says: str
+) -> None:
+    from fakes.raw_http import answering, serving
+
+    with serving(answering(_answer_403(body, content_type))) as server:
+        client = _client(server.url)
+        with pytest.raises(PublishError) as caught:
+            if method == "POST":
+                client.create_item(PAYLOAD)
+            elif method == "PATCH":
+                client.update_item(ITEM_ID, PAYLOAD)
+            elif method == "GET":
+                client.get_item(ITEM_ID)
+            else:
+                client.delete_item(ITEM_ID)
+    assert type(caught.value) is error
+    assert says in str(caught.value)

@@ -31,17 +31,19 @@ def _no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_connpass_is_cut_at_the_total_deadline_by_a_server_dripping_bytes() -> None:
-    """One byte every 1.5 s never trips a 2 s per-read timeout; the whole request is
-    still cut at 2 s (it used to last as long as the server kept dripping)."""
-    with serving(dripping(1.5)) as server:
-        client = ConnpassClient(API_KEY, api_base=server.url, timeout=2.0)
+    """One byte every 2.5 s never trips a 3 s per-read timeout; the whole request is
+    still cut at 3 s (it used to last as long as the server kept dripping: 70 bytes ×
+    2.5 s here, and the run lock with it)."""
+    with serving(dripping(2.5)) as server:
+        client = ConnpassClient(API_KEY, api_base=server.url, timeout=3.0)
         started = time.monotonic()
         with pytest.raises(PublishError) as caught:
             client.event("251751")
         took = time.monotonic() - started
-    assert str(caught.value) == ("connpass: the API did not answer within 2 s; try again later")
+    assert str(caught.value) == "connpass: the API did not answer within 3 s; try again later"
     assert API_KEY not in str(caught.value)
-    assert 1.9 <= took < 5, f"{took:.1f}s"  # the answer would take 1.5 s × 70 bytes
+    assert len(server.requests) == 1  # a GET, but not repeated past the deadline
+    assert 2.9 <= took < 6, f"{took:.1f}s"
 
 
 def test_connpass_answers_within_the_deadline_are_read() -> None:

@@ -399,6 +399,20 @@ def test_duplicate_means_the_post_exists(
 
 
 @pytest.mark.shared
+@pytest.mark.parametrize("status", [400, 403])
+def test_a_refused_post_is_a_failure_not_a_credentials_problem(
+    adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, status: int
+) -> None:
+    fake.script("POST", "/2/tweets", nth=1, status=status, detail="The text is not allowed.")
+    with pytest.raises(PublishError) as failed:
+        adapter.publish(draft(ONE), None, context(checkpoints))
+    assert type(failed.value) is PublishError
+    assert str(failed.value) == f"X refused to post ({status}): The text is not allowed."
+    assert len(fake.calls("POST", "/2/tweets")) == 1
+    assert checkpoints == []
+
+
+@pytest.mark.shared
 def test_duplicate_that_cannot_be_found_fails_without_looping(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
