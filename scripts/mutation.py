@@ -82,25 +82,58 @@ MODULES: dict[str, list[str]] = {
         "tests/test_twitter_text.py",
         "tests/test_x_emoji_counting.py",
         "tests/test_mutants.py",
+        "tests/test_mutants_x.py",
     ],
-    "render/twitter_urls": ["tests/test_twitter_urls.py"],
+    "render/twitter_urls": [
+        "tests/test_twitter_urls.py",
+        "tests/test_twitter_text.py",
+        "tests/test_mutants_x.py",
+    ],
     "platforms/twitter/compose": [
         "tests/test_tweet_compose.py",
         "tests/test_twitter_adapter.py",
         "tests/test_mutants.py",
+        "tests/test_mutants_x.py",
     ],
     # ── the platform packages ──
-    "platforms/twitter/adapter": ["tests/test_twitter_adapter.py"],
-    "platforms/twitter/posting": ["tests/test_twitter_publish.py"],
+    "platforms/twitter/adapter": [
+        "tests/test_twitter_adapter.py",
+        "tests/test_twitter_publish.py",
+        "tests/test_mutants_platforms.py",
+    ],
+    "platforms/twitter/posting": [
+        "tests/test_twitter_publish.py",
+        "tests/test_mutants_platforms.py",
+    ],
     "platforms/twitter/client": ["tests/test_twitter_publish.py"],
-    "platforms/qiita/adapter": ["tests/test_qiita.py", "tests/test_qiita_publish.py"],
-    "platforms/qiita/items": ["tests/test_qiita_publish.py", "tests/test_mutants.py"],
-    "platforms/qiita/client": ["tests/test_qiita_publish.py"],
+    "platforms/qiita/adapter": [
+        "tests/test_qiita.py",
+        "tests/test_qiita_publish.py",
+        "tests/test_mutants_qiita.py",
+    ],
+    "platforms/qiita/items": [
+        "tests/test_qiita_publish.py",
+        "tests/test_mutants.py",
+        "tests/test_mutants_qiita.py",
+    ],
+    "platforms/qiita/client": [
+        "tests/test_qiita_publish.py",
+        "tests/test_mutants_qiita.py",
+        "tests/test_safety_http.py",
+    ],
     "platforms/qiita/markdown": ["tests/test_qiita.py"],
-    "platforms/zenn/adapter": ["tests/test_zenn.py", "tests/test_mutants.py"],
+    "platforms/zenn/adapter": [
+        "tests/test_zenn.py",
+        "tests/test_mutants.py",
+        "tests/test_mutants_platforms.py",
+    ],
     "platforms/zenn/repository": ["tests/test_zenn_publish.py"],
-    "platforms/connpass/adapter": ["tests/test_connpass.py", "tests/test_connpass_publish.py"],
-    "platforms/connpass/client": ["tests/test_connpass_publish.py"],
+    "platforms/connpass/adapter": [
+        "tests/test_connpass.py",
+        "tests/test_connpass_publish.py",
+        "tests/test_mutants_platforms.py",
+    ],
+    "platforms/connpass/client": ["tests/test_connpass_publish.py", "tests/test_safety_http.py"],
 }
 
 #: module → a pytest ``-k`` expression narrowing its tests: the SQLite backend's mutants
