@@ -115,3 +115,25 @@ def test_an_oversized_x_image_is_named_with_its_size_in_tenths_of_a_megabyte(
     with pytest.raises(PostError) as caught:
         load_media(x_draft(path))
     assert str(caught.value) == f"X: image {path}: 5.5 MB is over X's 5 MB limit for PNG images"
+
+
+# -- Zenn: a derived slug is at most 50 characters -------------------------------------
+
+
+def test_a_slug_derived_from_a_long_name_is_cut_to_exactly_50() -> None:
+    from xpost.content.model import Document
+    from xpost.platforms.zenn.adapter import SLUG_PATTERN, ZennOptions, article_slug
+    from xpost.post import Post
+
+    post = Post(
+        source=Path("content/post/x.md"),
+        id="https://example.com/p/",
+        title="T",
+        body="",
+        document=Document(()),
+        slug="a-very-long-slug-" * 5,
+        canonical_url="https://example.com/p/",
+    )
+    slug = article_slug(post, ZennOptions())
+    assert len(slug) == 50 and SLUG_PATTERN.match(slug)
+    assert slug.startswith("a-very-long-slug-a-very-long-slug-a-very-lo-")
