@@ -100,6 +100,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_twitter_adapter.py",
         "tests/test_twitter_publish.py",
         "tests/test_mutants_platforms.py",
+        "tests/test_mutants_x.py",
     ],
     "platforms/twitter/posting": [
         "tests/test_twitter_publish.py",

@@ -182,6 +182,10 @@ def test_a_first_post_is_shortened_only_to_make_room_for_its_number() -> None:
         ("\U00010000 a.co x", [("a.co", 2, 6)]),
         ("\uffff a.co", [("a.co", 2, 6)]),  # the last BMP character is one unit
         ("\U0010ffff🎉 https://a.co/\U00010000 b.co", [("https://a.co/", 3, 16), ("b.co", 18, 22)]),
+        # An astral character inside a URL comes back as itself, not a neighbour.
+        ("https://a🎉b.com x", [("https://a🎉b.com", 0, 15)]),
+        # U+FFFF beside an astral character is still one unit.
+        ("🎉\uffff x a.co", [("a.co", 5, 9)]),
     ],
 )
 def test_url_indices_are_code_points_after_astral_characters(
@@ -213,3 +217,111 @@ def test_a_section_too_long_for_its_heading_opens_with_it_then_fills_whole_posts
     assert [weighted_length(post) for post in posts] == [9, 259, 254, 255, 87]
     body = " ".join(post.rsplit(" ", 1)[0] for post in posts[2:])
     assert posts[1].rsplit(" ", 1)[0].split("\n\n")[1] + " " + body == text
+
+
+def test_each_configuration_counts_as_twitter_text_does() -> None:
+    """v1: code points, 140; v2: weights, emoji per code point; v3: known emoji as one."""
+    from xpost.render.twitter_text import CONFIG_V1, CONFIG_V2
+
+    coder = "👩\u200d💻"  # woman, zero-width joiner, laptop: a sequence X knows
+    assert weighted_length(coder, CONFIG_V1) == 3
+    assert weighted_length(coder, CONFIG_V2) == 5  # 2 + 1 (ZWJ) + 2
+    assert weighted_length(coder) == 2
+    assert is_valid_tweet("a" * 140, CONFIG_V1) and not is_valid_tweet("a" * 141, CONFIG_V1)
+    # Whole units, never a fraction: what the panel shows as "84/280".
+    for config in (CONFIG_V1, CONFIG_V2):
+        assert type(weighted_length("abc あ 👩", config)) is int
+    assert type(weighted_length("abc あ 👩")) is int
+
+
+@pytest.mark.parametrize("light", ["\u2032", "\u2037", "\u2010", "\u201f", "\u2000", "\u200d"])
+def test_a_light_punctuation_mark_weighs_exactly_one_unit(light: str) -> None:
+    """The sum is compared unrounded: a weight of 1.01 would make 279 + 1 invalid."""
+    assert is_valid_tweet("a" * 279 + light)
+    assert not is_valid_tweet("a" * 280 + light)
+
+
+# -- composition: templates, the last resort, a word too long ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "shown"),
+    [
+        ("{title!r}", "{title!r}"),
+        ("{title:>5}", "{title:>5}"),
+        ("{url!s:x}", "{url!s:x}"),
+    ],
+)
+def test_a_placeholder_with_a_spec_is_named_as_written(template: str, shown: str) -> None:
+    from xpost.platforms.twitter.compose import TemplateError, check_template
+
+    with pytest.raises(TemplateError) as caught:
+        check_template(template)
+    assert str(caught.value) == f"{shown}: placeholders take no format spec or '!'"
+
+
+def test_a_template_too_long_by_itself_is_truncated_as_a_whole() -> None:
+    composed = compose_post("Title", URL, template="x" * 300 + " {url}")
+    assert weighted_length(composed.text) <= 280
+    assert composed.text == "x" * 278 + "…"
+    exact = compose_post("", URL, template="x" * 256 + " {url}")  # 256 + 1 + 23 = 280
+    assert exact.text == "x" * 256 + " " + URL
+
+
+def test_a_word_longer_than_a_post_is_refused_naming_its_length() -> None:
+    from xpost.platforms.twitter.compose import UnsplittableText
+
+    word = "x" * 300
+    with pytest.raises(UnsplittableText) as caught:
+        split_thread([f"{word} and more words after it"], "first")
+    assert str(caught.value).startswith("a word of 300 characters cannot fit in one post: ")
+    assert f"{'x' * 24}…" in str(caught.value)
+
+
+# -- the X adapter's settings ---------------------------------------------------------------
+
+
+def _render_x(tags: list[str], **settings: object) -> list[str]:
+    from pathlib import Path
+
+    from xpost.config import SiteConfig
+    from xpost.content.model import Document
+    from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterOptions, TwitterSettings
+    from xpost.post import Post
+
+    post = Post(
+        source=Path("content/post/p.md"),
+        id=URL,
+        title="Title",
+        body="",
+        document=Document(()),
+        canonical_url=URL,
+        tags=tuple(tags),
+    )
+    adapter = TwitterAdapter(TwitterSettings(**settings), SiteConfig())  # type: ignore[arg-type]
+    return adapter.render(post, TwitterOptions()).warnings
+
+
+def test_exactly_max_hashtags_is_no_warning_and_one_more_is() -> None:
+    assert _render_x(["a", "b", "c"]) == []
+    assert _render_x(["a", "b", "c", "d"]) == [
+        "3 hashtags at most ([twitter] max_hashtags): left out #d"
+    ]
+    assert _render_x(["a"], max_hashtags=0) == [
+        "0 hashtags at most ([twitter] max_hashtags): left out #a"
+    ]
+
+
+def test_a_negative_max_hashtags_is_bad_config() -> None:
+    from xpost.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"max_hashtags: -1 is negative \(0 for none\)"):
+        _render_x(["a"], max_hashtags=-1)
+
+
+def test_x_is_looked_up_before_a_new_copy() -> None:
+    """The engine asks ``lookup`` before creating a copy only where ``can_lookup``."""
+    from xpost.platforms.twitter.adapter import TwitterAdapter
+
+    assert TwitterAdapter.can_lookup is True
+    assert TwitterAdapter.can_update is False
