@@ -203,6 +203,7 @@ def test_only_a_qiita_draft_that_is_not_skipped_is_sent() -> None:
         sendable(Draft("qiita", PAYLOAD, skip_reason="draft: true"))
 
 
+@pytest.mark.shared  # the fake checks requests against contracts/qiita
 def test_a_create_answered_without_an_id_is_unknown_through_the_adapter() -> None:
     """The adapter passes ``created=True``: a 201 without a usable id leaves the outcome
     unknown (the item may be there), so the next run looks it up instead of failing."""
@@ -272,6 +273,7 @@ def _sent(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k in ("title", "body", "tags", "private")}
 
 
+@pytest.mark.shared  # the fake checks requests against contracts/qiita
 def test_a_public_item_is_never_made_limited_share(qiita: Any) -> None:
     fake, adapter, ctx = qiita
     seeded = fake.seed_item(_sent(PAYLOAD))
@@ -282,6 +284,7 @@ def test_a_public_item_is_never_made_limited_share(qiita: Any) -> None:
     assert fake.calls("PATCH") == []
 
 
+@pytest.mark.shared  # the fake checks requests against contracts/qiita
 def test_a_limited_share_item_is_updated_as_limited_share(qiita: Any) -> None:
     fake, adapter, ctx = qiita
     seeded = fake.seed_item({**_sent(PAYLOAD), "private": True})
