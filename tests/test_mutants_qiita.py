@@ -343,3 +343,39 @@ def test_a_403_is_a_rule_only_for_a_write_that_names_it(
                 client.delete_item(ITEM_ID)
     assert type(caught.value) is error
     assert says in str(caught.value)
+
+
+def test_an_items_page_gives_its_id() -> None:
+    from xpost.config import SiteConfig
+    from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
+
+    adapter = QiitaAdapter(QiitaSettings(), SiteConfig())
+    url = f"https://qiita.com/alice/items/{ITEM_ID}"
+    assert adapter.receipt_for_url(url) == Receipt(remote_id=ITEM_ID, url=url)
+    assert adapter.receipt_for_url(f"https://qiita.com/alice/{ITEM_ID}") is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        (b'{"id": "alice"}', "@alice"),
+        (b'{"id": "alice/../../x"}', None),
+        (b'{"id": 42}', None),
+        (b'{"name": "Alice"}', None),
+    ],
+)
+def test_whoami_names_only_an_account_id_of_qiitas_shape(answer: bytes, shown: str | None) -> None:
+    from fakes.raw_http import answering, serving
+    from xpost.adapters.base import PublishContext
+    from xpost.config import SiteConfig
+    from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
+
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(answer)}"
+    with serving(answering(head.encode() + b"\r\n\r\n" + answer)) as server:
+        adapter = QiitaAdapter(QiitaSettings(api_base=server.url), SiteConfig())
+        ctx = PublishContext(credentials={"token": "t" * 40}, timeout=5.0)
+        if shown is not None:
+            assert adapter.whoami(ctx) == shown
+            return
+        with pytest.raises(PublishError, match="the authenticated user has no id"):
+            adapter.whoami(ctx)

@@ -498,6 +498,30 @@ def test_lookup_never_adopts_the_authors_own_share_of_the_link(
 
 
 @pytest.mark.shared
+def test_lookup_of_a_thread_never_adopts_the_authors_own_share_of_its_link(
+    adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
+) -> None:
+    """The look-alike check reads the first part (the one with the link), not the last."""
+    shared = fake.add_post(f"New post! {URL}")
+    with pytest.raises(NotExactCopy) as caught:
+        adapter.lookup(draft(*THREAD), None, context(checkpoints))
+    assert f"https://x.com/chezou/status/{shared} links this post but its text" in str(caught.value)
+
+
+def test_a_reply_is_found_whatever_the_length_of_its_id() -> None:
+    """Ids are numbers, not strings to order: a reply's id may have one digit more than
+    the first part's."""
+    from xpost.platforms.twitter.posting import find_reply
+
+    posts = [
+        {"id": "1000", "conversation_id": "999", "text": "The second part 2/3"},
+        {"id": "999", "conversation_id": "999", "text": "The second part 2/3"},
+    ]
+    assert find_reply(posts, "999", "The second part 2/3") == "1000"
+    assert find_reply(posts[1:], "999", "The second part 2/3") is None
+
+
+@pytest.mark.shared
 def test_lookup_of_a_post_that_is_not_there(
     adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints
 ) -> None:
@@ -544,6 +568,37 @@ def test_rate_limit_resetting_later_fails_with_the_reset_time(
     assert failed.value.retry_after == 3 * 3600 + 1
     assert sleeps == []
     assert len(fake.calls("POST", "/2/tweets")) == 1
+
+
+@pytest.mark.shared
+def test_a_limit_resetting_in_seconds_is_named_as_one_minute(
+    fake: FakeX, checkpoints: Checkpoints, sleeps: list[float]
+) -> None:
+    adapter = TwitterAdapter(TwitterSettings(api_base=fake.url), SiteConfig())
+    adapter.retry_policy = RetryPolicy(
+        attempts=3, backoff=0.0, max_rate_wait=0, sleep=sleeps.append
+    )
+    headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW.timestamp()) + 9)}
+    fake.script("POST", "/2/tweets", nth=1, status=429, headers=headers)
+    with pytest.raises(RateLimited) as failed:
+        adapter.publish(draft(ONE), None, context(checkpoints))
+    assert str(failed.value) == (
+        "X: the rate limit is reached (post); it resets at 2024-05-01 12:00 +0900 "
+        "(in 1 min): try again then"
+    )
+    assert sleeps == []
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("status", [500, 502])
+def test_a_server_error_to_a_create_is_an_unknown_outcome(
+    adapter: TwitterAdapter, fake: FakeX, checkpoints: Checkpoints, status: int
+) -> None:
+    fake.script("POST", "/2/tweets", nth=1, status=status)
+    with pytest.raises(OutcomeUnknown) as failed:
+        adapter.publish(draft(ONE), None, context(checkpoints))
+    assert str(failed.value).startswith(f"X answered {status} to 'post'; the post may exist")
+    assert len(fake.calls("POST", "/2/tweets")) == 1  # never repeated blindly
 
 
 def test_revoked_credentials(
