@@ -137,3 +137,13 @@ def test_a_slug_derived_from_a_long_name_is_cut_to_exactly_50() -> None:
     slug = article_slug(post, ZennOptions())
     assert len(slug) == 50 and SLUG_PATTERN.match(slug)
     assert slug.startswith("a-very-long-slug-a-very-long-slug-a-very-lo-")
+
+
+def test_zenn_pushes_unless_told_not_to_as_the_example_config_says() -> None:
+    """Without ``push``, a commit is pushed: Zenn deploys from the remote only."""
+    import tomllib
+
+    example = tomllib.loads((Path(__file__).parents[1] / "config.example.toml").read_text())
+    assert example["zenn"]["push"] is True
+    assert ZennSettings().push is True
+    assert ZennSettings(push=False).push is False

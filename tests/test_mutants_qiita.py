@@ -379,3 +379,27 @@ def test_whoami_names_only_an_account_id_of_qiitas_shape(answer: bytes, shown: s
             return
         with pytest.raises(PublishError, match="the authenticated user has no id"):
             adapter.whoami(ctx)
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [(b"<html>oops</html>", "is not JSON"), (b"[1, 2]", "is not a JSON object")],
+)
+def test_a_create_answered_with_something_else_than_an_item_is_unknown(
+    answer: bytes, problem: str
+) -> None:
+    from fakes.raw_http import answering, serving
+
+    head = (
+        f"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {len(answer)}"
+    )
+    with serving(answering(head.encode() + b"\r\n\r\n" + answer)) as server:
+        with pytest.raises(OutcomeUnknown) as caught:
+            _client(server.url).create_item(PAYLOAD)
+        with pytest.raises(PublishError) as read:
+            _client(server.url).get_item(ITEM_ID)
+    assert str(caught.value) == (
+        f"Qiita: the answer to POST /api/v2/items {problem}; is [qiita] api_base right? "
+        "(the item may have been created)"
+    )
+    assert not isinstance(read.value, OutcomeUnknown)
