@@ -10,7 +10,7 @@ import pytest
 
 from xpost.adapters.base import Draft
 from xpost.config import Config, SiteConfig
-from xpost.errors import PostError
+from xpost.errors import PostError, PublishError
 from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterSettings
 from xpost.platforms.twitter.posting import load_media
 from xpost.platforms.zenn.adapter import ZennAdapter, ZennSettings
@@ -147,3 +147,20 @@ def test_zenn_pushes_unless_told_not_to_as_the_example_config_says() -> None:
     assert example["zenn"]["push"] is True
     assert ZennSettings().push is True
     assert ZennSettings(push=False).push is False
+
+
+def test_connpass_unpublish_names_the_page_to_remove_the_text_from() -> None:
+    from xpost.adapters.base import PublishContext, Receipt
+    from xpost.platforms.connpass.adapter import ConnpassAdapter, ConnpassSettings
+
+    adapter = ConnpassAdapter(ConnpassSettings(), SiteConfig())
+    ctx = PublishContext(credentials={})
+    event = "https://g.connpass.com/event/1/"
+    for receipt, page in [
+        (Receipt("1", url=event, state={"open": event + "edit/"}), event + "edit/"),
+        (Receipt("1", url=event), event),
+        (Receipt("1"), "event 1"),
+    ]:
+        with pytest.raises(PublishError) as caught:
+            adapter.unpublish(receipt, ctx)
+        assert str(caught.value).endswith(f"remove it by hand at {page}")

@@ -106,3 +106,31 @@ def test_qiita_is_cut_at_the_total_deadline_by_a_server_dripping_bytes() -> None
         took = time.monotonic() - started
     assert "no answer within 2 s (POST /api/v2/items)" in str(caught.value)
     assert 1.9 <= took < 5, f"{took:.1f}s"
+
+
+def _json_answer(body: bytes) -> bytes:
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+    return head.encode() + b"\r\n\r\n" + body
+
+
+def test_connpass_takes_the_event_asked_for_among_others() -> None:
+    """Only the event whose id is the one asked for: never the first of the list, nor
+    one whose id merely sorts after it."""
+    body = (
+        b'{"results_returned": 3, "results_available": 3, "results_start": 1, "events": ['
+        b'{"id": 251752, "title": "later"}, {"id": 99, "title": "older"}, '
+        b'{"id": 251751, "title": "this one"}]}'
+    )
+    with serving(answering(_json_answer(body))) as server:
+        event = ConnpassClient(API_KEY, api_base=server.url, timeout=5.0).event("251751")
+    assert event["title"] == "this one"
+
+
+@pytest.mark.parametrize("events", [b"null", b'"none"', b"[1, 2]", b'[{"id": 1}, "x"]', b"{}"])
+def test_connpass_answers_without_a_list_of_events_are_refused(events: bytes) -> None:
+    body = b'{"results_returned": 1, "events": ' + events + b"}"
+    with serving(answering(_json_answer(body))) as server:
+        client = ConnpassClient(API_KEY, api_base=server.url, timeout=5.0)
+        with pytest.raises(PublishError) as caught:
+            client.event("251751")
+    assert str(caught.value) == "connpass: the API answer has no 'events' list"

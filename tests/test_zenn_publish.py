@@ -551,15 +551,25 @@ def test_an_article_edited_by_hand_is_refused_unless_forced(repos: Repos, site: 
     assert len(repos.subjects()) == 3
 
 
-def test_the_users_unpushed_commit_is_not_pushed_along(repos: Repos, site: Site) -> None:
+@pytest.mark.parametrize("order", ["above", "below"])
+def test_the_users_unpushed_commit_is_not_pushed_along(
+    repos: Repos, site: Site, order: str
+) -> None:
+    """Whichever way the two commit ids sort (they are compared for equality only)."""
     (repos.clone / "README.md").write_text("# local only\n")
+    tracking = git(repos.clone, "rev-parse", "origin/main").strip()
     git(repos.clone, "commit", "--quiet", "-am", "my local work")
+    for n in range(64):  # each id is as likely to sort above the remote's as below
+        if (repos.local_head() > tracking) is (order == "above"):
+            break
+        git(repos.clone, "commit", "--quiet", "--amend", "-m", f"my local work {n}")
+    subject = git(repos.clone, "log", "-1", "--format=%s").strip()
     sha = repos.local_head()[:7]
 
     with unchanged(repos), pytest.raises(PublishError) as failure:
         publish(repos, site.draft())
     assert str(failure.value) == (
-        f"Zenn: main has a commit xpost did not make and has not pushed ({sha} my local work): "
+        f"Zenn: main has a commit xpost did not make and has not pushed ({sha} {subject}): "
         "push it yourself first, or set push = false in [zenn]"
     )
 
@@ -744,6 +754,10 @@ def test_lookup_finds_the_pushed_article_only(repos: Repos, site: Site) -> None:
 def test_whoami_checks_the_repository_and_the_remote(repos: Repos) -> None:
     adapter = adapter_for(repos.clone)
     assert adapter.whoami(Context().ctx) == f"chezo ({repos.clone}, branch main)"
+    unnamed = adapter_for(repos.clone, username=None)
+    assert unnamed.whoami(Context().ctx) == f"no username set ({repos.clone}, branch main)"
+    team = adapter_for(repos.clone, username=None, publication="team_x")
+    assert team.whoami(Context().ctx) == f"team_x ({repos.clone}, branch main)"
     assert adapter.credential_fields == ()
     assert adapter.missing_credentials({}) == []
     git(repos.clone, "remote", "set-url", "origin", "../moved.git")
