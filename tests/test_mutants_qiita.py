@@ -14,7 +14,6 @@ from xpost.adapters.base import Draft, Receipt
 from xpost.errors import AuthError, OutcomeUnknown, PublishError, RemoteConflict
 from xpost.platforms.qiita.items import (
     fingerprint,
-    has_line,
     is_copy,
     receipt_from,
     refuse_if_edited_there,
@@ -162,15 +161,18 @@ def test_without_a_note_the_title_and_body_must_both_match() -> None:
     assert not is_copy(item(body="Other"), PAYLOAD, None)
 
 
-def test_has_line_matches_several_lines_at_any_place_and_only_whole() -> None:
+def test_a_note_of_several_lines_matches_whole_lines_at_any_place() -> None:
+    def has(body: str, note: str) -> bool:
+        return is_copy(item(body=body), PAYLOAD, note)
+
     body = "first\r\nsecond  \nthird\n"
-    assert has_line(body, "first")
-    assert has_line(body, "second\nthird")
-    assert has_line(body, "third")
-    assert not has_line(body, "first\nthird")
-    assert not has_line(body, "secon")
-    assert not has_line("", "x")
-    assert has_line("x", "x")
+    assert has(body, "first")
+    assert has(body, "second\nthird")
+    assert has(body, "third")
+    assert not has(body, "first\nthird")
+    assert not has(body, "secon")
+    assert not has("", "x")
+    assert has("x", "x")
 
 
 # -- answers ------------------------------------------------------------------------------
@@ -249,7 +251,7 @@ def test_the_origin_note_a_lookup_matches_is_the_rendered_one() -> None:
         QiitaSettings(origin_note=template, origin_note_en=template), SiteConfig()
     ).render(post, QiitaOptions())
     assert draft.facts["origin_note"] == f"Originally at {url}"
-    assert has_line(draft.payload["body"], draft.facts["origin_note"])
+    assert is_copy({"body": draft.payload["body"]}, draft.payload, draft.facts["origin_note"])
     none = QiitaAdapter(QiitaSettings(origin_note="", origin_note_en=""), SiteConfig())
     assert none.render(post, QiitaOptions()).facts["origin_note"] is None
 
