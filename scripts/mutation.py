@@ -211,6 +211,14 @@ EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
             0,
         ): "'/,' makes method and path positional-only; every caller passes them so",
     },
+    "platforms/zenn/adapter": {
+        (
+            "ReplaceComparisonOperator_Eq_Is",
+            'return post.source.parent.name == "articles" and "emoji" in front and "topics" '
+            "in front",
+            31,
+        ): "pathlib interns the parts of a path: the name is the interned 'articles'",
+    },
     "platforms/zenn/repository": {
         (
             "ReplaceComparisonOperator_NotEq_IsNot",
