@@ -147,14 +147,6 @@ SELECT: dict[str, str] = {"ledger/sqlite": "not postgres"}
 #: Reported apart; the kill rate is over the others. ``--report`` shows each key.
 EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
     # ── mut11b: X counting, composition and the platform packages ──
-    "render/twitter_urls": {
-        (
-            "ReplaceTrueWithFalse",
-            "@dataclass(frozen=True)",
-            18,
-        ): "internal records (the TLD sets, the compiled patterns, entities): never assigned "
-        "to after construction nor used as a key",
-    },
     "platforms/twitter/compose": {
         (
             "ReplaceComparisonOperator_Lt_LtE",
