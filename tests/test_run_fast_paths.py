@@ -99,3 +99,56 @@ def test_mark_existing_writes_in_batches(tmp_path: Path, monkeypatch: pytest.Mon
         assert again.lines == [] and again.loaded == 0  # all done: nothing even loaded
     finally:
         ledger.close()
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_mark_existing_counts_what_its_lines_would_list(tmp_path: Path, dry_run: bool) -> None:
+    """Without ``list_marked`` (the one-line summary) the report keeps counts, not one line
+    per target, and they are the counts of the lines -v / --json would get; the ledger
+    ends up the same either way."""
+    from xpost.ledger import Ledger, TargetKey
+
+    content = tmp_path / "content" / "post"
+    for n in range(4):
+        (content / f"p{n}").mkdir(parents=True)
+        (content / f"p{n}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+    config = Config()
+    first = load_post(content / "p0" / "index.md", config, parse=False)
+    second = load_post(content / "p1" / "index.md", config, parse=False)
+    reports, records = [], []
+    for listed in (True, False):
+        ledger = Ledger.open(tmp_path / f"ledger-{listed}.sqlite3")
+        try:
+            # p0 is already on both platforms, p1 on one: 2 posts on 2 and 1 on 1 are left.
+            ledger.record_skipped(
+                [
+                    (TargetKey(first.id, "qiita"), str(first.source)),
+                    (TargetKey(first.id, "zenn"), str(first.source)),
+                    (TargetKey(second.id, "qiita"), str(second.source)),
+                ]
+            )
+            options = runner.RunOptions(
+                roots=[content],
+                platforms=("qiita", "zenn"),
+                mark_existing=True,
+                min_age=0,
+                dry_run=dry_run,
+                list_marked=listed,
+            )
+            reports.append(runner.run(config, ledger, options, datetime.now(UTC)))
+            records.append(
+                sorted((r.key.post_id, r.key.platform, r.status) for r in ledger.all_records())
+            )
+        finally:
+            ledger.close()
+    listed_report, counted = reports
+    lines = listed_report.lines
+    assert len(lines) == 5 and counted.lines == []
+    for report in reports:
+        assert report.marked.targets == len(lines)
+        assert report.marked.posts == len({line.source for line in lines}) == 3
+        assert report.marked.platforms == {line.platform for line in lines} == {"qiita", "zenn"}
+    assert records[0] == records[1]
+    assert len(records[0]) == (3 if dry_run else 8)

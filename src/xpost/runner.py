@@ -75,6 +75,9 @@ class RunOptions:
     min_age: float | None = None  # --min-age; None: [schedule] min_age
     #: Where the long parts report how far they are (walking, marking, sending).
     progress: Reporter = silent
+    #: --mark-existing: keep one line per marked target in the report (for -v and
+    #: --json). Off, only the counts are kept: 100,000 posts make 400,000 lines.
+    list_marked: bool = True
 
 
 @dataclass(slots=True)  # one per post and platform: --mark-existing makes 400,000
@@ -91,6 +94,16 @@ class TargetLine:
 
 
 @dataclass
+class MarkCount:
+    """What --mark-existing recorded (or would): targets, the posts they belong to, and
+    the platforms they are on."""
+
+    targets: int = 0
+    posts: int = 0
+    platforms: set[str] = field(default_factory=set)
+
+
+@dataclass
 class RunReport:
     lines: list[TargetLine] = field(default_factory=list)  # sent, or would be (dry-run)
     waiting: list[TargetLine] = field(default_factory=list)  # due, but not this run
@@ -98,6 +111,7 @@ class RunReport:
     write_back_notes: list[str] = field(default_factory=list)
     parsed: int = 0  # front matters read by the scan
     loaded: int = 0  # posts fully loaded and rendered
+    marked: MarkCount = field(default_factory=MarkCount)  # --mark-existing
 
     @property
     def failed(self) -> bool:
@@ -377,6 +391,7 @@ def _mark_existing(
     platforms = _platforms(config, options.platforms)
     outcome = "would mark" if options.dry_run else "marked"
     known = not ledger.is_empty()  # an empty ledger has no copy to look up
+    count = report.marked
     for start in range(0, len(due), _MARK_BATCH):
         marked: list[tuple[TargetKey, str]] = []
         done: list[CachedFile] = []
@@ -384,11 +399,16 @@ def _mark_existing(
             if number % _REPORT_EVERY == 0:
                 options.progress(Report("marking", "posts", done=number, total=len(due)))
             post_id = file.fields.post_id or _read_id(file, config, report)
+            before = len(marked)
             for platform in _wanted(file.fields.targets, file.fields.exclude, platforms):
                 key = TargetKey(post_id, platform)
                 if not known or ledger.get(key) is None:
                     marked.append((key, file.path))
-                    report.lines.append(TargetLine(file.path, post_id, platform, outcome))
+                    count.platforms.add(platform)
+                    if options.list_marked:
+                        report.lines.append(TargetLine(file.path, post_id, platform, outcome))
+            count.targets += len(marked) - before
+            count.posts += len(marked) > before
             done.append(replace(file, post_id=post_id, done_sha256=file.sha256))
         if not options.dry_run:
             ledger.record_skipped(marked)

@@ -89,6 +89,8 @@ def run(
         since=_option(lambda: parse_date(since, _zone(config.site.timezone)), "--since", since),
         min_age=_option(lambda: parse_duration(min_age or ""), "--min-age", min_age),
         progress=status.report if status else silent,
+        # Only --json and -v print a line per marked target; the summary needs counts.
+        list_marked=as_json or verbosity.level() >= verbosity.VERBOSE,
     )
     try:
         with open_ledger(config, clock=lambda: now) as ledger:
@@ -166,9 +168,9 @@ def _print(report: RunReport, *, show_waiting: bool) -> None:
 
 def mark_summary(report: RunReport, *, dry_run: bool) -> str:
     """``--mark-existing``'s one line: how many targets of how many posts (-v lists them)."""
-    targets = len(report.lines)
-    posts = len({line.source for line in report.lines})
-    platforms = len({line.platform for line in report.lines})
+    targets = report.marked.targets
+    posts = report.marked.posts
+    platforms = len(report.marked.platforms)
     verb = "would mark" if dry_run else "marked"
     if not targets:
         return f"{verb} nothing: every post due now is already in the ledger"
