@@ -123,3 +123,25 @@ def test_a_runner_killed_mid_send_is_finished_elsewhere_without_a_second_copy(
             (p for p in w.x.posts.values() if not p["deleted"]), key=lambda p: int(p["id"])
         )
         assert replies_in_order(w) == [None, *[p["id"] for p in live[:-1]]]
+
+
+def test_preview_reads_what_the_postgresql_ledger_holds(tmp_path: Path, url: str) -> None:
+    with world(tmp_path) as w:
+
+        def xpost(*args: str) -> str:
+            done = subprocess.run(
+                [sys.executable, "-m", "xpost", *args, "--to", "qiita", "--config", str(w.config)],
+                env=on_machine(w, url, 0),
+                cwd=w.root,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        assert '<span class="action">create</span>' in xpost("preview", str(w.post), "-o", "-")
+        xpost("publish", str(w.post))
+        shown = xpost("preview", str(w.post), "-o", "-")
+        assert '<span class="action">unchanged</span>' in shown
+        assert not list(w.root.glob("machine-*/xpost.sqlite3"))

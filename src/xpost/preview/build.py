@@ -31,18 +31,17 @@ def build_preview(
 
     Raises the same errors as ``xpost publish --dry-run`` for bad input or config.
     """
-    from xpost.ledger.opening import ledger_path
-    from xpost.ledger.sqlite import Ledger
+    from xpost.ledger.opening import open_existing_ledger
     from xpost.preview.page import render_page
     from xpost.publishing import plan_posts
 
     renderer = Renderer(config)
     (prepared,) = prepare([path], config, platforms, renderer)
-    ledger = Ledger.open_existing(ledger_path(config))
+    ledger = open_existing_ledger(config)  # the SQLite file or the PostgreSQL database
     try:
         plans = plan_posts([prepared], ledger, renderer)
     finally:
-        if ledger:
+        if ledger is not None:
             ledger.close()
     for plan in plans:
         for step in plan.steps:
