@@ -1,7 +1,6 @@
-"""Tests that fail when the SQLite ledger is wrong, written for mutants ``scripts/mutation``
-found alive (issue 11): real SQLite conditions (a full database, a lock held by another
-writer, a file claimed by another xpost meanwhile), each through ``Ledger.open`` and the
-ledger's own methods. The comment of each names the edit it catches.
+"""The SQLite ledger under real faults: a full database, a lock held by another writer,
+a file claimed by another xpost meanwhile, each through ``Ledger.open`` and the
+ledger's own methods (issue 11; the comment of each names the edit it catches).
 """
 
 from __future__ import annotations

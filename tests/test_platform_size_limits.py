@@ -1,6 +1,7 @@
-"""The platforms' limits at their exact boundaries: tests that fail when the code is wrong
-(issue 11). Image sizes (X 5 MB, X GIF 15 MB, Zenn 3 MB) are each tried at the limit and
-one byte over."""
+"""The platforms' size and length limits at their exact boundaries: image sizes (X 5 MB,
+X GIF 15 MB, Zenn 3 MB) at the limit and one byte over, Zenn slugs, connpass messages
+(issue 11: each test fails when the code is wrong).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xpost.adapters.base import Draft
+from xpost.adapters.base import Draft, Receipt
 from xpost.config import Config, SiteConfig
 from xpost.errors import PostError, PublishError
 from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterSettings
@@ -18,7 +19,9 @@ from xpost.post import load_post
 from xpost.sitefiles import SiteFiles
 
 MB = 1024 * 1024
+
 PNG = b"\x89PNG\r\n\x1a\n"
+
 GIF = b"GIF89a"
 
 
@@ -150,7 +153,7 @@ def test_zenn_pushes_unless_told_not_to_as_the_example_config_says() -> None:
 
 
 def test_connpass_unpublish_names_the_page_to_remove_the_text_from() -> None:
-    from xpost.adapters.base import PublishContext, Receipt
+    from xpost.adapters.base import PublishContext
     from xpost.platforms.connpass.adapter import ConnpassAdapter, ConnpassSettings
 
     adapter = ConnpassAdapter(ConnpassSettings(), SiteConfig())
@@ -164,3 +167,16 @@ def test_connpass_unpublish_names_the_page_to_remove_the_text_from() -> None:
         with pytest.raises(PublishError) as caught:
             adapter.unpublish(receipt, ctx)
         assert str(caught.value).endswith(f"remove it by hand at {page}")
+
+
+# -- Zenn: a slug of 12 to 50 characters ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "valid"),
+    [("a" * 11, False), ("a" * 12, True), ("a" * 50, True), ("a" * 51, False)],
+)
+def test_zenn_slug_length_bounds(slug: str, valid: bool) -> None:
+    from xpost.platforms.zenn.adapter import SLUG_PATTERN
+
+    assert bool(SLUG_PATTERN.match(slug)) is valid

@@ -1,20 +1,24 @@
-"""Qiita's publishing decisions at their boundaries: tests that fail when the code is
-wrong (issue 11). What counts as the same content, as an edit made on Qiita, as this
-post's copy; what an answer must hold."""
+"""Qiita's publishing decisions and the answers it accepts: what counts as the same
+content, as an edit made on Qiita, as this post's copy; what a create or lookup answer
+must hold (issue 11: each test fails when the code is wrong).
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from xpost.adapters.base import Draft, Receipt
+from xpost.config import SiteConfig
 from xpost.errors import AuthError, OutcomeUnknown, PublishError, RemoteConflict
 from xpost.platforms.qiita.items import (
     fingerprint,
     is_copy,
+    is_item_url,
     receipt_from,
     refuse_if_edited_there,
     same_content,
@@ -22,7 +26,9 @@ from xpost.platforms.qiita.items import (
 )
 
 ITEM_ID = "0123456789abcdef0123"
+
 NOTE = "この記事は https://example.com/p/1 からの転載です。"
+
 PAYLOAD: dict[str, Any] = {
     "title": "Hello",
     "body": f"{NOTE}\n\n# Hello\n\nBody.\n",
@@ -107,6 +113,7 @@ def previous(updated: datetime | None, sent: str | None = None) -> Receipt:
 
 
 JST = timezone(timedelta(hours=9))
+
 WROTE = datetime(2024, 5, 1, 12, 0, tzinfo=JST)
 
 
@@ -212,7 +219,6 @@ def test_a_create_answered_without_an_id_is_unknown_through_the_adapter() -> Non
     from fakes.clock import FakeClock
     from fakes.qiita import TOKEN, running
     from xpost.adapters.base import PublishContext
-    from xpost.config import SiteConfig
     from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
 
     clock = FakeClock()
@@ -229,7 +235,6 @@ def test_a_create_answered_without_an_id_is_unknown_through_the_adapter() -> Non
 
 
 def test_the_origin_note_a_lookup_matches_is_the_rendered_one() -> None:
-    from pathlib import Path
 
     from xpost.config import SiteConfig
     from xpost.content.model import Document, Markdown
@@ -261,7 +266,6 @@ def qiita() -> Any:
     from fakes.clock import FakeClock
     from fakes.qiita import TOKEN, running
     from xpost.adapters.base import PublishContext
-    from xpost.config import SiteConfig
     from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
 
     clock = FakeClock()
@@ -348,7 +352,6 @@ def test_a_403_is_a_rule_only_for_a_write_that_names_it(
 
 
 def test_an_items_page_gives_its_id() -> None:
-    from xpost.config import SiteConfig
     from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
 
     adapter = QiitaAdapter(QiitaSettings(), SiteConfig())
@@ -369,7 +372,6 @@ def test_an_items_page_gives_its_id() -> None:
 def test_whoami_names_only_an_account_id_of_qiitas_shape(answer: bytes, shown: str | None) -> None:
     from fakes.raw_http import answering, serving
     from xpost.adapters.base import PublishContext
-    from xpost.config import SiteConfig
     from xpost.platforms.qiita.adapter import QiitaAdapter, QiitaSettings
 
     head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(answer)}"
@@ -405,3 +407,29 @@ def test_a_create_answered_with_something_else_than_an_item_is_unknown(
         "(the item may have been created)"
     )
     assert not isinstance(read.value, OutcomeUnknown)
+
+
+# -- Qiita: what an answer may say --------------------------------------------------
+
+
+def test_a_created_item_without_an_id_is_an_unknown_outcome_not_a_failure() -> None:
+    with pytest.raises(OutcomeUnknown):
+        receipt_from({"url": "https://qiita.com/u/items/0123456789abcdef0123"}, created=True)
+    with pytest.raises(OutcomeUnknown):
+        receipt_from({"id": "../../users/me"}, created=True)
+
+
+def test_only_the_items_own_page_is_kept_as_its_url() -> None:
+    item = "0123456789abcdef0123"
+    assert is_item_url(f"https://qiita.com/chezou/items/{item}", item)
+    assert is_item_url(f"https://team.qiita.com/chezou/items/{item}", item)
+    for url in [
+        "javascript:alert(1)",
+        f"http://qiita.com/chezou/items/{item}",
+        f"https://qiita.com.evil.example/chezou/items/{item}",
+        f"https://qiita.com/chezou/items/{'f' * 20}",
+        f"https://qiita.com/chezou/items/{item}/../x",
+    ]:
+        assert not is_item_url(url, item), url
+    receipt = receipt_from({"id": item, "url": "javascript:alert(1)"}, created=True)
+    assert (receipt.remote_id, receipt.url) == (item, None)

@@ -1,12 +1,15 @@
-"""X counting, URLs and composition at their boundaries: tests that fail when the code is
-wrong (issue 11). Each states the behaviour an off-by-one or a flipped comparison would
-break; they test what X counts and what a thread looks like, not how it is computed.
+"""X counting, URLs and thread composition at their boundaries: what X counts as 280,
+where a thread splits and how its parts are numbered (issue 11: each test fails when an
+off-by-one or a flipped comparison is made).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from xpost.config import SiteConfig
 from xpost.platforms.twitter.compose import compose_post, split_thread, truncate
 from xpost.render.twitter_text import extract_urls, is_valid_tweet, weighted_length
 
@@ -282,9 +285,7 @@ def test_a_word_longer_than_a_post_is_refused_naming_its_length() -> None:
 
 
 def _render_x(tags: list[str], **settings: object) -> list[str]:
-    from pathlib import Path
 
-    from xpost.config import SiteConfig
     from xpost.content.model import Document
     from xpost.platforms.twitter.adapter import TwitterAdapter, TwitterOptions, TwitterSettings
     from xpost.post import Post
@@ -325,3 +326,20 @@ def test_x_is_looked_up_before_a_new_copy() -> None:
 
     assert TwitterAdapter.can_lookup is True
     assert TwitterAdapter.can_update is False
+
+
+# -- boundaries ---------------------------------------------------------------------
+
+
+def test_exactly_280_is_one_post_and_281_is_a_thread() -> None:
+    assert split_thread([], "a" * 280) == ["a" * 280]
+    over = split_thread(["b " * 10], "a" * 281)
+    assert len(over) > 1 or weighted_length(over[0]) <= 280
+
+
+def test_a_thread_counter_of_two_digits_is_reserved_before_packing() -> None:
+    paragraphs = [f"paragraph {n} " + "x" * 200 for n in range(12)]
+    posts = split_thread(paragraphs, "first")
+    assert len(posts) >= 10
+    assert all(weighted_length(post) <= 280 for post in posts)
+    assert posts[-1].endswith(f" {len(posts)}/{len(posts)}")
