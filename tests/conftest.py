@@ -117,6 +117,24 @@ def _built_in_adapters_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def fake_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Any]:
+    """A blog with xpost's in-process fake platforms (``fake_adapter.Site``), the OS
+    keyring replaced by one in memory for the test. Modules whose tests say ``site``
+    for it alias it."""
+    import keyring
+
+    from credential_fakes import MemoryKeyring
+    from fake_adapter import Site
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield Site(tmp_path, monkeypatch, capsys)
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
 def site(tmp_path: Path) -> Iterator[Any]:
     """A whole publishing world (``e2e_world``): fake Qiita and X checking what they get
     against the contracts, a Zenn repository with a bare remote, a site with the seed

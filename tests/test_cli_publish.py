@@ -9,13 +9,10 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 
-from credential_fakes import MemoryKeyring
 from fake_adapter import TOKEN, Site
 from xpost.ledger import Ledger
 
@@ -25,13 +22,8 @@ BLOG_URL = "https://blog.example/items/Blog-1"
 
 
 @pytest.fixture
-def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
+def site(fake_site: Site) -> Site:
+    return fake_site
 
 
 # ── publish: the ledger file ────────────────────────────────────────────────

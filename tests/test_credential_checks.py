@@ -4,9 +4,6 @@ need none, accounts and secrets scrubbed from every line, refused secrets (issue
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import keyring
 import pytest
 from keyring.backends import fail
@@ -36,13 +33,8 @@ def test_scrub_removes_the_secret_and_its_repr_form() -> None:
 
 
 @pytest.fixture
-def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
+def site(fake_site: Site) -> Site:
+    return fake_site
 
 
 # ── publishing: pre-flight ─────────────────────────────────────────────────────

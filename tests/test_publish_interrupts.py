@@ -9,13 +9,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 
-from credential_fakes import MemoryKeyring
 from e2e_world import World
 from fake_adapter import Site
 from xpost.ledger import Ledger, TargetKey
@@ -29,16 +26,6 @@ def write(site: World, name: str, text: str) -> Path:
 
 
 # -- Ctrl-C: what is in flight finishes and is recorded while the lock is held ------------
-
-
-@pytest.fixture
-def fake_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
 
 
 def test_ctrl_c_lets_the_started_target_finish_and_starts_nothing_more(

@@ -4,13 +4,10 @@ copy after unpublish, --force on an unchanged X post, the status of a removed co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 
-from credential_fakes import MemoryKeyring
 from e2e_world import World
 from fake_adapter import Site
 from xpost.adapters.base import Receipt
@@ -66,16 +63,6 @@ def test_a_new_copy_after_unpublish_records_what_it_sends(tmp_path: Path) -> Non
 
 
 # -- Ctrl-C: what is in flight finishes and is recorded while the lock is held ------------
-
-
-@pytest.fixture
-def fake_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
 
 
 # -- wording -------------------------------------------------------------------------------

@@ -9,13 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import keyring
 import pytest
 
-from credential_fakes import MemoryKeyring
 from fake_adapter import TOKEN, Site
 from xpost.ledger import Ledger, TargetKey
 
@@ -23,13 +19,8 @@ POST_ID = "https://site.test/post/hello/"
 
 
 @pytest.fixture
-def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
+def site(fake_site: Site) -> Site:
+    return fake_site
 
 
 def rows(site: Site) -> dict[str, tuple[str, str | None]]:

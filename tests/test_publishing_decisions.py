@@ -5,16 +5,12 @@ names the edit it catches).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 
 import xpost
 import xpost.cli.run
-from credential_fakes import MemoryKeyring
 from fake_adapter import BlogAdapter, Site
 from xpost.adapters.base import Draft, Receipt
 from xpost.ledger import Ledger, TargetKey
@@ -24,13 +20,8 @@ from xpost.post import Post
 
 
 @pytest.fixture
-def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
+def site(fake_site: Site) -> Site:
+    return fake_site
 
 
 def test_force_updates_a_copy_found_after_a_lost_answer(site: Site) -> None:

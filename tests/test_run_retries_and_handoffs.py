@@ -4,17 +4,14 @@ again, what it never overwrites (issue 11; the comment of each names the edit it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 
 import xpost
 import xpost.cli.run
-from credential_fakes import MemoryKeyring
 from fake_adapter import DeskAdapter, Site
 from xpost import runner
 from xpost.adapters.base import Draft, Receipt
@@ -27,13 +24,8 @@ from xpost.progress import Report
 
 
 @pytest.fixture
-def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
+def site(fake_site: Site) -> Site:
+    return fake_site
 
 
 def test_run_never_overwrites_an_edit_made_on_the_platform(site: Site) -> None:

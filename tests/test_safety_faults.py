@@ -7,29 +7,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 
-from credential_fakes import MemoryKeyring
 from e2e_world import World
 from fake_adapter import Site
 from xpost.ledger import Ledger, TargetKey
-
-
-@pytest.fixture
-def fake_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Site]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield Site(tmp_path, monkeypatch, capsys)
-    keyring.set_keyring(previous)
-
 
 # ── item 4: a lost answer is not a conflict ──────────────────────────────────────────
 
