@@ -33,6 +33,17 @@ from queue import Queue
 COSMIC_RAY = "cosmic-ray==8.7.0"
 ROOT = Path(__file__).resolve().parent.parent
 
+#: The boundary tests every core module's mutants run against (what is sent, when, and
+#: what is recorded is decided across these modules together).
+CORE_BOUNDARIES = [
+    "tests/test_plan_change_detection.py",
+    "tests/test_publishing_decisions.py",
+    "tests/test_schedule_boundaries.py",
+    "tests/test_credential_checks.py",
+    "tests/test_run_retries_and_handoffs.py",
+    "tests/test_ledger_records.py",
+]
+
 #: module (its path under src/xpost, without ``.py``) → the tests that exercise it. Kept
 #: true by ``problems()``: the script refuses to run, and tests/test_mutation_script.py
 #: fails, when a module or a test file named here no longer exists.
@@ -41,12 +52,7 @@ MODULES: dict[str, list[str]] = {
     "plan": [
         "tests/test_plan.py",
         "tests/test_publishing.py",
-        "tests/test_plan_change_detection.py",
-        "tests/test_publishing_decisions.py",
-        "tests/test_schedule_boundaries.py",
-        "tests/test_credential_checks.py",
-        "tests/test_run_retries_and_handoffs.py",
-        "tests/test_ledger_records.py",
+        *CORE_BOUNDARIES,
     ],
     "ledger/sqlite": [
         "tests/test_ledger.py",
@@ -58,52 +64,27 @@ MODULES: dict[str, list[str]] = {
         "tests/test_publishing.py",
         "tests/test_preflight.py",
         "tests/test_cli_publish.py",
-        "tests/test_plan_change_detection.py",
-        "tests/test_publishing_decisions.py",
-        "tests/test_schedule_boundaries.py",
-        "tests/test_credential_checks.py",
-        "tests/test_run_retries_and_handoffs.py",
-        "tests/test_ledger_records.py",
+        *CORE_BOUNDARIES,
     ],
     "engine": [
         "tests/test_publishing.py",
         "tests/test_api.py",
         "tests/test_cli_publish.py",
-        "tests/test_plan_change_detection.py",
-        "tests/test_publishing_decisions.py",
-        "tests/test_schedule_boundaries.py",
-        "tests/test_credential_checks.py",
-        "tests/test_run_retries_and_handoffs.py",
-        "tests/test_ledger_records.py",
+        *CORE_BOUNDARIES,
     ],
     "schedule": [
         "tests/test_schedule.py",
-        "tests/test_plan_change_detection.py",
-        "tests/test_publishing_decisions.py",
-        "tests/test_schedule_boundaries.py",
-        "tests/test_credential_checks.py",
-        "tests/test_run_retries_and_handoffs.py",
-        "tests/test_ledger_records.py",
+        *CORE_BOUNDARIES,
     ],
     "credentials": [
         "tests/test_credentials.py",
         "tests/test_cli_auth.py",
-        "tests/test_plan_change_detection.py",
-        "tests/test_publishing_decisions.py",
-        "tests/test_schedule_boundaries.py",
-        "tests/test_credential_checks.py",
-        "tests/test_run_retries_and_handoffs.py",
-        "tests/test_ledger_records.py",
+        *CORE_BOUNDARIES,
     ],
     "runner": [
         "tests/test_run_fast_paths.py",
         "tests/test_cli_run.py",
-        "tests/test_plan_change_detection.py",
-        "tests/test_publishing_decisions.py",
-        "tests/test_schedule_boundaries.py",
-        "tests/test_credential_checks.py",
-        "tests/test_run_retries_and_handoffs.py",
-        "tests/test_ledger_records.py",
+        *CORE_BOUNDARIES,
     ],
     # ── X counting and composition ──
     "render/twitter_text": [
