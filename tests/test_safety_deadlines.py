@@ -8,10 +8,8 @@ process) against such a server on 127.0.0.1.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,38 +22,11 @@ TOKEN = "0123456789abcdef0123456789abcdef01234567"
 @pytest.fixture
 def trickle() -> Iterator[str]:
     """An HTTP server sending its status line one byte every 0.3 s, for at most 60 s."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
-    stop = threading.Event()
+    from fakes.raw_http import dripping, serving
 
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(1)
-            try:
-                conn.recv(65536)
-                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 10:
-                    if stop.is_set():
-                        return
-                    conn.sendall(bytes([byte]))
-                    time.sleep(0.3)
-            except OSError:
-                return
-
-    def accept() -> None:
-        ends = time.monotonic() + 60
-        while not stop.is_set() and time.monotonic() < ends:
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}"
-    stop.set()
-    thread.join(5)
-    server.close()
+    status_lines = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 10
+    with serving(dripping(0.3, status_lines)) as served:
+        yield served.url
 
 
 def _publish(tmp_path: Path, api_base: str, publish_table: str) -> tuple[int, str, float]:
