@@ -155,3 +155,19 @@ def _slow(func: Any, seconds: float) -> Any:
         return func(*args, **kwargs)
 
     return slow
+
+
+#: A post written as an X thread, and one of its paragraphs (``{n}`` its number).
+THREAD_POST = """---
+title: "A thread about syndication"
+date: 2024-05-01
+tags: [python]
+xpost:
+  twitter:
+    thread: true
+---
+
+{paragraphs}
+"""
+
+PARAGRAPH = "Paragraph number {n}. " + "This sentence makes the paragraph longer. " * 5

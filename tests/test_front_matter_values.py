@@ -5,8 +5,6 @@ found using ``xpost publish --dry-run``).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,28 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import INSTALLED
+from dry_run_cli import dry_run, write
 from xpost.config import Config, SiteConfig
 from xpost.errors import PostError
 from xpost.frontmatter import parse_date, split_front_matter
 from xpost.post import load_post
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def dry_run(*args: str) -> tuple[int, str, str]:
-    """The real console entry point in a fresh process, as a user runs it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "xpost", "publish", *args, "--dry-run"],
-        capture_output=True,
-        text=True,
-    )
-    return result.returncode, result.stdout, result.stderr
 
 
 # -- front matter that YAML reads but cannot build -------------------------------------

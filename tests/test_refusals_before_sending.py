@@ -13,26 +13,12 @@ import pytest
 from keyring.backends import fail
 
 from credential_fakes import FakeX as FakeXAdapter
-from e2e_world import World
+from e2e_world import PARAGRAPH, THREAD_POST, World
 from fakes.qiita import TOKEN as QIITA_TOKEN
 from fakes.x import CREDENTIALS
 from xpost.adapters.base import NoSettings
 from xpost.config import SiteConfig
 from xpost.credentials import CredentialStore, check_credentials
-
-THREAD_POST = """---
-title: "A thread about syndication"
-date: 2024-05-01
-tags: [python]
-xpost:
-  twitter:
-    thread: true
----
-
-{paragraphs}
-"""
-
-PARAGRAPH = "Paragraph number {n}. " + "This sentence makes the paragraph longer. " * 5
 
 
 def write(site: World, name: str, text: str) -> Path:

@@ -5,28 +5,10 @@ footnotes, nested quotes (regressions found using ``xpost publish --dry-run``).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from dry_run_cli import dry_run, write
 from xpost.render.markdown import join_soft_breaks
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def dry_run(*args: str) -> tuple[int, str, str]:
-    """The real console entry point in a fresh process, as a user runs it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "xpost", "publish", *args, "--dry-run"],
-        capture_output=True,
-        text=True,
-    )
-    return result.returncode, result.stdout, result.stderr
-
 
 # -- soft line breaks ------------------------------------------------------------------
 

@@ -8,22 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e_world import World
+from e2e_world import PARAGRAPH, THREAD_POST, World
 from xpost.ledger import Ledger, TargetKey
-
-THREAD_POST = """---
-title: "A thread about syndication"
-date: 2024-05-01
-tags: [python]
-xpost:
-  twitter:
-    thread: true
----
-
-{paragraphs}
-"""
-
-PARAGRAPH = "Paragraph number {n}. " + "This sentence makes the paragraph longer. " * 5
 
 THREAD_ID = "https://chezo.uno/post/thread/"
 
