@@ -43,12 +43,32 @@ TAKEN = [
     "title: C# tips\nurl: https://example.com/a:b/\ndescription: 'it''s here'\nempty:\nnone: ~",
     "# a comment line\ntitle: T\n\n  # an indented comment\ndate: 2024-01-01",
     "heroImage: /blog-placeholder-3.jpg\npubDate: Jul 08 2022\ndescription: Lorem ipsum",
+    # Wowchemy (Hugo Academic) writes its image table in flow style.
+    "title: T\nauthors: [aki]\ntags: []\ndate: 2022-07-15 15:16:04-07:00\n"
+    "image: {caption: '', focal_point: '', preview_only: false}\nprojects: []",
+    # Comments after values, and a key whose value is only a comment.
+    "title: T # a comment\ntags: [a, b]  # two\nsummary: 'q' # c\nnote: C#, F#",
+    "syndication:   # filled in by xpost\n  - https://example.com/a\n  - 'b'   # kept\ntitle: x",
 ]
 
 # Outside the subset (or wrong YAML): left to PyYAML, which decides and words any error.
 LEFT = [
     "title: T\ntitle: again",  # a duplicate: PyYAML names its line
-    "title: T # a comment",
+    "title: 'a'#b",
+    "title: 'a' b",
+    "title: 'a' # c\n  more",
+    "tags: ['a #b'] # c",
+    "tags: [a, b #c]",
+    "image: {a: 1, a: 2}",
+    "image: {a:1}",
+    "image: {a: }",
+    "image: {a}",
+    "image: {'a': 1}",
+    "image: {yes: 1}",
+    "image: {a: {b: 1}}",
+    "image: {a: [b]}",
+    "tags: [{a: 1}]",
+    "tags:\n  - # nothing",
     'title: "escaped \\" quote"',
     "title: &anchor T\nother: *anchor",
     "title: !!str 1",
@@ -188,6 +208,49 @@ _SCALARS = st.sampled_from(
         "x,y",
         "x\ry",
         "x{y}",
+        # Comments, flow tables.
+        "x # c",
+        "x #c",
+        "x# c",
+        "# c",
+        "'q' # c",
+        "'q'# c",
+        '"q" #c',
+        "[a, b] # c",
+        "[a, 'b'] # c",
+        "['a #b'] #c",
+        "{a: 1} # c",
+        "{a: b, c: 'd', e: ~}",
+        "{a: yes, b: 1:20, c: 2024-01-01}",
+        "{}",
+        "{ }",
+        "{a: }",
+        "{a:1}",
+        "{a: b: c}",
+        "{a: 1, a: 2}",
+        "{a: [b]}",
+        "{a: {b: c}}",
+        "{on: x}",
+        "{'a': x}",
+        "{a: 'b, c'}",
+        "{a: http://x/y}",
+        # Timestamps in the shapes the fast builder takes, and their near misses.
+        "2024-01-01T09:00:00",
+        "2024-01-01T09:00:00.123456789Z",
+        "2024-01-01 09:00:00.",
+        "2024-01-01 9:00:00 +9",
+        "2024-01-01t09:00:00-05:30",
+        "2024-01-01   09:00:00   Z",
+        "2024-1-1 09:00:00",
+        "2024-01-01 23:59:60Z",
+        "2024-01-01 24:00:00",
+        "2024-01-01 09:00:00+24:00",
+        "2024-01-01 09:00:00+23:59",
+        "2024-01-01 09:00:00-00:00",
+        "9999-12-31 23:59:59-01:00",
+        "0001-01-01 00:00:00+01:00",
+        "2023-02-29",
+        "2024-02-29",
     ]
 )
 _KEYS = st.sampled_from(["title", "date", "tags", "on", "a.b", "x_y", "k-1", "Yes", "null"])
@@ -242,6 +305,70 @@ def test_generated_documents_read_as_pyyaml_reads_them_or_are_left_to_it(source:
     simple = read_simple_yaml(source, _YamlLoader)
     if simple is not None:
         assert repr(simple) == repr(expected), source
+
+
+# Text PyYAML's resolver tags as a timestamp, in every shape its pattern allows.
+_DIGITS = st.text("0123456789", min_size=1, max_size=2)
+_TIMESTAMPS = st.builds(
+    "{}-{}-{}{}".format,
+    st.text("0123456789", min_size=4, max_size=4),
+    _DIGITS,
+    _DIGITS,
+    st.one_of(
+        st.just(""),
+        st.builds(
+            "{}{}:{}:{}{}{}".format,
+            st.sampled_from(["T", "t", " ", "  "]),
+            _DIGITS,
+            st.text("0123456789", min_size=2, max_size=2),
+            st.text("0123456789", min_size=2, max_size=2),
+            st.one_of(st.just(""), st.text("0123456789", max_size=12).map(".{}".format)),
+            st.one_of(
+                st.just(""),
+                st.builds(
+                    "{}{}{}{}".format,
+                    st.sampled_from(["", " ", "  "]),
+                    st.sampled_from(["Z", "+", "-"]),
+                    _DIGITS,
+                    st.one_of(st.just(""), st.text("0123456789", min_size=2, max_size=2)),
+                ).map(lambda zone: zone.split("Z")[0] + "Z" if "Z" in zone else zone),
+            ),
+        ),
+    ),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_TIMESTAMPS)
+def test_timestamps_are_built_exactly_as_pyyaml_builds_them(text: str) -> None:
+    """The fast timestamp builder gives PyYAML's value (type, zone and all) or leaves
+    the text to PyYAML's constructor; a date that is no real date stays a string."""
+    loaded = pyyaml(f"t: {text}")
+    assert isinstance(loaded, dict)
+    expected = loaded["t"]
+    if yaml.resolver.Resolver.yaml_implicit_resolvers["0"][2][1].match(text):
+        node = yaml.ScalarNode("tag:yaml.org,2002:timestamp", text)
+        try:
+            pure = yaml.SafeLoader("").construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            pure = text
+        assert repr(expected) == repr(pure), text
+        if hasattr(pure, "tzinfo"):
+            assert type(expected.tzinfo) is type(pure.tzinfo)
+            assert expected.utcoffset() == pure.utcoffset()
+    assert repr(read_simple_yaml(f"t: {text}", _YamlLoader)) == repr(loaded), text
+
+
+def test_the_refused_characters_are_pyyamls_non_printables_and_line_breaks() -> None:
+    """One character class stands for PyYAML's ``NON_PRINTABLE`` plus the characters
+    this reader leaves to PyYAML; checked on every code point."""
+    from xpost.simple_yaml import _REFUSED
+
+    every = "".join(map(chr, range(0x110000)))
+    pyyamls = yaml.reader.Reader.NON_PRINTABLE
+    expected = {at for at, char in enumerate(every) if char in "\t\r\x85\u2028\u2029\ufeff"}
+    expected |= {found.start() for found in pyyamls.finditer(every)}
+    assert {found.start() for found in _REFUSED.finditer(every)} == expected
 
 
 def test_the_splitter_reports_what_pyyaml_reports_for_text_it_leaves(tmp_path: Path) -> None:

@@ -1,17 +1,18 @@
 """The plain YAML most front matter is written in, read in a fraction of PyYAML's time.
 
-Front matter is nearly always a few ``key: value`` lines, a one-line ``[a, b]`` list,
-a ``- item`` list and a table or two (``xpost:``). PyYAML's C parser is fast, but the
-construction of the values runs in Python and costs several times the parse; on a
-site of 100,000 posts that is most of a first ``xpost run``.
+Front matter is nearly always a few ``key: value`` lines, one-line ``[a, b]`` lists and
+``{a: b}`` tables, ``- item`` lists, a nested table or two (``xpost:``) and the odd
+``# comment``. PyYAML's C parser is fast, but the construction of the values runs in
+Python and costs several times the parse; on a site of 100,000 posts that is most of a
+first ``xpost run``.
 
 ``read_simple_yaml`` reads that subset and returns exactly what ``yaml.load`` with
-the caller's loader would (the same implicit resolvers decide each plain scalar's
-type, and the loader's own constructors build it), or ``None`` for anything else —
-comments after a value, anchors, tags, block scalars, flow mappings, multi-line
-scalars, a key given twice, a tab, odd indentation — which the caller then hands to
-PyYAML, so every error message and every limit stays PyYAML's. ``None`` is never a
-judgement on the input: it only means "not this subset".
+the caller's loader would (the loader's own implicit resolvers decide each plain
+scalar's type, and its own constructors build it), or ``None`` for anything else — anchors,
+tags, block scalars, escapes in double quotes, multi-line scalars and collections, a
+key given twice, a tab, odd indentation — which the caller then hands to PyYAML, so
+every error message and every limit stays PyYAML's. ``None`` is never a judgement on
+the input: it only means "not this subset".
 """
 
 from __future__ import annotations
@@ -22,19 +23,26 @@ from typing import Any
 import yaml
 
 _STR = "tag:yaml.org,2002:str"
-#: Tags whose plain scalars this reader builds with the loader's own constructors.
-_BUILT = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
-)
+#: Tags whose values are immutable and few (``true``, ``~``, ``10``): built once per text.
+_KEPT = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float"))
+#: How many distinct keys and kept values to remember: a site repeats a few dozen.
+_MEMO_SIZE = 2048
 _KEY = re.compile(r"[A-Za-z_][\w.-]*")
+#: The lines that hold something (not blank, not a comment): their indentation, then
+#: ``key`` and what follows ``key: ``, or no key and the whole text ("- item", "a:b").
+_LINE = re.compile(r"^( *)(?:([A-Za-z_][\w.-]*):(?: +|$)|(?=[^ #\n]))(.*)", re.MULTILINE)
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"')
 #: Characters that start something other than a plain scalar (YAML 1.1 indicators).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 #: Characters this reader leaves to PyYAML wherever they are: tabs (indentation rules),
 #: a lone carriage return (a line break to YAML; front matter arrives with "\n" only),
-#: YAML's other line breaks (NEL, LS, PS), a byte-order mark.
-_UNSAFE = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
+#: YAML's other line breaks (NEL, LS, PS), a byte-order mark, and what PyYAML's reader
+#: refuses (``Reader.NON_PRINTABLE``: control codes, surrogates, U+FFFE/FFFF), as one
+#: character class: everything but "\n", printable ASCII and the rest of Unicode.
+_REFUSED = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 #: Deeper front matter is rare: PyYAML reads it. Far below ``limits.MAX_NESTING``, which
 #: lets the caller skip its tree check for what this reader takes.
 _MAX_DEPTH = 4
@@ -47,70 +55,151 @@ class _Decline(Exception):
 def read_simple_yaml(source: str, loader_class: Any) -> dict[str, Any] | None:
     """``source`` as ``yaml.load(source, loader_class)`` reads it, when it is a mapping
     in the plain subset; ``None`` otherwise (also for an empty document)."""
-    if _UNSAFE.search(source) or yaml.reader.Reader.NON_PRINTABLE.search(source):
+    if _REFUSED.search(source):
         return None
-    lines = [
-        (len(line) - len(stripped), stripped)
-        for line in source.split("\n")
-        if (stripped := line.lstrip(" ")) and not stripped.startswith("#")
-    ]
-    if not lines or lines[0][0] != 0:
+    lines: list[tuple[str, str, str]] = _LINE.findall(source)
+    if not lines or lines[0][0]:
         return None
-    reader = _Reader(lines, _loader(loader_class))
+    reader = _Reader(lines, _rules(loader_class))
     try:
-        mapping = reader.mapping(0, 0)
+        mapping = reader.mapping("", 0)
     except _Decline:
         return None
     return mapping if reader.at == len(lines) else None
 
 
-_LOADERS: dict[Any, Any] = {}
+class _Rules:
+    """One loader's resolvers and constructors, and what was already worked out with them.
+
+    The loader is used only for its resolvers and scalar constructors (they keep no
+    state between calls).
+    """
+
+    def __init__(self, loader_class: Any) -> None:
+        self.loader = loader_class("")
+        resolvers = self.loader.yaml_implicit_resolvers
+        anywhere: tuple[tuple[str, re.Pattern[str]], ...] = tuple(resolvers.get(None, ()))
+        # ``Resolver.resolve``: the resolvers listed for the first character, then those
+        # for any character; no resolver at all means a string.
+        self.by_first: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+            first: (*found, *anywhere) for first, found in resolvers.items() if first is not None
+        }
+        self.anywhere = anywhere
+        self.constructors = self.loader.yaml_constructors
+        self.keys: dict[str, bool] = {}
+        self.kept: dict[str, tuple[Any]] = {}
+
+    def tag(self, text: str) -> str:
+        """The tag PyYAML's resolver gives a plain scalar (``Resolver.resolve``)."""
+        for tag, pattern in self.by_first.get(text[0], self.anywhere):
+            if pattern.match(text):
+                return tag
+        return _STR
+
+    def key_ok(self, key: str) -> bool:
+        """A key this reader takes: a plain name PyYAML reads as a string."""
+        known = self.keys.get(key)
+        if known is None:
+            if len(self.keys) >= _MEMO_SIZE:
+                self.keys.clear()
+            known = self.keys[key] = bool(_KEY.fullmatch(key)) and self.tag(key) == _STR
+        return known
+
+    def value(self, text: str) -> Any:
+        """A plain scalar's value: resolved and built as the loader does it."""
+        resolvers = self.by_first.get(text[0], self.anywhere)
+        if not resolvers:
+            return text  # most plain scalars: no resolver looks at their first character
+        kept = self.kept.get(text)
+        if kept is not None:
+            return kept[0]
+        tag = next((tag for tag, pattern in resolvers if pattern.match(text)), _STR)
+        if tag == _STR:
+            return text
+        constructor = self.constructors.get(tag)
+        if constructor is None:
+            raise _Decline  # '<<' (merge), '=' (value): PyYAML's rules
+        try:
+            value = constructor(self.loader, yaml.ScalarNode(tag, text))
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            raise _Decline from None  # PyYAML says what is wrong, at its line
+        if tag in _KEPT:
+            if len(self.kept) >= _MEMO_SIZE:
+                self.kept.clear()
+            self.kept[text] = (value,)
+        return value
 
 
-def _loader(loader_class: Any) -> Any:
-    """One loader per class, used only for its resolvers and scalar constructors (they
-    keep no state between calls)."""
-    loader = _LOADERS.get(loader_class)
-    if loader is None:
-        loader = _LOADERS[loader_class] = loader_class("")
-    return loader
+_RULES: dict[Any, _Rules] = {}
+
+
+def _rules(loader_class: Any) -> _Rules:
+    rules = _RULES.get(loader_class)
+    if rules is None:
+        rules = _RULES[loader_class] = _Rules(loader_class)
+    return rules
+
+
+def _uncommented(value: str) -> str:
+    """``value`` (stripped, holding a ``#``) without a trailing comment; ``""`` when it
+    is all comment."""
+    first = value[0]
+    if first == "#":
+        return ""
+    if first in "'\"":
+        quoted = (_SINGLE_QUOTED if first == "'" else _DOUBLE_QUOTED).match(value)
+        if quoted is None:
+            raise _Decline
+        rest = value[quoted.end() :]
+        if rest and (rest[0] != " " or rest.lstrip(" ")[0] != "#"):
+            raise _Decline  # "'a'#b", "'a' b": PyYAML's call
+        return quoted.group(0)
+    comment = value.find(" #")
+    if comment < 0:
+        return value  # "C#": no comment
+    value = value[:comment].rstrip(" ")
+    if first in "[{" and "'" not in value and '"' not in value:
+        return value  # a flow collection before the comment, checked by its reader
+    if first in "[{":
+        raise _Decline  # " #" may be inside quotes
+    return value
 
 
 class _Reader:
-    def __init__(self, lines: list[tuple[int, str]], loader: Any) -> None:
+    """Reads the lines ``_LINE`` found. An indentation is its string of spaces: for
+    those, comparing the strings compares their lengths."""
+
+    def __init__(self, lines: list[tuple[str, str, str]], rules: _Rules) -> None:
         self.lines = lines
         self.at = 0
-        self.loader = loader
-        self.resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = (
-            loader.yaml_implicit_resolvers
-        )
+        self.rules = rules
 
-    def mapping(self, indent: int, depth: int) -> dict[str, Any]:
+    def mapping(self, indent: str, depth: int) -> dict[str, Any]:
         if depth > _MAX_DEPTH:
             raise _Decline
         result: dict[str, Any] = {}
-        while self.at < len(self.lines):
-            here, text = self.lines[self.at]
-            if here < indent:
-                break
-            if here > indent:
+        lines, keys, key_ok = self.lines, self.rules.keys, self.rules.key_ok
+        while self.at < len(lines):
+            here, key, rest = lines[self.at]
+            if here != indent:
+                if here < indent:
+                    break
                 raise _Decline  # a continuation line, or indentation PyYAML should judge
-            key, colon, rest = text.partition(":")
-            if not colon or not _KEY.fullmatch(key) or self._tag(key) != _STR:
-                raise _Decline
-            if key in result or (rest and rest[0] != " "):
-                raise _Decline  # a duplicate (PyYAML names its line), or "a:b"
+            if not key or key in result or not (keys.get(key) or key_ok(key)):
+                raise _Decline  # not "key: value", or a duplicate (PyYAML names its line)
             self.at += 1
-            value = rest.strip(" ")
+            value = rest.rstrip(" ")
+            if value and "#" in value:
+                value = _uncommented(value)
             result[key] = self.scalar(value) if value else self.nested(indent, depth)
         return result
 
-    def nested(self, indent: int, depth: int) -> Any:
+    def nested(self, indent: str, depth: int) -> Any:
         """What follows ``key:`` with nothing after it: a table, a list, or null."""
         if self.at == len(self.lines):
             return None
-        here, text = self.lines[self.at]
-        if text == "-" or text.startswith("- "):
+        here, key, text = self.lines[self.at]
+        if not key and text[0] == "-" and (len(text) == 1 or text[1] == " "):
             if here < indent:
                 return None
             return self.sequence(here, depth + 1)
@@ -118,32 +207,38 @@ class _Reader:
             return None
         return self.mapping(here, depth + 1)
 
-    def sequence(self, indent: int, depth: int) -> list[Any]:
+    def sequence(self, indent: str, depth: int) -> list[Any]:
         if depth > _MAX_DEPTH:
             raise _Decline
         items: list[Any] = []
-        while self.at < len(self.lines):
-            here, text = self.lines[self.at]
-            if here != indent or not (text == "-" or text.startswith("- ")):
+        lines = self.lines
+        while self.at < len(lines):
+            here, key, text = lines[self.at]
+            if here != indent or key or text[0] != "-" or (len(text) > 1 and text[1] != " "):
                 if here > indent:
                     raise _Decline
                 break
             item = text[1:].strip(" ")
-            if not item or item.startswith("- ") or _has_mapping_colon(item):
-                raise _Decline  # nested lists and tables in a list: PyYAML's
+            if item and "#" in item:
+                item = _uncommented(item)
+            if not item:
+                raise _Decline  # a null item, or a table in a list: PyYAML's
             self.at += 1
-            items.append(self.scalar(item))
+            items.append(self.scalar(item))  # "- a: 1" and "- - a" are declined there
         return items
 
     def scalar(self, text: str) -> Any:
-        if text[0] == "[":
+        first = text[0]
+        if first == "[":
             return self.flow_sequence(text)
-        if text[0] == "'":
+        if first == "{":
+            return self.flow_mapping(text)
+        if first == "'":
             quoted = _SINGLE_QUOTED.fullmatch(text)
             if quoted is None:
                 raise _Decline
             return quoted.group(1).replace("''", "'")
-        if text[0] == '"':
+        if first == '"':
             quoted = _DOUBLE_QUOTED.fullmatch(text)
             if quoted is None:
                 raise _Decline
@@ -151,7 +246,7 @@ class _Reader:
         return self.plain(text, flow=False)
 
     def flow_sequence(self, text: str) -> list[Any]:
-        if not text.endswith("]") or text.count("[") != 1 or text.count("]") != 1:
+        if text[-1] != "]" or text.count("[") != 1 or text.count("]") != 1 or "{" in text:
             raise _Decline
         inner = text[1:-1].strip(" ")
         if not inner:
@@ -161,37 +256,34 @@ class _Reader:
             item = part.strip(" ")
             if not item:
                 raise _Decline  # [a,,b] and [a, b,]: PyYAML's call
-            if item[0] in "'\"":
-                items.append(self.scalar(item))
-            else:
-                items.append(self.plain(item, flow=True))
+            items.append(self.flow_item(item))
         return items
+
+    def flow_mapping(self, text: str) -> dict[str, Any]:
+        if text[-1] != "}" or text.count("{") != 1 or text.count("}") != 1 or "[" in text:
+            raise _Decline
+        inner = text[1:-1].strip(" ")
+        result: dict[str, Any] = {}
+        if not inner:
+            return result
+        key_ok = self.rules.key_ok
+        for part in inner.split(","):
+            key, _, rest = part.strip(" ").partition(":")
+            value = rest.strip(" ")
+            if not value or rest[0] != " " or not key_ok(key) or key in result:
+                raise _Decline  # {a}, {a:b}, {a: }, {'a': b}, a duplicate: PyYAML's call
+            result[key] = self.flow_item(value)
+        return result
+
+    def flow_item(self, item: str) -> Any:
+        if item[0] in "'\"":
+            return self.scalar(item)
+        return self.plain(item, flow=True)
 
     def plain(self, text: str, *, flow: bool) -> Any:
         """A plain (unquoted) scalar on one line, typed as PyYAML types it."""
-        if text[0] in _INDICATORS or " #" in text or text.endswith(":") or ": " in text:
+        if text[0] in _INDICATORS or " #" in text or text[-1] == ":" or ": " in text:
             raise _Decline
-        if flow and any(mark in text for mark in "{}[]"):
+        if flow and ("[" in text or "]" in text or "{" in text or "}" in text):
             raise _Decline
-        tag = self._tag(text)
-        if tag == _STR:
-            return text
-        if tag not in _BUILT:
-            raise _Decline  # '<<' (merge), '=' (value): PyYAML's rules
-        node = yaml.ScalarNode(tag, text)
-        try:
-            return self.loader.yaml_constructors[tag](self.loader, node)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
-            raise _Decline from None  # PyYAML says what is wrong, at its line
-
-    def _tag(self, value: str) -> str:
-        """The tag PyYAML's resolver gives a plain scalar (``Resolver.resolve``)."""
-        resolvers = self.resolvers.get(value[0] if value else "", [])
-        for tag, pattern in (*resolvers, *self.resolvers.get(None, [])):
-            if pattern.match(value):
-                return tag
-        return _STR
-
-
-def _has_mapping_colon(item: str) -> bool:
-    return item.endswith(":") or ": " in item
+        return self.rules.value(text)
