@@ -78,21 +78,33 @@ def _parser() -> MarkdownIt:
     """The one markdown-it instance, built on first use (import is not free)."""
     global _markdown_it
     if _markdown_it is None:
-        from markdown_it import MarkdownIt
-        from mdit_py_plugins.dollarmath import dollarmath_plugin
-        from mdit_py_plugins.footnote import footnote_plugin
-
-        _markdown_it = (
-            MarkdownIt("commonmark")
-            .enable("table")
-            .enable("strikethrough")
-            .use(footnote_plugin)
-            .use(dollarmath_plugin)
-        )
-        # Inline parsing is most of markdown-it's time and Markdown blocks are kept
-        # as source: only a paragraph that may be a lone image is parsed inline.
-        _markdown_it.disable("inline")
+        _markdown_it = block_parser()
     return _markdown_it
+
+
+def block_parser(*, gated: bool = True) -> MarkdownIt:
+    """markdown-it as bodies are parsed: CommonMark, tables, strikethrough, footnotes,
+    ``$$`` math, no inline pass; its block rules gated by their first character
+    (``xpost.content.block_gates``) unless ``gated`` is false."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    from xpost.content.block_gates import gate_block_rules
+
+    md = (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .enable("strikethrough")
+        .use(footnote_plugin)
+        .use(dollarmath_plugin)
+    )
+    # Inline parsing is most of markdown-it's time and Markdown blocks are kept
+    # as source: only a paragraph that may be a lone image is parsed inline.
+    md.disable("inline")
+    if gated:
+        gate_block_rules(md)
+    return md
 
 
 def parse_body(body: str, links: LinkContext) -> Document:
