@@ -339,7 +339,7 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
     tags = fields.names("tags", spaced=jekyll) + fields.names("topics") + fields.names("tag")
     categories = fields.names("categories", spaced=jekyll) + fields.names("category")
     date = schedule.date or schedule.publish_date
-    real_source = real_path(source)
+    real_source = _real_source(parts)
     page = Page(real_source, title, fields.text("slug"), date, metadata, parts.tz)
     canonical = _site_url(fields, config, parts.site, page)
     if canonical is None:  # no rule of the site's generator applies: xpost's own pattern
@@ -355,7 +355,11 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
             categories=categories,
         )
     canonical = canonical or None  # '': the site says the post has no URL yet
-    if canonical is not None and (has_scheme(canonical) or canonical.startswith("//")):
+    if (
+        canonical is not None
+        and not _PLAIN_WEB_URL.match(canonical)  # the usual case, checked at a glance
+        and (has_scheme(canonical) or canonical.startswith("//"))
+    ):
         # From the front matter, the site's config or the pattern: published as the
         # post's address, so it must be a web address.
         canonical = _web_url(canonical, source, _canonical_key(fields))
@@ -379,6 +383,13 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
 def site_root_of(directory: Path) -> Path | None:
     """The site's top folder above ``directory`` (a Hugo or Jekyll config file), if any."""
     return _site_root(directory)
+
+
+def _real_source(parts: FileParts) -> Path:
+    """``real_path(parts.source)``, from the folder ``split_post`` already resolved: only
+    the file's own name is looked at (a symbolic link is followed)."""
+    text = os.path.join(os.fspath(parts.folder), parts.source.name)
+    return Path(os.path.realpath(text) if os.path.islink(text) else text)
 
 
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
@@ -437,8 +448,9 @@ def _site_value(config: Config, site: Site | None, key: str) -> str | None:
 def _site_url(fields: FrontMatter, config: Config, site: Site | None, page: Page) -> str | None:
     """The URL the post's generator gives it (None: no generator rule applies)."""
     for key in _EXPLICIT_CANONICAL_KEYS:
-        if has_scheme(fields.text(key)):
-            return fields.text(key)
+        url = fields.text(key)
+        if url and has_scheme(url):
+            return url
     if site is None:
         return None
     base = config.site.base_url if config.site_sets("base_url") else None
@@ -474,6 +486,11 @@ def _canonical_url(
 
 
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+#: An http(s) URL that ``_web_url`` takes as it is, for certain: a plain host name (no
+#: userinfo, no IPv6 brackets), then only characters ``urlsplit`` keeps as they are.
+_PLAIN_WEB_URL = re.compile(
+    r"https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~%!$&'()*+,;=:@/?#-]*)?\Z"
+)
 
 
 def _canonical_key(fields: FrontMatter) -> str:
@@ -483,6 +500,8 @@ def _canonical_key(fields: FrontMatter) -> str:
 
 
 def has_scheme(url: str) -> bool:
+    if not url:
+        return False
     try:
         return bool(urlsplit(url).scheme)
     except ValueError:  # "http://[::1/x": a scheme and a broken host

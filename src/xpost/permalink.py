@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 _TOKEN = re.compile(r":([a-z_]+)")
@@ -21,21 +22,69 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 # Characters Hugo's urlize keeps besides letters, digits and marks.
 _URLIZE_KEEP = frozenset("._/\\-#+~")
 _URL_SAFE = "/:@!$&'()*+,;=-._~%?#[]"
+# A path with no scheme for certain (what nearly every page's path is): '/' and then
+# neither '/' nor a character urlsplit drops, and no ':' at all.
+_PLAIN_PATH = re.compile(r"/(?![/\t\r\n])[^:\t\r\n]*\Z")
 
 
 class PermalinkError(ValueError):
     """The pattern uses an unknown token, or a date token for a post without a date."""
 
 
+class _UrlizeTable(dict[int, str | None]):
+    """``str.translate`` table for ``urlize``: each character's fate, worked out the first
+    time it is seen (spaces become ``-``; letters, marks, digits and ``._/\\-#+~`` stay;
+    the rest goes). Bounded: past ``_TABLE_LIMIT`` characters new ones are not kept."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if char.isspace():
+            fate: str | None = "-"
+        elif char in _URLIZE_KEEP or unicodedata.category(char)[0] in "LMN":
+            fate = char
+        else:
+            fate = None
+        if len(self) < _TABLE_LIMIT:
+            self[code] = fate
+        return fate
+
+
+_TABLE_LIMIT = 8192
+_URLIZE_TABLE = _UrlizeTable()
+
+
 def urlize(text: str) -> str:
     """Hugo's ``urlize``: lowercase, spaces to ``-``, Unicode letters kept, punctuation dropped."""
-    out: list[str] = []
-    for char in text.strip():
-        if char.isspace():
-            out.append("-")
-        elif char in _URLIZE_KEEP or unicodedata.category(char)[0] in "LMN":
-            out.append(char)
-    return "".join(out).lower()
+    return text.strip().translate(_URLIZE_TABLE).lower()
+
+
+# The date tokens: each renders a post's date.
+_DATED: dict[str, Callable[[datetime], str]] = {
+    "year": lambda d: f"{d.year:04d}",
+    "month": lambda d: f"{d.month:02d}",
+    "i_month": lambda d: str(d.month),
+    "monthname": lambda d: _MONTHS[d.month - 1],
+    "day": lambda d: f"{d.day:02d}",
+    "i_day": lambda d: str(d.day),
+    "weekday": lambda d: str(d.isoweekday() % 7),  # Go: Sunday is 0
+    "weekdayname": lambda d: _WEEKDAYS[d.weekday()],
+    "yearday": lambda d: str(d.timetuple().tm_yday),
+}
+
+
+@lru_cache(maxsize=256)  # a site has a few patterns; its 10,000 posts share them
+def _compile(pattern: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``pattern`` cut at its tokens: literal texts around token names (one more text
+    than names), read once per pattern instead of once per post."""
+    texts: list[str] = []
+    names: list[str] = []
+    start = 0
+    for match in _TOKEN.finditer(pattern):
+        texts.append(pattern[start : match.start()])
+        names.append(match.group(1))
+        start = match.end()
+    texts.append(pattern[start:])
+    return tuple(texts), tuple(names)
 
 
 def expand_permalink(
@@ -53,49 +102,36 @@ def expand_permalink(
 
     ``filename`` is the content's base name: the file stem, or the bundle's folder
     name for ``index.md``. Raises ``PermalinkError`` for an unknown token or a date
-    token when ``date`` is None.
+    token when ``date`` is None (the first such token from the left names the error).
     """
-    slug_or_name = slug or filename
-    values: dict[str, Callable[[], str]] = {
-        "slug": lambda: slug_or_name,
-        "slugorfilename": lambda: slug_or_name,
-        "slugorcontentbasename": lambda: slug_or_name,
-        "title": lambda: urlize(title),
-        "filename": lambda: filename,
-        "contentbasename": lambda: filename,
-        "section": lambda: section,
-        "sections": lambda: "/".join(sections or ([section] if section else [])),
-        "categories": lambda: "/".join(urlize(c) for c in categories),
-    }
-
-    def dated(render: Callable[[datetime], str]) -> Callable[[], str]:
-        def value() -> str:
+    texts, names = _compile(pattern)
+    out = [texts[0]]
+    for name, text in zip(names, texts[1:], strict=True):
+        if name in _DATED:
             if date is None:
                 raise PermalinkError(f"permalink {pattern!r} needs a date and the post has none")
-            return render(date)
-
-        return value
-
-    values |= {
-        "year": dated(lambda d: f"{d.year:04d}"),
-        "month": dated(lambda d: f"{d.month:02d}"),
-        "i_month": dated(lambda d: str(d.month)),
-        "monthname": dated(lambda d: _MONTHS[d.month - 1]),
-        "day": dated(lambda d: f"{d.day:02d}"),
-        "i_day": dated(lambda d: str(d.day)),
-        "weekday": dated(lambda d: str(d.isoweekday() % 7)),  # Go: Sunday is 0
-        "weekdayname": dated(lambda d: _WEEKDAYS[d.weekday()]),
-        "yearday": dated(lambda d: str(d.timetuple().tm_yday)),
-    }
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
+            value = _DATED[name](date)
+        elif name in ("slug", "slugorfilename", "slugorcontentbasename"):
+            value = slug or filename
+        elif name in ("filename", "contentbasename"):
+            value = filename
+        elif name == "title":
+            value = urlize(title)
+        elif name == "section":
+            value = section
+        elif name == "sections":
+            value = "/".join(sections or ([section] if section else []))
+        elif name == "categories":
+            value = "/".join(urlize(c) for c in categories)
+        else:
             raise PermalinkError(f"permalink {pattern!r}: unknown token ':{name}'")
-        return values[name]()
+        out.append(value)
+        out.append(text)
+    path = "".join(out)
+    return _SLASHES.sub("/", path) if "//" in path else path  # an empty token must not leave '//'
 
-    path = _TOKEN.sub(replace, pattern)
-    return re.sub(r"/{2,}", "/", path)  # an empty token must not leave '//'
+
+_SLASHES = re.compile(r"/{2,}")
 
 
 def join_url(base: str, path: str) -> str:
@@ -104,7 +140,7 @@ def join_url(base: str, path: str) -> str:
     An absolute URL is returned as is. Non-ASCII characters are percent-encoded so
     that every platform (and twitter-text's URL finder) sees one whole URL.
     """
-    if urlsplit(path).scheme:
+    if not _PLAIN_PATH.match(path) and urlsplit(path).scheme:
         return path
     joined = base.rstrip("/") + "/" + path.lstrip("/")
     return quote(joined, safe=_URL_SAFE)

@@ -19,7 +19,7 @@ key is set), at most every ``CONFIRM_EVERY`` — an idle run without one calls n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -387,36 +387,51 @@ def _mark_existing(
     (kept with its facts in the scan cache); a file the cache knew from a run that did
     not need ids is read once more for it, and only a post whose id cannot be worked
     out is loaded, to say why. The ledger is written every ``_MARK_BATCH`` posts, so
-    that a site of 100,000 posts is marked in bounded memory.
+    that a site of 100,000 posts is marked in bounded memory: the records and the scan
+    cache's "done" in one transaction, as plain tuples.
     """
-    from xpost.ledger.records import TargetKey
-
     platforms = _platforms(config, options.platforms)
     outcome = "would mark" if options.dry_run else "marked"
-    known = not ledger.is_empty()  # an empty ledger has no copy to look up
+    recorded = _recorded_platforms(ledger)
     count = report.marked
+    listing = options.list_marked
     for start in range(0, len(due), _MARK_BATCH):
-        marked: list[tuple[TargetKey, str]] = []
-        done: list[CachedFile] = []
+        marked: list[tuple[str, str, str]] = []  # post id, platform, source: the rows as written
+        done: list[tuple[str, str, str]] = []  # post id, content hash, path
         for number, file in enumerate(due[start : start + _MARK_BATCH], start + 1):
             if number % _REPORT_EVERY == 0:
                 options.progress(Report("marking", "posts", done=number, total=len(due)))
-            post_id = file.fields.post_id or _read_id(file, config, report)
+            fields = file.fields
+            post_id = fields.post_id or _read_id(file, config, report)
+            path = file.path
             before = len(marked)
-            for platform in _wanted(file.fields.targets, file.fields.exclude, platforms):
-                key = TargetKey(post_id, platform)
-                if not known or ledger.get(key) is None:
-                    marked.append((key, file.path))
+            known = recorded(post_id)
+            for platform in _wanted(fields.targets, fields.exclude, platforms):
+                if platform not in known:
+                    marked.append((post_id, platform, path))
                     count.platforms.add(platform)
-                    if options.list_marked:
-                        report.lines.append(TargetLine(file.path, post_id, platform, outcome))
+                    if listing:
+                        report.lines.append(TargetLine(path, post_id, platform, outcome))
             count.targets += len(marked) - before
             count.posts += len(marked) > before
-            done.append(replace(file, post_id=post_id, done_sha256=file.sha256))
+            done.append((post_id, file.sha256, path))
         if not options.dry_run:
-            ledger.record_skipped(marked)
-            _save_done(ledger, done)
+            ledger.record_marked(marked, done)
     options.progress(Report("marking", finished=True))
+
+
+def _recorded_platforms(ledger: Ledger) -> Callable[[str], Container[str]]:
+    """The platforms a post has a record for (any status) in the ledger: nothing at all
+    when the ledger is empty, the usual case of --mark-existing (no look-up then)."""
+    if ledger.is_empty():
+        return lambda post_id: ()
+    from xpost.ledger.records import DEFAULT_ACCOUNT
+
+    def platforms(post_id: str) -> set[str]:
+        records = ledger.records(post_id)
+        return {r.key.platform for r in records if r.key.account == DEFAULT_ACCOUNT}
+
+    return platforms
 
 
 def _read_id(file: CachedFile, config: Config, report: RunReport) -> str:

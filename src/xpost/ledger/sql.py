@@ -29,6 +29,7 @@ from typing import Any, Protocol, Self
 
 from xpost.adapters.base import Receipt
 from xpost.ledger.records import (
+    DEFAULT_ACCOUNT,
     MAX_RETRY_WAIT,
     Attempt,
     Record,
@@ -379,6 +380,30 @@ class SqlLedger(ABC):
                 "INSERT INTO syndications (post_id, platform, account, status, source,"
                 " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?) ON CONFLICT DO NOTHING",
                 [(*_key(key), source, stamp) for key, source in targets],
+            )
+
+    def record_marked(
+        self,
+        targets: Iterable[tuple[str, str, str | None]],
+        done: Iterable[tuple[str, str, str]],
+    ) -> None:
+        """``xpost run --mark-existing``, one batch: ``targets`` (post id, platform, source
+        file) taken as done as ``record_skipped`` takes them, and the scan cache's rows
+        ``done`` (post id, content hash, path) marked finished with that hash. One
+        transaction: the records and the cache's "done" are written together or not at
+        all. Rows are passed as they come (tuples, no objects per target)."""
+        stamp = self._stored(self.clock())
+        with self._mutex, self._batch() as batch:
+            batch.executemany(
+                "INSERT INTO syndications (post_id, platform, account, status, source,"
+                " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    (post_id, platform, DEFAULT_ACCOUNT, source, stamp)
+                    for post_id, platform, source in targets
+                ],
+            )
+            batch.executemany(
+                "UPDATE scan_cache SET post_id = ?, done_sha256 = ? WHERE path = ?", done
             )
 
     def start_attempt(self, key: TargetKey, action: str) -> int:

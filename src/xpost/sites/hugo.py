@@ -10,8 +10,9 @@ case-insensitive, so every key is read lowercased.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,10 +50,11 @@ class HugoSite(Site):
     def page_url(
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:
-        language, content_root = self._language_of(page.source)
-        try:
-            relative = page.source.relative_to(content_root)
-        except ValueError:
+        # Plain strings, not pathlib: a site of 10,000 posts asks this 10,000 times.
+        source = os.fspath(page.source)
+        language, content_root = self._language_of(source)
+        relative = _relative(source, content_root)
+        if relative is None:
             return None  # not content of this site
         site_base = language.base_url or base_url or self.base_url  # multihost: per language
         if site_base is None:
@@ -66,10 +68,16 @@ class HugoSite(Site):
             base = join_url(site_base, language.code + "/")
         return join_url(base, self._path(page, relative, language, permalink))
 
-    def _path(self, page: Page, relative: Path, language: Language, override: str | None) -> str:
-        is_bundle = relative.name in _BUNDLE_INDEXES
-        folders = relative.parts[:-2] if is_bundle else relative.parts[:-1]
-        name = relative.parent.name if is_bundle else _strip_language(relative, self.languages)
+    def _path(self, page: Page, relative: str, language: Language, override: str | None) -> str:
+        """The page's path; ``relative`` is its file's path under the content folder."""
+        parts = relative.split("/")
+        file_name = parts[-1]
+        is_bundle = file_name in _BUNDLE_INDEXES
+        folders = tuple(parts[:-2] if is_bundle else parts[:-1])
+        if is_bundle:
+            name = parts[-2] if len(parts) > 1 else ""
+        else:
+            name = _strip_language(file_name, self.languages)
         permalinks = self.permalinks if language.permalinks is None else language.permalinks
         pattern = override or (permalinks.get(folders[0]) if folders else None)
         if pattern:
@@ -88,11 +96,12 @@ class HugoSite(Site):
             path = path[:-1] + ".html"
         return path if self.keep_case else path.lower()
 
-    def _sections(self, relative: Path, folders: tuple[str, ...]) -> tuple[str, ...]:
+    def _sections(self, relative: str, folders: tuple[str, ...]) -> tuple[str, ...]:
         """Hugo's sections: the top folder, then each folder below with an ``_index``."""
         if len(folders) <= 1:
             return folders  # the top folder is a section without one
-        _, content_root = self._language_of(self.root / relative)
+        _, root_text = self._language_of(os.path.join(os.fspath(self.root), relative))
+        content_root = Path(root_text)
         sections: list[str] = []
         for depth, folder in enumerate(folders):
             here = content_root.joinpath(*folders[: depth + 1])
@@ -101,37 +110,61 @@ class HugoSite(Site):
             sections.append(folder)
         return tuple(sections)
 
-    def _language_of(self, source: Path) -> tuple[Language, Path]:
+    @cached_property
+    def _only_language(self) -> Language:
+        return Language(self.default_language)
+
+    def _language_of(self, source: str) -> tuple[Language, str]:
+        """The page's language and its content folder (resolved), from its path."""
         if not self.languages:  # one language: every page is in it, under contentDir
-            return Language(self.default_language), _real_folder(self.root, self.content_dir)
+            return self._only_language, _real_folder(self.root, self.content_dir)
         for language in self.languages.values():
             if language.content_dir:
                 folder = _real_folder(self.root, language.content_dir)
-                if source.is_relative_to(folder):
+                if source == folder or _relative(source, folder) is not None:
                     return language, folder
         folder = _real_folder(self.root, self.content_dir)
-        suffix = Path(source.stem).suffix[1:].lower()
-        if suffix in self.languages and source.name not in _BUNDLE_INDEXES:
-            return self.languages[suffix], folder
-        if source.name in _BUNDLE_INDEXES or source.stem.startswith("index."):
-            code = Path(source.stem).suffix[1:].lower()  # index.ja.md in a bundle
-            if code in self.languages:
-                return self.languages[code], folder
+        file_name = os.path.basename(source)
+        stem = _stem(file_name)
+        code = _suffix(stem)[1:].lower()  # post.ja.md, index.ja.md in a bundle
+        if code in self.languages and file_name not in _BUNDLE_INDEXES:
+            return self.languages[code], folder
+        if (file_name in _BUNDLE_INDEXES or stem.startswith("index.")) and code in self.languages:
+            return self.languages[code], folder
         default = self.languages.get(self.default_language, Language(self.default_language))
         return default, folder
 
 
 @lru_cache(maxsize=256)  # a site's few content folders, resolved once, not once per page
-def _real_folder(root: Path, folder: str) -> Path:
-    return (root / folder).resolve()
+def _real_folder(root: Path, folder: str) -> str:
+    return os.fspath((root / folder).resolve())
 
 
-def _strip_language(relative: Path, languages: dict[str, Language]) -> str:
-    stem = relative.stem
+def _relative(path: str, folder: str) -> str | None:
+    """``path`` below ``folder`` (both absolute and normalized), else None: what
+    ``PurePath.relative_to`` says, for strings."""
+    prefix = folder if folder.endswith("/") else folder + "/"
+    return path[len(prefix) :] if path.startswith(prefix) and len(path) > len(prefix) else None
+
+
+def _suffix(name: str) -> str:
+    """``PurePath(name).suffix`` of a file name."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _stem(name: str) -> str:
+    """``PurePath(name).stem`` of a file name."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _strip_language(file_name: str, languages: dict[str, Language]) -> str:
+    stem = _stem(file_name)
     if not languages:
         return stem
-    code = Path(stem).suffix[1:].lower()
-    return Path(stem).stem if code in languages else stem
+    code = _suffix(stem)[1:].lower()
+    return _stem(stem) if code in languages else stem
 
 
 def find_config(folder: Path) -> list[Path]:
