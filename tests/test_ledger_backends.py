@@ -87,6 +87,25 @@ def test_skipped_never_overwrites_a_copy(store: LedgerStore) -> None:
     assert [r.key for r in store.all_records()] == sorted([KEY, other], key=lambda k: k.post_id)
 
 
+def test_marks_record_skipped_copies_and_the_caches_done_in_one_go(store: LedgerStore) -> None:
+    """--mark-existing's batch: records where none exist (a copy sent before stays as it
+    is), and the scan cache rows marked done with their hash, other columns kept."""
+    store.record_published(KEY, Receipt("r1"), content_hash="h", source=None)
+    row = ("content/a.md", 10, 20, "ab" * 32, "key", '{"draft": false}', None, None)
+    other = ("content/b.md", 11, 21, "cd" * 32, "key", '{"draft": true}', "old-id", None)
+    store.save_scan_cache_rows([row, other])
+    store.record_marked(
+        [(KEY.post_id, "qiita", "content/a.md"), (KEY.post_id, "twitter", "content/a.md")],
+        [(KEY.post_id, "ab" * 32, "content/a.md")],
+    )
+    assert store.get(KEY).status == "published"  # type: ignore[union-attr]
+    marked = store.get(TargetKey(KEY.post_id, "twitter"))
+    assert marked is not None
+    assert (marked.status, marked.source, marked.updated_at) == ("skipped", "content/a.md", NOW)
+    rows = sorted(store.scan_cache_rows())
+    assert rows == [(*row[:6], KEY.post_id, "ab" * 32), other]
+
+
 def test_records_of_file_match_the_path_however_it_was_recorded(
     store: LedgerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
