@@ -20,6 +20,7 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from xpost.errors import PostError
@@ -57,7 +58,11 @@ class SiteFiles:
 
     def __init__(self, post: Post) -> None:
         self.post = post
-        self.roots = _roots(post)
+
+    @cached_property
+    def roots(self) -> tuple[Path, ...]:
+        """Found only when a file is checked: most drafts send none."""
+        return _roots(self.post)
 
     def inside(self, path: Path, what: str, also: Iterable[Path] = ()) -> Path:
         """``path`` with symlinks resolved, or ``PostError`` when it lies outside every
