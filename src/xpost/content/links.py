@@ -92,10 +92,14 @@ class LinkResolver:
         return outside_code_spans(text, lambda prose: self._rewrite_prose(prose, references))
 
     def _rewrite_prose(self, text: str, references: bool) -> str:
-        text = _INLINE_DEST.sub(lambda m: m[1] + self._destination(m[2]), text)
-        if references:
+        # Each pattern only where its literal part is, to skip a scan per chunk.
+        if "](" in text:
+            text = _INLINE_DEST.sub(lambda m: m[1] + self._destination(m[2]), text)
+        if references and "]:" in text:
             text = _REF_DEST.sub(lambda m: m[1] + self._destination(m[2]), text)
-        return _HTML_ATTR.sub(lambda m: m[1] + m[2] + self.absolute(m[3]) + m[2], text)
+        if "src=" in text or "href=" in text:
+            text = _HTML_ATTR.sub(lambda m: m[1] + m[2] + self.absolute(m[3]) + m[2], text)
+        return text
 
     def _destination(self, dest: str) -> str:
         if dest.startswith("<") and dest.endswith(">"):
@@ -118,6 +122,8 @@ def outside_code_spans(
 ) -> str:
     """``text`` with ``change`` applied to everything but its code spans, which are
     shown as written (or through ``in_code``)."""
+    if "`" not in text:
+        return change(text)
     parts = []
     position = 0
     for span in _CODE_SPAN.finditer(text):

@@ -46,6 +46,9 @@ _KRAMDOWN_EXTENSION_END = re.compile(r"\{:/(\w*)\}")
 _KRAMDOWN_SPAN_IAL = re.compile(r"(\]\([^()\s]*(?:\s+\"[^\"]*\")?\))?\{:(?!:)([^{}\n]*)\}")
 _WIDTH = re.compile(r"""\bwidth\s*=\s*["']?(\d+)""")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
+# What every construct of this pass starts with: a brace (shortcodes, Liquid, kramdown,
+# and Hugo's escaped shortcodes in code), a Zenn embed or a container fence.
+_MARKS = ("{", "}", "@[", ":::")
 
 _CONTAINER_KINDS: dict[str, CalloutKind] = {
     "": "note",
@@ -77,6 +80,8 @@ class PrePass:
         return self.inline.notes
 
     def run(self, body: str) -> str:
+        if not any(mark in body for mark in _MARKS):
+            return body  # no line below would change: the common post, at C speed
         lines = body.split("\n")
         fence = ""
         index = 0

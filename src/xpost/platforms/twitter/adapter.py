@@ -243,13 +243,12 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
             )
 
         media = self._media(post, options, warnings)
+        lengths = (
+            [weighted_length(t) for t in texts] if options.thread else [composed.weighted_length]
+        )
         posts = [
-            {
-                "text": text,
-                "weighted_length": weighted_length(text),
-                "media": media if i == 0 else [],
-            }
-            for i, text in enumerate(texts)
+            {"text": text, "weighted_length": length, "media": media if i == 0 else []}
+            for i, (text, length) in enumerate(zip(texts, lengths, strict=True))
         ]
         return Draft(
             platform=self.name,

@@ -181,6 +181,7 @@ class Composed:
     dropped_hashtags: list[str] = field(default_factory=list)
     title_truncated: bool = False
     summary_truncated: bool = False
+    weighted_length: int = 0  # of ``text``, as X counts it
 
 
 class UnsplittableText(ValueError):
@@ -241,10 +242,14 @@ def compose_post(
         )
 
     kept = len(tag_words)
-    while kept > 0 and weighted_length(render(title, summary, kept)) > limit:
+    text = render(title, summary, kept)
+    length = weighted_length(text)  # counting is most of the work: once per text
+    while kept > 0 and length > limit:
         kept -= 1
-    result = Composed(render(title, summary, kept), dropped_hashtags=tag_words[kept:])
-    if weighted_length(result.text) <= limit:
+        text = render(title, summary, kept)
+        length = weighted_length(text)
+    result = Composed(text, dropped_hashtags=tag_words[kept:], weighted_length=length)
+    if length <= limit:
         return result
     if "{summary}" in template and summary:
         short = _shorten_field(summary, lambda s: render(title, s, kept), limit)
@@ -256,6 +261,7 @@ def compose_post(
         result.text = render(title, summary, kept)
     if weighted_length(result.text) > limit:
         result.text = truncate(result.text, limit)
+    result.weighted_length = weighted_length(result.text)
     return result
 
 

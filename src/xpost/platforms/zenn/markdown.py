@@ -189,6 +189,8 @@ class ZennMarkdown(MarkdownFlavor):
         return target
 
     def _warn_inline_html(self, text: str) -> None:
+        if "<" not in text:
+            return
         prose = _COMMENT.sub("", _CODE_SPAN.sub("", _FENCED_CODE.sub("", text)))
         for tag in _INLINE_TAG.findall(prose):
             if not KEPT_TAG.match(tag):
