@@ -182,6 +182,8 @@ def structured(rng: random.Random) -> str:
         comment = rng.choice(["", "", "", " # c", "  #c", "#c"])
         if shape < 0.6:
             lines.append(f"{key}: {scalar(rng)}{comment}")
+            while rng.random() < 0.2:  # wrapped onto deeper lines, as dumpers do
+                lines.append(f"{rng.choice(['', ' ', '  ', '    '])}{scalar(rng)}")
         elif shape < 0.8:
             lines.append(f"{key}:{comment}")
             for sub in rng.sample(keys, rng.randint(1, 3)):

@@ -49,6 +49,12 @@ TAKEN = [
     # Comments after values, and a key whose value is only a comment.
     "title: T # a comment\ntags: [a, b]  # two\nsummary: 'q' # c\nnote: C#, F#",
     "syndication:   # filled in by xpost\n  - https://example.com/a\n  - 'b'   # kept\ntitle: x",
+    # Long lists and text as YAML dumpers wrap them (PyYAML's emitter at 80 columns).
+    "recommendations: [/post/2020-11-10-mlse-conference/, /post/2020-07-11-mlse-summer/,\n"
+    "  /post/2020-12-31-2020-review/]\ntitle: T",
+    "summary: A long summary that a dumper wrapped at eighty columns, so it goes\n"
+    "  on over the next line\n  and the one after\ndate: 2024-01-01",
+    "xpost:\n  qiita:\n    note: wrapped\n      text, here\n  targets: [a,\n    b]",
 ]
 
 # Outside the subset (or wrong YAML): left to PyYAML, which decides and words any error.
@@ -69,11 +75,20 @@ LEFT = [
     "image: {a: [b]}",
     "tags: [{a: 1}]",
     "tags:\n  - # nothing",
+    "title: a\n\n  b",  # a blank line folds to a line break
+    "title: a\n  # c\n  b",
+    "title: a # c\n  b",
+    "title: a\n  - b",
+    "title: 'a\n  b'",
+    "title: a\n  b: c",
+    "tags: [a\n  , b]",
+    "tags: [a, b\n  c]",
+    "tags: [a,\nb]",
+    "image: {a: b,\n  c: d}",
     'title: "escaped \\" quote"',
     "title: &anchor T\nother: *anchor",
     "title: !!str 1",
     "summary: |\n  a block\n  scalar",
-    "summary: a plain\n  scalar on two lines",
     "xpost: {targets: [qiita]}",
     "tags: [a, [b]]",
     "tags: [a,, b]",
@@ -286,6 +301,8 @@ def _structured(draw: st.DrawFn) -> str:
             lines.append(f"{key}:")
             for sub in draw(st.lists(_KEYS, min_size=1, max_size=3, unique=True)):
                 lines.append(f"  {sub}: {draw(_SCALARS)}")
+                if draw(st.integers(0, 3)) == 0:  # wrapped onto a deeper line
+                    lines.append(f"{draw(st.sampled_from(['   ', '    ', '  ']))}{draw(_SCALARS)}")
         else:
             lines.append(f"{key}:")
             indent = " " * draw(st.sampled_from([0, 2]))

@@ -307,6 +307,8 @@ FIRST_YEAR, LAST_YEAR = 1000, 9998
 
 
 def _in_range(parsed: datetime) -> datetime:
+    if FIRST_YEAR < parsed.year < LAST_YEAR:
+        return parsed  # a zone moves the UTC year by one at most: inside the range too
     try:
         year = parsed.astimezone(UTC).year
     except (OverflowError, ValueError):

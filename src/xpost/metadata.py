@@ -238,9 +238,10 @@ def read_schedule(parts: FileParts) -> Schedule:
     """Draft, dates and the ``xpost:`` table, each checked (a ``PostError`` names the key)."""
     fields = FrontMatter(parts.metadata, parts.source, parts.tz)
     date = fields.date(DATE_KEYS)
-    dated = parts.dated_name
-    if date is None and dated is not None:
-        date = dated_name_date(parts.source, dated.group(1), parts.tz)
+    if date is None:  # the file name's date, only looked for when the front matter has none
+        dated = parts.dated_name
+        if dated is not None:
+            date = dated_name_date(parts.source, dated.group(1), parts.tz)
     overrides, explicit_id = _overrides(parts.metadata.get("xpost"), parts.source)
     if explicit_id is None and not _is_qiita_cli(parts.metadata):
         explicit_id = fields.text("id") or None

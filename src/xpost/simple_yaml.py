@@ -43,6 +43,8 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _REFUSED = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+#: A blank line or a comment line.
+_GAP = re.compile(r"^ *(?:#.*)?$", re.MULTILINE)
 #: Deeper front matter is rare: PyYAML reads it. Far below ``limits.MAX_NESTING``, which
 #: lets the caller skip its tree check for what this reader takes.
 _MAX_DEPTH = 4
@@ -60,7 +62,7 @@ def read_simple_yaml(source: str, loader_class: Any) -> dict[str, Any] | None:
     lines: list[tuple[str, str, str]] = _LINE.findall(source)
     if not lines or lines[0][0]:
         return None
-    reader = _Reader(lines, _rules(loader_class))
+    reader = _Reader(source, lines, _rules(loader_class))
     try:
         mapping = reader.mapping("", 0)
     except _Decline:
@@ -91,10 +93,7 @@ class _Rules:
 
     def tag(self, text: str) -> str:
         """The tag PyYAML's resolver gives a plain scalar (``Resolver.resolve``)."""
-        for tag, pattern in self.by_first.get(text[0], self.anywhere):
-            if pattern.match(text):
-                return tag
-        return _STR
+        return _resolve(text, self.by_first.get(text[0], self.anywhere))
 
     def key_ok(self, key: str) -> bool:
         """A key this reader takes: a plain name PyYAML reads as a string."""
@@ -113,7 +112,7 @@ class _Rules:
         kept = self.kept.get(text)
         if kept is not None:
             return kept[0]
-        tag = next((tag for tag, pattern in resolvers if pattern.match(text)), _STR)
+        tag = _resolve(text, resolvers)
         if tag == _STR:
             return text
         constructor = self.constructors.get(tag)
@@ -130,6 +129,13 @@ class _Rules:
         return value
 
 
+def _resolve(text: str, resolvers: tuple[tuple[str, re.Pattern[str]], ...]) -> str:
+    for tag, pattern in resolvers:
+        if pattern.match(text):
+            return tag
+    return _STR
+
+
 _RULES: dict[Any, _Rules] = {}
 
 
@@ -138,6 +144,11 @@ def _rules(loader_class: Any) -> _Rules:
     if rules is None:
         rules = _RULES[loader_class] = _Rules(loader_class)
     return rules
+
+
+def _not_plain(text: str) -> bool:
+    """Whether one line of text is not (all of) a plain scalar."""
+    return text[0] in _INDICATORS or " #" in text or text[-1] == ":" or ": " in text
 
 
 def _uncommented(value: str) -> str:
@@ -169,7 +180,8 @@ class _Reader:
     """Reads the lines ``_LINE`` found. An indentation is its string of spaces: for
     those, comparing the strings compares their lengths."""
 
-    def __init__(self, lines: list[tuple[str, str, str]], rules: _Rules) -> None:
+    def __init__(self, source: str, lines: list[tuple[str, str, str]], rules: _Rules) -> None:
+        self.source = source
         self.lines = lines
         self.at = 0
         self.rules = rules
@@ -191,8 +203,34 @@ class _Reader:
             value = rest.rstrip(" ")
             if value and "#" in value:
                 value = _uncommented(value)
-            result[key] = self.scalar(value) if value else self.nested(indent, depth)
+            if not value:
+                result[key] = self.nested(indent, depth)
+                continue
+            if self.at < len(lines) and lines[self.at][0] > indent and "#" not in rest:
+                value = self.continued(value, indent)
+            result[key] = self.scalar(value)
         return result
+
+    def continued(self, value: str, indent: str) -> str:
+        """A value that goes on over more-indented lines, as YAML dumpers wrap long flow
+        lists and long plain text: the lines joined with single spaces (YAML's line
+        folding), when nothing about the join is in doubt."""
+        if _GAP.search(self.source):
+            raise _Decline  # a blank line folds to "\n"; a comment line ends the scalar
+        parts = [value]
+        lines = self.lines
+        while self.at < len(lines) and lines[self.at][0] > indent:
+            _, key, text = lines[self.at]
+            if key or "#" in text:
+                raise _Decline
+            parts.append(text.rstrip(" "))
+            self.at += 1
+        if value[0] == "[":
+            if not all(part[-1] == "," for part in parts[:-1]):
+                raise _Decline  # a break inside an item
+        elif value[0] in _INDICATORS or any(_not_plain(part) for part in parts[1:]):
+            raise _Decline  # quoted text, a flow table, or a line that is not plain text
+        return " ".join(parts)
 
     def nested(self, indent: str, depth: int) -> Any:
         """What follows ``key:`` with nothing after it: a table, a list, or null."""
@@ -233,20 +271,16 @@ class _Reader:
             return self.flow_sequence(text)
         if first == "{":
             return self.flow_mapping(text)
-        if first == "'":
-            quoted = _SINGLE_QUOTED.fullmatch(text)
-            if quoted is None:
-                raise _Decline
-            return quoted.group(1).replace("''", "'")
-        if first == '"':
-            quoted = _DOUBLE_QUOTED.fullmatch(text)
-            if quoted is None:
-                raise _Decline
-            return quoted.group(1)
-        return self.plain(text, flow=False)
+        if first in "'\"":
+            return _quoted(text)
+        if _not_plain(text):
+            raise _Decline
+        return self.rules.value(text)
 
     def flow_sequence(self, text: str) -> list[Any]:
-        if text[-1] != "]" or text.count("[") != 1 or text.count("]") != 1 or "{" in text:
+        if text[-1] != "]" or text.count("[") != 1 or text.count("]") != 1:
+            raise _Decline
+        if "{" in text or "}" in text:
             raise _Decline
         inner = text[1:-1].strip(" ")
         if not inner:
@@ -260,7 +294,9 @@ class _Reader:
         return items
 
     def flow_mapping(self, text: str) -> dict[str, Any]:
-        if text[-1] != "}" or text.count("{") != 1 or text.count("}") != 1 or "[" in text:
+        if text[-1] != "}" or text.count("{") != 1 or text.count("}") != 1:
+            raise _Decline
+        if "[" in text or "]" in text:
             raise _Decline
         inner = text[1:-1].strip(" ")
         result: dict[str, Any] = {}
@@ -276,14 +312,23 @@ class _Reader:
         return result
 
     def flow_item(self, item: str) -> Any:
+        """An item of a one-line flow collection: one holding no other brackets."""
         if item[0] in "'\"":
-            return self.scalar(item)
-        return self.plain(item, flow=True)
+            return _quoted(item)
+        if _not_plain(item):
+            raise _Decline
+        return self.rules.value(item)
 
-    def plain(self, text: str, *, flow: bool) -> Any:
-        """A plain (unquoted) scalar on one line, typed as PyYAML types it."""
-        if text[0] in _INDICATORS or " #" in text or text[-1] == ":" or ": " in text:
+
+def _quoted(text: str) -> str:
+    """A quoted scalar's text: single quotes (``''`` is a quote), or double quotes
+    without escapes."""
+    if text[0] == "'":
+        quoted = _SINGLE_QUOTED.fullmatch(text)
+        if quoted is None:
             raise _Decline
-        if flow and ("[" in text or "]" in text or "{" in text or "}" in text):
-            raise _Decline
-        return self.rules.value(text)
+        return quoted.group(1).replace("''", "'")
+    quoted = _DOUBLE_QUOTED.fullmatch(text)
+    if quoted is None:
+        raise _Decline
+    return quoted.group(1)
