@@ -173,6 +173,34 @@ def test_scan_cache_rows_round_trip(store: LedgerStore) -> None:
     assert list(store.scan_cache_rows()) == []
 
 
+def test_the_lean_scan_cache_leaves_out_the_facts_of_done_rows(store: LedgerStore) -> None:
+    done = ("content/a.md", 10, 123, "sha-a", "key", '{"draft": true}', "post-a", "sha-a")
+    edited = ("content/b.md", 11, 124, "sha-b", "key", '{"draft": false}', "post-b", "sha-old")
+    new = ("content/c.md", 12, 125, "sha-c", "key", "{}", None, None)
+    store.save_scan_cache_rows([done, edited, new])
+    assert sorted(store.scan_cache_lean_rows()) == [
+        (*done[:5], None, "post-a", None),
+        edited,
+        new,
+    ]
+    assert store.scan_cache_fields("content/a.md") == '{"draft": true}'
+    assert store.scan_cache_fields("content/nope.md") is None
+    # Restamped: new stat, same facts, only while the hash and config key still match.
+    store.save_scan_cache_rows(
+        [],
+        restamped=[
+            (20, 223, "post-a", "sha-a", "content/a.md", "sha-a", "key"),
+            (21, 224, "post-b", "sha-b", "content/b.md", "sha-x", "key"),
+            (22, 225, None, None, "content/c.md", "sha-c", "other-key"),
+        ],
+    )
+    assert sorted(store.scan_cache_rows()) == [
+        ("content/a.md", 20, 223, "sha-a", "key", '{"draft": true}', "post-a", "sha-a"),
+        edited,
+        new,
+    ]
+
+
 def test_the_scan_cache_streams_every_row_of_a_big_site_and_rows_are_updated(
     store: LedgerStore,
 ) -> None:

@@ -14,6 +14,7 @@ from xpost.content.model import Document
 from xpost.post import load_post
 from xpost.scan import (
     CachedFile,
+    LeftInCache,
     ScheduleFields,
     load_cache,
     save_cache,
@@ -60,8 +61,10 @@ def test_cached_rows_decode_their_facts_when_asked_and_save_them_unchanged(
         save_cache(ledger, rows)
         before = sorted(ledger.scan_cache_rows())
         loaded = load_cache(ledger)
-        assert all(isinstance(row.stored_fields, str) for row in loaded.values())  # not decoded
-        save_cache(ledger, loaded.values())  # written back as stored, without decoding
+        assert isinstance(loaded["a.md"].stored_fields, LeftInCache)  # done: not even read
+        assert isinstance(loaded["b.md"].stored_fields, str)  # not decoded
+        save_cache(ledger, list(loaded.values()))  # written back as stored, without decoding
+        assert isinstance(loaded["a.md"].stored_fields, LeftInCache)
         assert sorted(ledger.scan_cache_rows()) == before
         assert loaded["a.md"].fields == fields
         assert loaded["b.md"].fields == ScheduleFields(error="broken")
@@ -70,6 +73,59 @@ def test_cached_rows_decode_their_facts_when_asked_and_save_them_unchanged(
         assert loaded == {row.path: row for row in rows}  # equal, decoded or not
     finally:
         ledger.close()
+
+
+def test_a_done_row_touched_keeps_its_facts_only_under_the_hash_they_were_read_with(
+    tmp_path: Path,
+) -> None:
+    """A done row is written back without its facts (never read): the stored facts stay
+    if the table still holds them under the row's hash and config key, and the new stat
+    is not written otherwise, so a later run reads the file again rather than take old
+    facts for new content."""
+    from xpost.ledger import Ledger
+
+    fields = ScheduleFields(due_at=datetime(2024, 5, 1, tzinfo=UTC), post_id="id-a")
+    row = CachedFile("a.md", 10, 1, "s" * 64, "key", fields, "id-a", "s" * 64)
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        save_cache(ledger, [row])
+        [loaded] = load_cache(ledger).values()
+        save_cache(ledger, [dataclasses.replace(loaded, size=11, mtime_ns=2)])  # touched
+        [touched] = load_cache(ledger).values()
+        assert (touched.size, touched.mtime_ns, touched.is_done) == (11, 2, True)
+        assert touched.fields == fields  # brought from the table when asked for
+
+        # The table's row changed under a run (another hash, another config key): the
+        # facts of this run's row are not the stored ones, so nothing is written.
+        for changed in ({"sha256": "u" * 64}, {"config_key": "other"}):
+            [stale] = load_cache(ledger).values()
+            save_cache(ledger, [dataclasses.replace(row, size=12, **changed)])
+            save_cache(ledger, [dataclasses.replace(stale, size=13, mtime_ns=3)])
+            [kept] = load_cache(ledger).values()
+            assert kept.size == 12 and kept.fields == fields
+            save_cache(ledger, [row])
+
+
+def test_an_idle_run_reads_no_facts_of_done_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once every post is done, a run over the site asks the cache for no row's facts
+    (and decodes none): they are most of a cache row's size."""
+    from xpost.ledger import Ledger
+
+    content = tmp_path / "content" / "post"
+    for n in range(3):
+        (content / f"p{n}").mkdir(parents=True)
+        (content / f"p{n}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+    options = runner.RunOptions(roots=[content], platforms=("qiita",), mark_existing=True)
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        runner.run(Config(), ledger, dataclasses.replace(options, min_age=0), datetime.now(UTC))
+        asked: list[str] = []
+        monkeypatch.setattr(Ledger, "scan_cache_fields", lambda self, path: asked.append(path))
+        idle = runner.RunOptions(roots=[content], platforms=("qiita",), min_age=0)
+        report = runner.run(Config(), ledger, idle, datetime.now(UTC))
+        assert (report.lines, report.parsed, asked) == ([], 0, [])
 
 
 def test_mark_existing_writes_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

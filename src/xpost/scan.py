@@ -71,7 +71,8 @@ class CachedFile:
     matches, the post needs nothing and is never parsed.
 
     Rows read from the cache keep their schedule facts as stored (JSON) until they are
-    asked for: a run over a big site that is all done decodes none of them.
+    asked for, and a done row's stay in the cache table until then: a run over a big
+    site that is all done reads and decodes none of them.
     """
 
     path: str
@@ -79,13 +80,16 @@ class CachedFile:
     mtime_ns: int
     sha256: str
     config_key: str
-    stored_fields: ScheduleFields | str  # str: the cache's JSON, decoded on first use
+    #: str: the cache's JSON, decoded on first use; ``LeftInCache``: not even read yet.
+    stored_fields: ScheduleFields | str | LeftInCache
     post_id: str | None = None
     done_sha256: str | None = None
 
     @property
     def fields(self) -> ScheduleFields:
         stored = self.stored_fields
+        if isinstance(stored, LeftInCache):
+            stored = stored.json(self.path)
         if isinstance(stored, str):
             stored = _fields_from_json(stored)
             object.__setattr__(self, "stored_fields", stored)  # a cache, not a change
@@ -328,28 +332,55 @@ def scan(
 class CacheStore(Protocol):
     """The part of a ledger that keeps this cache (``xpost.ledger.store.LedgerStore``)."""
 
-    def scan_cache_rows(self) -> Iterable[tuple[Any, ...]]: ...
+    def scan_cache_lean_rows(self) -> Iterable[tuple[Any, ...]]: ...
+    def scan_cache_fields(self, path: str) -> str | None: ...
     def save_scan_cache_rows(
-        self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str] = ()
+        self,
+        rows: Iterable[tuple[Any, ...]],
+        removed: Iterable[str] = (),
+        restamped: Iterable[tuple[Any, ...]] = (),
     ) -> None: ...
 
 
+class LeftInCache:
+    """Where a done row's facts are while nobody asked for them: in the cache table.
+    One object for every such row of a run (it only knows the store)."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: CacheStore) -> None:
+        self.store = store
+
+    def json(self, path: str) -> str:
+        from xpost.errors import LedgerError
+
+        text = self.store.scan_cache_fields(path)
+        if text is None:  # only another process could have removed it meanwhile
+            raise LedgerError(f"{path}: its row left the scan cache during this run: run again")
+        return text
+
+
 def load_cache(store: CacheStore) -> dict[str, CachedFile]:
-    """Every cached row by path. Kept small for sites of 100,000 posts: the facts stay
-    JSON until used, and equal strings (config key, a done hash) are one object."""
+    """Every cached row by path. Kept small for sites of 100,000 posts: a done row's
+    facts are not read (``LeftInCache``), the others' stay JSON until used, and equal
+    strings (config key, a done hash) are one object."""
     keys: dict[str, str] = {}
     cache: dict[str, CachedFile] = {}
-    for path, size, mtime, sha, key, fields, post_id, done in store.scan_cache_rows():
+    left = LeftInCache(store)
+    for path, size, mtime, sha, key, fields, post_id, done in store.scan_cache_lean_rows():
         key = keys.setdefault(key, key)
-        cache[path] = CachedFile(
-            path, size, mtime, sha, key, fields, post_id, sha if done == sha else done
-        )
+        if fields is None:  # done with this very hash: the query left both out
+            cache[path] = CachedFile(path, size, mtime, sha, key, left, post_id, sha)
+        else:
+            cache[path] = CachedFile(path, size, mtime, sha, key, fields, post_id, done)
     return cache
 
 
-def save_cache(store: CacheStore, rows: Iterable[CachedFile], removed: Iterable[str] = ()) -> None:
+def save_cache(store: CacheStore, rows: Sequence[CachedFile], removed: Iterable[str] = ()) -> None:
     """Write changed rows and drop removed paths, in one transaction (the rows made
-    one at a time as they are written: never 100,000 of them at once)."""
+    one at a time as they are written: never 100,000 of them at once). A row whose
+    facts were never read from the table is written without them: they stay, and only
+    while the table still holds them under the row's hash and config key."""
     store.save_scan_cache_rows(
         (
             (
@@ -358,15 +389,19 @@ def save_cache(store: CacheStore, rows: Iterable[CachedFile], removed: Iterable[
                 r.mtime_ns,
                 r.sha256,
                 r.config_key,
-                r.stored_fields
-                if isinstance(r.stored_fields, str)
-                else _fields_to_json(r.stored_fields),
+                r.stored_fields if isinstance(r.stored_fields, str) else _fields_to_json(r.fields),
                 r.post_id,
                 r.done_sha256,
             )
             for r in rows
+            if not isinstance(r.stored_fields, LeftInCache)
         ),
         list(removed),
+        (
+            (r.size, r.mtime_ns, r.post_id, r.done_sha256, r.path, r.sha256, r.config_key)
+            for r in rows
+            if isinstance(r.stored_fields, LeftInCache)
+        ),
     )
 
 

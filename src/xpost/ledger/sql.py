@@ -467,11 +467,36 @@ class SqlLedger(ABC):
         with self._mutex:
             yield from self._stream(f"SELECT {SCAN_COLUMNS} FROM scan_cache", ())
 
+    def scan_cache_lean_rows(self) -> Iterator[tuple[Any, ...]]:
+        """``scan_cache_rows`` without what a finished row does not need: where
+        ``done_sha256`` equals ``sha256`` its ``fields`` and ``done_sha256`` come as
+        NULL (``fields`` is never NULL otherwise). An idle run over 100,000 finished
+        posts reads no facts: ``scan_cache_fields`` brings one row's when asked."""
+        with self._mutex:
+            yield from self._stream(
+                "SELECT path, size, mtime_ns, sha256, config_key,"
+                " CASE WHEN done_sha256 = sha256 THEN NULL ELSE fields END, post_id,"
+                " CASE WHEN done_sha256 = sha256 THEN NULL ELSE done_sha256 END"
+                " FROM scan_cache",
+                (),
+            )
+
+    def scan_cache_fields(self, path: str) -> str | None:
+        """One cached row's ``fields`` (None: no such row)."""
+        rows = self._query("SELECT fields FROM scan_cache WHERE path = ?", (path,))
+        return str(rows[0][0]) if rows else None
+
     def save_scan_cache_rows(
-        self, rows: Iterable[tuple[Any, ...]], removed: Iterable[str] = ()
+        self,
+        rows: Iterable[tuple[Any, ...]],
+        removed: Iterable[str] = (),
+        restamped: Iterable[tuple[Any, ...]] = (),
     ) -> None:
         """Changed rows and removed paths in one transaction (one sync, not one a row).
-        ``rows`` may be a generator: a first run's 100,000 rows are never all built."""
+        ``rows`` may be a generator: a first run's 100,000 rows are never all built.
+        ``restamped`` are rows whose stored ``fields`` stay as they are: (size, mtime_ns,
+        post_id, done_sha256, path, sha256, config_key), written only where the stored
+        row still has that hash and config key (the facts were read under them)."""
         with self._mutex, self._batch() as batch:
             batch.executemany(
                 f"INSERT INTO scan_cache ({SCAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -480,6 +505,11 @@ class SqlLedger(ABC):
                 " config_key = excluded.config_key, fields = excluded.fields,"
                 " post_id = excluded.post_id, done_sha256 = excluded.done_sha256",
                 rows,
+            )
+            batch.executemany(
+                "UPDATE scan_cache SET size = ?, mtime_ns = ?, post_id = ?, done_sha256 = ?"
+                " WHERE path = ? AND sha256 = ? AND config_key = ?",
+                restamped,
             )
             batch.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))
 
