@@ -14,6 +14,9 @@ DATA_DIR = "XPOST_DATA_DIR"
 LEDGER_URL = "XPOST_LEDGER_URL"
 #: Set: errors show their traceback (exit codes are kept).
 DEBUG = "XPOST_DEBUG"
+#: How many processes read post files when a run has many to read (a first run on a
+#: big site): default the usable CPU cores; 1 reads them all in the run's own process.
+SCAN_PROCESSES = "XPOST_SCAN_PROCESSES"
 CREDENTIAL_PREFIX = "XPOST_"
 
 

@@ -111,6 +111,10 @@ class FileParts:
     folder: Path  # the file's folder, resolved
     site: Site | None  # the post's own site, read from its generator's config
     tz: tzinfo  # the site's time zone for naive dates
+    #: The scan's walk listed the file's folder: neither it nor the file is a symlink and
+    #: the folder holds no site config (``xpost.sites.MARKERS``), so the file's real path
+    #: and its site need no look at the folder of their own.
+    walked: bool = False
 
     @cached_property
     def is_bundle(self) -> bool:
@@ -188,34 +192,39 @@ def decode_post(path: Path, data: bytes) -> str:
     return text
 
 
-def split_post(source: Path, text: str, config: Config) -> FileParts:
-    """Split a post's text and find its site and time zone."""
+def split_post(source: Path, text: str, config: Config, *, walked: bool = False) -> FileParts:
+    """Split a post's text and find its site and time zone (``walked``: see
+    ``FileParts.walked``; the scan's walk says so for most posts of a big site)."""
     metadata, body, body_line = split_front_matter(text, source)
     mdx_notes: list[str] = []
     if source.suffix.lower() == ".mdx":  # Astro, Docusaurus: drop what only a JS build runs
         from xpost.content.mdx import mdx_to_markdown
 
         body, mdx_notes = mdx_to_markdown(body)
-    folder = real_path(source.parent)
-    site = find_site(folder)
+    folder = real_path(source.parent, no_link=walked)
+    # A walked folder holds no site config: its site is its parent's (cached per run).
+    site = find_site(folder.parent if walked else folder)
     tz = timezone(_site_value(config, site, "timezone") or config.site.timezone)
-    return FileParts(source, metadata, body, body_line, tuple(mdx_notes), folder, site, tz)
+    return FileParts(source, metadata, body, body_line, tuple(mdx_notes), folder, site, tz, walked)
 
 
-def real_path(path: Path) -> Path:
+def real_path(path: Path, *, no_link: bool = False) -> Path:
     """``path.resolve()``, with the folders above it resolved once per run: a site's
-    posts share them, so only the last part is looked at for each post."""
-    return Path(_real(os.fspath(path)))
+    posts share them, so only the last part is looked at for each post — and not even
+    that when the caller knows it is no symlink (``no_link``: the scan's walk saw it)."""
+    return Path(_real(os.fspath(path), no_link))
 
 
-def _real(text: str) -> str:
+def _real(text: str, no_link: bool = False) -> str:
     if not os.path.isabs(text):  # a relative path's meaning changes with the cwd
         text = os.path.join(os.getcwd(), text)
     folder, name = os.path.split(text)
     if name in ("", ".", ".."):
         return os.path.realpath(text)
     candidate = os.path.join(_real_folder(folder), name)
-    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+    if no_link or not os.path.islink(candidate):
+        return candidate
+    return os.path.realpath(candidate)
 
 
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
@@ -333,7 +342,8 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
     if not slug and parts.in_jekyll_dir and dated:
         slug = dated.group(2)
 
-    site_dir = _site_root(parts.folder)
+    # A walked folder holds no site config: the site's root is above it.
+    site_dir = _site_root(parts.folder.parent if parts.walked else parts.folder)
     base_url = _site_value(config, parts.site, "base_url") or config.site.base_url
     # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
     jekyll = parts.in_jekyll_dir or (site_dir is not None and _is_jekyll_site(site_dir))
@@ -388,9 +398,12 @@ def site_root_of(directory: Path) -> Path | None:
 
 def _real_source(parts: FileParts) -> Path:
     """``real_path(parts.source)``, from the folder ``split_post`` already resolved: only
-    the file's own name is looked at (a symbolic link is followed)."""
+    the file's own name is looked at (a symbolic link is followed), and not even that
+    when the scan's walk saw it is none (``parts.walked``)."""
     text = os.path.join(os.fspath(parts.folder), parts.source.name)
-    return Path(os.path.realpath(text) if os.path.islink(text) else text)
+    if parts.walked or not os.path.islink(text):
+        return Path(text)
+    return Path(os.path.realpath(text))
 
 
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
@@ -412,7 +425,9 @@ def _is_jekyll_site(site_dir: Path) -> bool:
 
 def _sections(file: FileParts, site_dir: Path | None) -> tuple[str, ...]:
     """Hugo sections: the folders between ``content/`` and the post (bundle excluded)."""
-    folder = real_path(file.source.parent.parent) if file.is_bundle else file.folder
+    folder = file.folder
+    if file.is_bundle:  # the bundle's folder is resolved: its parent is, too
+        folder = folder.parent if file.walked else real_path(file.source.parent.parent)
     parts = folder.parts
     content_dir = site_dir / "content" if site_dir else None
     if content_dir is not None and folder.is_relative_to(content_dir):

@@ -16,7 +16,7 @@ from pathlib import Path
 from xpost.sites import astro, hugo, jekyll, qiita, zenn
 from xpost.sites.base import Page, Site
 
-__all__ = ["Page", "Site", "detect_site", "find_site"]
+__all__ = ["MARKERS", "Page", "Site", "detect_site", "find_site"]
 
 # The order matters where one folder has two: a Hugo site with a package.json is Hugo.
 _READERS: tuple[Callable[[Path], Site | None], ...] = (
@@ -28,8 +28,9 @@ _READERS: tuple[Callable[[Path], Site | None], ...] = (
 )
 
 
-#: Every name a reader looks for in a site's top folder.
-_MARKERS = frozenset(
+#: Every name a reader looks for in a site's top folder. A folder holding none of them is
+#: no site's root: ``xpost.scan``'s walk tells its posts so while it lists the folder.
+MARKERS = frozenset(
     {
         *hugo.CONFIG_NAMES,
         "config",  # Hugo's config/_default/
@@ -53,7 +54,7 @@ def holds_any(folder: Path, names: frozenset[str]) -> bool:
 
 def detect_site(folder: Path) -> Site | None:
     """The site whose root is exactly ``folder``, or None."""
-    if not holds_any(folder, _MARKERS):
+    if not holds_any(folder, MARKERS):
         return None
     for read in _READERS:
         site = read(folder)
