@@ -154,7 +154,7 @@ def find_post_files(roots: Sequence[Path], unreadable: list[str] | None = None) 
         elif root.is_dir():
             # A root may be a symlink (content/ linked from elsewhere): its own posts are
             # then not "walked"; the folders the walk enters below it never are.
-            walk = _walk(str(root), MARKERS, not os.path.islink(root), unreadable)
+            walk = _walk(os.fspath(root), MARKERS, not os.path.islink(root), unreadable)
             for state in walk:
                 found[state.path] = state
         else:
@@ -163,47 +163,54 @@ def find_post_files(roots: Sequence[Path], unreadable: list[str] | None = None) 
 
 
 def _walk(
-    folder: str,
+    root: str,
     markers: frozenset[str],
     real: bool,
     unreadable: list[str] | None = None,
 ) -> Iterator[FileState]:
-    """The posts under ``folder`` (``real``: it is no symlink). Keeps only the names of
-    its sub-folders while it lists them, not their entries: a folder of 100,000 page
-    bundles held as ``DirEntry`` objects was the largest thing an idle ``xpost run``
-    kept in memory."""
-    folders: list[str] = []  # names
-    candidates: list[os.DirEntry[str]] = []
-    indexes: set[str] = set()
-    site_root = False  # holds a site's config: its posts' site is read from here
-    try:
-        with os.scandir(folder) as listing:
-            for entry in listing:
-                name = entry.name
-                if name in BUNDLE_INDEXES:
-                    indexes.add(name)
-                elif name in markers:
-                    site_root = True
-                if name.startswith(".") or name in SKIPPED_DIRS:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(name)
-                elif name.endswith(POST_SUFFIXES) and name not in SECTION_PAGES:
-                    candidates.append(entry)
-    except OSError as exc:
-        if unreadable is not None:  # said, not skipped silently: its posts never go out
-            unreadable.append(f"{folder}: cannot read this folder ({exc.strerror})")
-        return
-    walked = real and not site_root
-    bundle_index = next((name for name in BUNDLE_INDEXES if name in indexes), None)
-    for entry in candidates:
-        if (bundle_index is None or entry.name == bundle_index) and entry.is_file():
-            stat = entry.stat()
-            plain = walked and not entry.is_symlink()
-            yield FileState(entry.path, stat.st_size, stat.st_mtime_ns, plain)
-    if bundle_index is None:  # a leaf bundle's folders hold resources, not posts
-        for name in folders:  # entered only when no symlink (is_dir without following)
-            yield from _walk(os.path.join(folder, name), markers, True, unreadable)
+    """The posts under ``root`` (``real``: it is no symlink), folder by folder from a
+    stack (in no particular order: the caller sorts). Keeps only the paths of folders
+    still to list, not their entries: a folder of 100,000 page bundles held as
+    ``DirEntry`` objects was the largest thing an idle ``xpost run`` kept in memory."""
+    todo = [root]
+    join = os.path.join
+    while todo:
+        folder = todo.pop()
+        no_link, real = real, True  # every folder after the root was entered as no link
+        folders: list[str] = []  # names
+        candidates: list[os.DirEntry[str]] = []
+        bundle_index = None
+        site_root = False  # holds a site's config: its posts' site is read from here
+        try:
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    name = entry.name
+                    if name in markers:
+                        site_root = True
+                    if name[0] == "." or name in SKIPPED_DIRS:
+                        continue
+                    if name in BUNDLE_INDEXES and (
+                        bundle_index is None
+                        or BUNDLE_INDEXES.index(name) < BUNDLE_INDEXES.index(bundle_index)
+                    ):
+                        bundle_index = name
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(name)
+                    elif name.endswith(POST_SUFFIXES) and name not in SECTION_PAGES:
+                        candidates.append(entry)
+        except OSError as exc:
+            if unreadable is not None:  # said, not skipped silently: its posts never go out
+                unreadable.append(f"{folder}: cannot read this folder ({exc.strerror})")
+            continue
+        walked = no_link and not site_root
+        for entry in candidates:
+            if (bundle_index is None or entry.name == bundle_index) and entry.is_file():
+                stat = entry.stat()
+                plain = walked and not entry.is_symlink()
+                yield FileState(entry.path, stat.st_size, stat.st_mtime_ns, plain)
+        if bundle_index is None:  # a leaf bundle's folders hold resources, not posts
+            # Entered only when no symlink (``is_dir`` without following).
+            todo.extend(join(folder, name) for name in folders)
 
 
 # --- what else the facts depend on ------------------------------------------------
