@@ -125,6 +125,7 @@ def known_env_vars() -> set[str]:
     from xpost import environment
 
     names = {environment.CONFIG, environment.DATA_DIR, environment.LEDGER_URL, environment.DEBUG}
+    names.add(environment.SCAN_PROCESSES)
     names.add(COMPLETE_VAR.removeprefix("_"))
     for name in registry.installed():
         adapter = registry.load(name)
