@@ -1,10 +1,9 @@
-"""The gated block parser (``xpost.content.block_gates``) gives markdown-it's own tokens.
+"""The tuned block parser gives markdown-it's own tokens (``xpost.content.block_gates``).
 
-Gating only skips rules that would have returned ``False``; these tests hold it to
-that on every Markdown file the repository and the shared examples have, on
-hand-written edge cases of each gated rule, and on generated documents made of
-the line starts every block rule looks at.
-"""
+Gating only skips rules that would have returned ``False``, and ``text_join`` has no
+inline tokens to join; these tests hold the parser to that on every Markdown file the
+repository and the shared examples have, on hand-written edge cases of each gated
+rule, and on generated documents made of the line starts every block rule looks at."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from conftest import SHARED
 from xpost.content.parse import block_parser
 
 ROOT = Path(__file__).resolve().parents[1]
-STOCK = block_parser(gated=False)
+STOCK = block_parser(tuned=False)
 GATED = block_parser()
 
 

@@ -38,9 +38,11 @@ FIRST_CHARACTERS = {
     "heading": "#",
 }
 # A table needs its next line to start a delimiter row; an indented code block needs
-# four columns of indentation beyond the block's.
+# four columns of indentation beyond the block's; a setext heading, an underline
+# (``===``, ``---``) before the next blank line.
 _DELIMITER_ROW = "|-:"
-_TABLE, _CODE = "table", "code"
+_UNDERLINE = "-="
+_TABLE, _CODE, _SETEXT = "table", "code", "lheading"
 
 
 def gate_block_rules(md: MarkdownIt) -> None:
@@ -62,11 +64,36 @@ class _GatedRuler(Ruler[RuleFuncBlockType]):
         chains = {"", *(alt for rule in configured.__rules__ if rule.enabled for alt in rule.alt)}
         self._chains: dict[str, list[RuleFuncBlockType]] = {}
         for chain in chains:
-            rules = [(names.get(id(fn), ""), fn) for fn in configured.getRules(chain)]
+            rules = [
+                (name, _with_underline(fn) if name == _SETEXT else fn)
+                for fn in configured.getRules(chain)
+                for name in [names.get(id(fn), "")]
+            ]
             self._chains[chain] = [_first_match(rules)] if rules else []
 
     def getRules(self, chainName: str = "") -> list[RuleFuncBlockType]:
         return self._chains.get(chainName, [])
+
+
+def _with_underline(lheading: RuleFuncBlockType) -> RuleFuncBlockType:
+    """``lheading``, tried only when a line below, before the next blank one, could be
+    its underline: markdown-it's rule scans the same lines, and a paragraph's
+    terminators on each, before it gives up — on every paragraph."""
+
+    def setext(state: StateBlock, line: int, end_line: int, silent: bool) -> bool:
+        src, starts, shifts, ends = state.src, state.bMarks, state.tShift, state.eMarks
+        indents, indent = state.sCount, state.blkIndent
+        below = line + 1
+        while below < end_line:
+            start = starts[below] + shifts[below]
+            if start >= ends[below]:
+                return False  # a blank line ends the paragraph before any underline
+            if indents[below] >= indent and src[start] in _UNDERLINE:
+                return lheading(state, line, end_line, silent)
+            below += 1
+        return False
+
+    return setext
 
 
 def _first_match(rules: list[tuple[str, RuleFuncBlockType]]) -> RuleFuncBlockType:

@@ -82,10 +82,11 @@ def _parser() -> MarkdownIt:
     return _markdown_it
 
 
-def block_parser(*, gated: bool = True) -> MarkdownIt:
+def block_parser(*, tuned: bool = True) -> MarkdownIt:
     """markdown-it as bodies are parsed: CommonMark, tables, strikethrough, footnotes,
-    ``$$`` math, no inline pass; its block rules gated by their first character
-    (``xpost.content.block_gates``) unless ``gated`` is false."""
+    ``$$`` math, no inline pass. ``tuned``: the same tokens, sooner — block rules gated
+    by what a line starts with (``xpost.content.block_gates``), and no ``text_join``
+    pass (it merges inline tokens, and there are none)."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
@@ -102,7 +103,8 @@ def block_parser(*, gated: bool = True) -> MarkdownIt:
     # Inline parsing is most of markdown-it's time and Markdown blocks are kept
     # as source: only a paragraph that may be a lone image is parsed inline.
     md.disable("inline")
-    if gated:
+    if tuned:
+        md.disable("text_join", ignoreInvalid=True)
         gate_block_rules(md)
     return md
 
@@ -138,7 +140,8 @@ class _BodyParser:
         while position < len(starts):
             token = tokens[starts[position]]
             begin, end = token.map or (line, line)
-            blocks.extend(self.uncovered(lines[line:begin]))
+            if begin > line:
+                blocks.extend(self.uncovered(lines[line:begin]))
             if token.type == "html_block" and _DETAILS_OPEN.match(token.content.lstrip()):
                 closing = _details_end(tokens, starts, position, lines)
                 if closing is not None:

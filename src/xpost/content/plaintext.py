@@ -108,14 +108,20 @@ def plain_text(markdown: str) -> str:
     text = _sub_closed(_HUGO_SHORTCODE, markdown, ">}}", "%}}")
     text = _sub_closed(_LIQUID_TAG, text, "%}")
     text = _sub_closed(_HTML_COMMENT, text, "-->")
-    text = _KRAMDOWN_IAL.sub("", _MARKUP_LINE.sub("", text))
-    text = _HTML_TAG.sub("", _AUTOLINK.sub(r"\1", text))
-    text = _IMAGE.sub("", text)
-    text = _FOOTNOTE_REF.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _without_code_span_marks(text)
+    # Each pattern only where the characters it must match are (a summary per post).
+    if "{:" in text or ":::" in text:
+        text = _KRAMDOWN_IAL.sub("", _MARKUP_LINE.sub("", text))
+    if "<" in text:
+        text = _HTML_TAG.sub("", _AUTOLINK.sub(r"\1", text))
+    if "[" in text:
+        text = _IMAGE.sub("", text)
+        text = _FOOTNOTE_REF.sub("", text)
+        text = _LINK.sub(r"\1", text)
+    if "`" in text:
+        text = _without_code_span_marks(text)
     text = _LINE_MARKUP.sub("", text)
-    text = _EMPHASIS.sub(r"\2", text)
+    if "*" in text or "_" in text or "~~" in text:
+        text = _EMPHASIS.sub(r"\2", text)
     return _SPACES.sub(" ", _joined_lines(text)).strip()
 
 
