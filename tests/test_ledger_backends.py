@@ -386,3 +386,34 @@ def test_a_ledger_url_variable_of_another_kind_is_one_config_line(
     with pytest.raises(ConfigError, match="XPOST_LEDGER_URL must be a PostgreSQL URL") as caught:
         open_existing_ledger(Config())
     assert "hunter2" not in str(caught.value)
+
+
+def test_mark_existing_then_an_idle_run_on_each_backend(
+    store: LedgerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--mark-existing records each post once per platform and marks the cache done; the
+    next run finds nothing to do without asking the cache for any row's facts."""
+    from xpost import runner
+    from xpost.config import Config
+    from xpost.scan import load_cache
+
+    content = tmp_path / "content" / "post"
+    for n in range(3):
+        (content / f"p{n}").mkdir(parents=True)
+        (content / f"p{n}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+    marking = runner.RunOptions(
+        roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
+    )
+    report = runner.run(Config(), store, marking, datetime.now(UTC))
+    assert (report.marked.targets, report.marked.posts) == (6, 3)
+    assert {r.status for r in store.all_records()} == {"skipped"}
+    assert len(store.all_records()) == 6
+    assert all(row.is_done and row.post_id for row in load_cache(store).values())
+
+    asked: list[str] = []
+    monkeypatch.setattr(type(store), "scan_cache_fields", lambda self, path: asked.append(path))
+    idle = runner.RunOptions(roots=[content], platforms=("qiita", "zenn"), min_age=0)
+    again = runner.run(Config(), store, idle, datetime.now(UTC))
+    assert (again.lines, again.parsed, asked) == ([], 0, [])

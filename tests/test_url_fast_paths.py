@@ -179,3 +179,10 @@ def test_a_language_suffix_is_taken_off_the_name_only_for_a_known_language() -> 
     assert _strip_language("post.xx.md", languages) == "post.xx"
     assert _strip_language("post.ja.md", {}) == "post.ja"
     assert _strip_language(".ja.md", languages) == ".ja"
+
+
+@settings(max_examples=400)
+@given(st.text(st.sampled_from("aZ09_.-~/:@!$&'()*+,;=%?#[] \\\"<>^`{|}é日\t\x7f")))
+def test_a_url_left_as_it_is_is_one_quote_leaves_as_it_is(path: str) -> None:
+    path = "/a" + path.replace(":", "")  # no scheme, no host: the base is joined
+    assert join_url("https://b.example", path) == join_url_in_full("https://b.example", path)

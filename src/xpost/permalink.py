@@ -25,6 +25,9 @@ _URL_SAFE = "/:@!$&'()*+,;=-._~%?#[]"
 # A path with no scheme for certain (what nearly every page's path is): '/' and then
 # neither '/' nor a character urlsplit drops, and no ':' at all.
 _PLAIN_PATH = re.compile(r"/(?![/\t\r\n])[^:\t\r\n]*\Z")
+# What ``quote(text, safe=_URL_SAFE)`` leaves as it is: ASCII letters, digits, "_.-~"
+# and the safe characters.
+_QUOTED = re.compile(r"[A-Za-z0-9_.\-~/:@!$&'()*+,;=%?#\[\]]*\Z")
 
 
 class PermalinkError(ValueError):
@@ -143,4 +146,4 @@ def join_url(base: str, path: str) -> str:
     if not _PLAIN_PATH.match(path) and urlsplit(path).scheme:
         return path
     joined = base.rstrip("/") + "/" + path.lstrip("/")
-    return quote(joined, safe=_URL_SAFE)
+    return joined if _QUOTED.match(joined) else quote(joined, safe=_URL_SAFE)
