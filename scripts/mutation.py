@@ -239,8 +239,8 @@ EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
         ): "the mode comes from a Literal option, decoded to the literal's own object",
         (
             "ReplaceTrueWithFalse",
-            "@dataclass(frozen=True)",
-            18,
+            "class _Facts(Struct, frozen=True):",
+            28,
         ): "the facts record is never assigned to nor used as a key",
     },
     "platforms/connpass/client": {

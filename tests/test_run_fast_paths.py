@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from xpost import runner
@@ -35,7 +35,7 @@ def test_a_post_loaded_without_its_body_has_the_same_identity(path: Path) -> Non
     light = load_post(path, config, parse=False)
     assert light.document == Document((), ())
     skipped = {"document", "cover_image", "cover_image_local"}
-    for field in dataclasses.fields(full):
+    for field in msgspec.structs.fields(full):
         if field.name not in skipped:
             assert getattr(light, field.name) == getattr(full, field.name), field.name
 

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from msgspec import Struct, field
 
 from xpost.config import Config
 from xpost.errors import ConfigError, PostError
@@ -69,8 +71,7 @@ _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 _H1 = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(Struct, frozen=True):
     """The post's ``xpost:`` front-matter table.
 
     ``targets`` narrows the platforms (None: the configured defaults); ``exclude``
@@ -83,8 +84,7 @@ class Overrides:
     platforms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(Struct, frozen=True):
     """The facts that decide whether (and where) a post is due."""
 
     draft: bool
@@ -134,8 +134,7 @@ class FileParts:
         return any(part in ("_posts", "_drafts") for part in self.source.parts)
 
 
-@dataclass(frozen=True)
-class PostMeta:
+class PostMeta(Struct, frozen=True):
     """Everything about a post but its parsed body: what ``load_post`` builds on."""
 
     parts: FileParts

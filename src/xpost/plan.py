@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any, Literal
+
+from msgspec import Struct
 
 from xpost.adapters.base import Action, Adapter, Draft
 from xpost.ledger.records import Record
@@ -34,8 +35,7 @@ StepKind = Literal["create", "update", "unchanged", "reconcile", "confirm", "rep
 SENDING: frozenset[StepKind] = frozenset({"create", "update", "reconcile", "confirm", "repost"})
 
 
-@dataclass
-class Step:
+class Step(Struct):
     """One target's plan for this run."""
 
     target: Target

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from msgspec import Struct, field
 
 from xpost.config import Config
 from xpost.content.model import Document, LinkContext, Markdown
@@ -36,8 +37,7 @@ from xpost.permalink import PermalinkError, join_url
 from xpost.sites import Page, Site
 
 
-@dataclass(frozen=True)
-class Post:
+class Post(Struct, frozen=True):
     source: Path
     id: str  # front matter ``xpost.id``/``id`` if given, else the canonical URL, else the path
     title: str

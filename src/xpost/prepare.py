@@ -9,11 +9,11 @@ from a half-valid batch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import msgspec
+from msgspec import Struct, field
 
 from xpost.adapters import registry
 from xpost.adapters.base import DRAFT_REASON, Action, Adapter, Draft
@@ -25,8 +25,7 @@ from xpost.suggest import did_you_mean
 from xpost.validation import convert, key_error
 
 
-@dataclass
-class Target:
+class Target(Struct):
     """One platform's fate for one post in this run."""
 
     platform: str
@@ -36,8 +35,7 @@ class Target:
     reason: str | None = None  # why it is skipped
 
 
-@dataclass
-class PreparedPost:
+class PreparedPost(Struct):
     post: Post
     targets: list[Target] = field(default_factory=list)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Struct, frozen=True):
     """One thing worth telling: ``X: part 3/8``, ``walking: 1,204 files``."""
 
     subject: str  # who is working: a platform's label, or a phase ("walking")

@@ -18,11 +18,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+from msgspec import Struct
 
 from xpost.adapters.base import Action, Adapter, PublishContext, Receipt
 from xpost.errors import (
@@ -59,14 +60,12 @@ class SecretStore(Protocol):
     def redact(self, text: str) -> str: ...
 
 
-@dataclass
-class PostPlan:
+class PostPlan(Struct):
     post: Post
     steps: list[Step]
 
 
-@dataclass
-class Outcome:
+class Outcome(Struct):
     """What happened to one target: one line of output."""
 
     platform: str
@@ -84,14 +83,12 @@ class Outcome:
         return self.outcome == "failed"
 
 
-@dataclass
-class PostResult:
+class PostResult(Struct):
     post: Post
     outcomes: list[Outcome]
 
 
-@dataclass
-class RunOptions:
+class RunOptions(Struct):
     force: bool = False  # overwrite edits made on the platforms
     timeout: float = 30.0  # seconds per request, in all
     #: ``time.monotonic()`` past which nothing new starts and requests are cut short.
@@ -396,8 +393,7 @@ def _describe(exc: Exception, label: str) -> str:
     return f"{label}: the adapter failed unexpectedly: {type(exc).__name__}: {exc}"
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(Struct, frozen=True):
     """What one call to an adapter's ``publish`` is for.
 
     ``previous`` is the copy to update (``updating``) or, without it, partial progress

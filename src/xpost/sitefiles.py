@@ -19,9 +19,10 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from msgspec import Struct
 
 from xpost.errors import PostError
 from xpost.metadata import site_root_of
@@ -44,8 +45,7 @@ def sniff_image(data: bytes) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class SiteImage:
+class SiteImage(Struct, frozen=True):
     """An image read from inside the site and checked."""
 
     path: Path  # resolved

@@ -15,9 +15,10 @@ import importlib
 import os
 import re
 import sys
-from dataclasses import dataclass
 from functools import reduce
 from typing import Any
+
+from msgspec import Struct
 
 # importlib.metadata's EntryPoint.pattern: "module.sub:Attr.attr [extra]".
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
@@ -25,8 +26,7 @@ _SEPARATORS = re.compile(r"[-_.]+")
 _SUFFIXES = (".dist-info", ".egg-info")
 
 
-@dataclass(frozen=True)
-class Distribution:
+class Distribution(Struct, frozen=True):
     """The installed distribution an entry point comes from (its metadata folder)."""
 
     path: str
@@ -50,8 +50,7 @@ class Distribution:
         return ""
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(Struct, frozen=True):
     """One entry point: ``name = value`` in ``[group]`` of a distribution's metadata."""
 
     name: str

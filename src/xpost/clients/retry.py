@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Struct, frozen=True):
     #: Tries of an idempotent request (GET, DELETE) after a 5xx or no answer at all.
     attempts: int = 3
     #: Seconds before the second try; doubles for each further one.

@@ -13,7 +13,9 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from xpost.content.embeds import (
     absolute_url,
@@ -66,8 +68,7 @@ def attributes(tag_attrs: str) -> dict[str, str]:
     return found
 
 
-@dataclass
-class _Piece:
+class _Piece(Struct):
     start: int
     end: int
     block: Block | None  # None: dropped

@@ -10,17 +10,17 @@ math, raw HTML) becomes a typed block that each flavor emits in its own syntax.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from msgspec import Struct
 
 MarkdownKind = Literal[
     "paragraph", "heading", "list", "blockquote", "table", "hr", "footnotes", "references"
 ]
 
 
-@dataclass(frozen=True)
-class Markdown:
+class Markdown(Struct, frozen=True):
     """Author's Markdown, kept verbatim except that relative URLs are absolute.
 
     ``text`` has no trailing newline. Soft-wrapped lines are still wrapped: flavors
@@ -31,8 +31,7 @@ class Markdown:
     kind: MarkdownKind = "paragraph"
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Struct, frozen=True):
     """A code block: fenced, indented, Hugo ``highlight`` or Jekyll ``highlight``."""
 
     code: str  # without the trailing newline
@@ -40,8 +39,7 @@ class Code:
     filename: str = ""
 
 
-@dataclass(frozen=True)
-class Math:
+class Math(Struct, frozen=True):
     """A display-math block (``$$ … $$`` or a ``math`` fence), TeX source without delimiters."""
 
     tex: str
@@ -62,8 +60,7 @@ EmbedProvider = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class Embed:
+class Embed(Struct, frozen=True):
     """Something shown by the platform's player or card instead of as text.
 
     ``url`` is always the public page of the thing (the fallback a flavor degrades
@@ -87,8 +84,7 @@ class Embed:
     byline: str = ""
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(Struct, frozen=True):
     """An image standing alone as a paragraph (Markdown image or Hugo ``figure``).
 
     ``src`` is absolute (a URL); ``local`` is the file on disk when the image ships
@@ -108,8 +104,7 @@ class Image:
 CalloutKind = Literal["note", "tip", "important", "warning", "caution"]
 
 
-@dataclass(frozen=True)
-class Callout:
+class Callout(Struct, frozen=True):
     """A highlighted note: GitHub alert ``> [!NOTE]``, Qiita ``:::note``, Zenn ``:::message``."""
 
     kind: CalloutKind
@@ -117,16 +112,14 @@ class Callout:
     title: str = ""
 
 
-@dataclass(frozen=True)
-class Details:
+class Details(Struct, frozen=True):
     """A collapsible section: ``<details><summary>``, Zenn ``:::details``."""
 
     summary: str
     blocks: tuple[Block, ...]
 
 
-@dataclass(frozen=True)
-class Html:
+class Html(Struct, frozen=True):
     """Raw HTML no recogniser understood.
 
     ``markdown`` is its conversion by markdownify with ``<script>``/``<style>`` and
@@ -141,8 +134,7 @@ class Html:
 Block = Markdown | Code | Math | Embed | Image | Callout | Details | Html
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Struct, frozen=True):
     """A parsed post body.
 
     ``notes`` are things the parser itself had to drop or could not understand
@@ -150,11 +142,10 @@ class Document:
     """
 
     blocks: tuple[Block, ...]
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class LinkContext:
+class LinkContext(Struct, frozen=True):
     """What the parser needs to make a post's links absolute.
 
     Relative links resolve as the reader's browser resolves them: against the post's
@@ -173,6 +164,4 @@ class LinkContext:
     #: ``{% post_url NAME %}``: the URL the site's generator gives the post NAME, and
     #: whether that post exists (else the URL is its rules applied to the name alone);
     #: None where the site cannot say, and the ``permalink`` pattern guesses.
-    post_url: Callable[[str], tuple[str, bool] | None] | None = field(
-        default=None, compare=False, repr=False
-    )
+    post_url: Callable[[str], tuple[str, bool] | None] | None = None

@@ -8,8 +8,9 @@ its URL exactly (``…/p/1`` is not ``…/p/10``'s note), never by a substring.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from msgspec import Struct
 
 from xpost.content.language import post_language
 
@@ -25,8 +26,7 @@ ORIGIN_NOTE_EN = "This article was originally published at {url}."
 Position = Literal["top", "bottom"]
 
 
-@dataclass(frozen=True)
-class OriginNote:
+class OriginNote(Struct, frozen=True):
     """A note rendered for one post: its template with the URL filled in."""
 
     text: str

@@ -10,8 +10,9 @@ blocks.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from xpost.content.html import plain_text, recognise_html
 from xpost.content.links import LinkResolver, outside_code_spans

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from msgspec import Struct, field
 
 from xpost.content.model import (
     Block,
@@ -177,8 +178,7 @@ def _joined_lines(text: str) -> str:
 # -- a document as paragraphs, for threads -------------------------------------------
 
 
-@dataclass
-class PlainText:
+class PlainText(Struct):
     """A document as plain-text paragraphs, and what could not be carried over."""
 
     paragraphs: list[str] = field(default_factory=list)

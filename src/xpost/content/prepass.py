@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from xpost.content.links import outside_code_spans
 from xpost.content.model import Block, Callout, CalloutKind, Code, Details
@@ -65,8 +66,7 @@ def _hugo_close(name: str) -> re.Pattern[str]:
     return re.compile(r"\{\{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]\}\}")
 
 
-@dataclass
-class PrePass:
+class PrePass(Struct):
     """One run over a body. ``parse`` parses a container's inner text (recursion)."""
 
     inline: InlineSubstitution

@@ -8,9 +8,10 @@ a block (``embed_shortcode``, ``zenn_embed``), or text substituted in place
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
+
+from msgspec import Struct, field
 
 from xpost.content.embeds import (
     card_or_provider,
@@ -62,8 +63,7 @@ DETAILS_SHORTCODES = frozenset({"details", "spoiler", "expand"})
 HIGHLIGHT_SHORTCODE = "highlight"
 
 
-@dataclass(frozen=True)
-class Shortcode:
+class Shortcode(Struct, frozen=True):
     """One parsed ``{{< name args >}}``: positional and named arguments."""
 
     name: str
@@ -224,8 +224,7 @@ def url_embed(url: str) -> Embed:
     return card_or_provider(url, "url")
 
 
-@dataclass
-class InlineSubstitution:
+class InlineSubstitution(Struct):
     """Replaces inline shortcodes and Liquid tags in a line; collects notes."""
 
     links: LinkResolver

@@ -7,10 +7,11 @@ No database driver here: the planner, ``xpost run`` and the export read these ch
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from xpost.adapters.base import Receipt
 from xpost.errors import LedgerError
@@ -26,15 +27,13 @@ class LedgerBusy(LedgerError):
     """Another xpost process holds the run lock (two cron ticks at once)."""
 
 
-@dataclass(frozen=True)
-class TargetKey:
+class TargetKey(Struct, frozen=True):
     post_id: str
     platform: str
     account: str = DEFAULT_ACCOUNT
 
 
-@dataclass
-class Record:
+class Record(Struct):
     """One row of ``syndications``: what xpost knows about one copy."""
 
     key: TargetKey
@@ -65,8 +64,7 @@ class Record:
         )
 
 
-@dataclass
-class Attempt:
+class Attempt(Struct):
     """One row of ``attempts``: one call to a platform."""
 
     id: int

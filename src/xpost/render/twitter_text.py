@@ -17,9 +17,10 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from msgspec import Struct
 
 from xpost.render.twitter_urls import INVALID
 from xpost.render.twitter_urls import Entity as Entity
@@ -29,8 +30,7 @@ from xpost.render.twitter_urls import extract_urls as extract_urls
 MAX_WEIGHTED_LENGTH = 280
 
 
-@dataclass(frozen=True)
-class TextConfig:
+class TextConfig(Struct, frozen=True):
     """A twitter-text length configuration (weights are per code point, scaled)."""
 
     max_weighted_length: int

@@ -22,17 +22,17 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
+
+from msgspec import Struct
 
 MAX_URL_LENGTH = 4096
 MAX_TCO_SLUG_LENGTH = 40
 MAX_DOMAIN_LABEL_LENGTH = 63
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(Struct, frozen=True):
     """A span of a text: ``text[start:end] == value`` (code-point indices)."""
 
     value: str

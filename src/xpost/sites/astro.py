@@ -9,7 +9,6 @@ from the site's own routes; the usual ones are assumed: ``src/pages/a/b.md`` is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from xpost.permalink import join_url
@@ -24,8 +23,7 @@ def _string_setting(source: str, key: str) -> str | None:
     return match.group(2).strip() if match else None
 
 
-@dataclass(frozen=True)
-class AstroSite(Site):
+class AstroSite(Site, frozen=True):
     base: str = ""
     ending: str = "/"  # "/" (directory pages), "" (trailingSlash: 'never'), ".html" (format 'file')
 

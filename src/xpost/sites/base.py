@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 import yaml
+from msgspec import Struct, field
 
 from xpost.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Struct, frozen=True):
     """The facts about one post that a generator's URL rule may use."""
 
     source: Path  # absolute path of the post file
@@ -31,8 +30,7 @@ class Page:
     zone: tzinfo | None = None  # the time zone the site is built in (``[site] timezone``)
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(Struct, frozen=True):
     """A site found in a folder. ``None`` fields are what its config does not say."""
 
     kind: str  # "hugo", "jekyll", "astro", "zenn", "qiita"

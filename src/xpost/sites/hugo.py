@@ -11,11 +11,12 @@ case-insensitive, so every key is read lowercased.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from msgspec import Struct, field
 
 from xpost.errors import ConfigError
 from xpost.permalink import expand_permalink, join_url, urlize
@@ -29,16 +30,14 @@ _SECTION_PAGES = ("_index.md", "_index.markdown", "_index.mdx", "_index.html")
 _BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx", "index.html")
 
 
-@dataclass(frozen=True)
-class Language:
+class Language(Struct, frozen=True):
     code: str
     content_dir: str | None = None
     base_url: str | None = None
     permalinks: dict[str, str] | None = None  # None: the site's
 
 
-@dataclass(frozen=True)
-class HugoSite(Site):
+class HugoSite(Site, frozen=True, dict=True):  # dict: where cached_property keeps its value
     permalinks: dict[str, str] = field(default_factory=dict)  # top-level section → pattern
     content_dir: str = "content"
     default_language: str = "en"

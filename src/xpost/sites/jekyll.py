@@ -15,7 +15,6 @@ import glob
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -58,8 +57,7 @@ _STRFTIME = {
 }
 
 
-@dataclass(frozen=True)
-class JekyllSite(Site):
+class JekyllSite(Site, frozen=True):
     baseurl: str = ""
     style: str = "date"  # the ``permalink`` setting as written
     defaults: tuple[tuple[str, str], ...] = ()  # (path prefix, permalink) for posts

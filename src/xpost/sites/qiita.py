@@ -7,15 +7,13 @@ its front matter by ``qiita publish``; the user name is not in the repository, s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from xpost.permalink import join_url
 from xpost.sites.base import Page, Site
 
 
-@dataclass(frozen=True)
-class QiitaSite(Site):
+class QiitaSite(Site, frozen=True):
     def page_url(
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:

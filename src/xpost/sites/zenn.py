@@ -6,15 +6,13 @@ file name; the user name is not in the repository, so ``xpost init`` asks for it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from xpost.permalink import join_url
 from xpost.sites.base import Page, Site
 
 
-@dataclass(frozen=True)
-class ZennSite(Site):
+class ZennSite(Site, frozen=True):
     def page_url(
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:

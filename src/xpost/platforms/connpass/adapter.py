@@ -17,11 +17,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
+from msgspec import Struct
 
 from xpost.adapters.base import DRAFT_REASON, Adapter, Draft, HandOff, PublishContext, Receipt
 from xpost.content.html import plain_text
@@ -190,8 +190,7 @@ class ConnpassAdapter(Adapter[ConnpassSettings, ConnpassOptions]):
         return ConnpassClient(api_key, api_base=self.settings.api_base, timeout=ctx.timeout)
 
 
-@dataclass(frozen=True)
-class _Facts:
+class _Facts(Struct, frozen=True):
     """What a hand-off is about: which event, which mode, which post URL."""
 
     event_id: str

@@ -11,9 +11,10 @@ text), except ``<br>`` and ``<!-- comments -->``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from msgspec import Struct
 
 from xpost.content.links import outside_code_spans
 from xpost.content.model import Callout, Code, Details, Embed, Image, Markdown
@@ -65,8 +66,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CONTAINER_FENCE = re.compile(r"^(:{3,})", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class HostedImage:
+class HostedImage(Struct, frozen=True):
     """A local image the Zenn repo must carry: copy ``source`` to ``target``."""
 
     source: Path
