@@ -10,6 +10,7 @@ math, raw HTML) becomes a typed block that each flavor emits in its own syntax.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -145,7 +146,8 @@ class Document(Struct, frozen=True):
     notes: tuple[str, ...] = ()
 
 
-class LinkContext(Struct, frozen=True):
+@dataclass(frozen=True)
+class LinkContext:
     """What the parser needs to make a post's links absolute.
 
     Relative links resolve as the reader's browser resolves them: against the post's
@@ -164,4 +166,6 @@ class LinkContext(Struct, frozen=True):
     #: ``{% post_url NAME %}``: the URL the site's generator gives the post NAME, and
     #: whether that post exists (else the URL is its rules applied to the name alone);
     #: None where the site cannot say, and the ``permalink`` pattern guesses.
-    post_url: Callable[[str], tuple[str, bool] | None] | None = None
+    post_url: Callable[[str], tuple[str, bool] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
