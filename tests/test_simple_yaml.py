@@ -355,7 +355,7 @@ _TIMESTAMPS = st.builds(
 )
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(_TIMESTAMPS)
 def test_timestamps_are_built_exactly_as_pyyaml_builds_them(text: str) -> None:
     """The fast timestamp builder gives PyYAML's value (type, zone and all) or leaves
@@ -374,6 +374,48 @@ def test_timestamps_are_built_exactly_as_pyyaml_builds_them(text: str) -> None:
             assert type(expected.tzinfo) is type(pure.tzinfo)
             assert expected.utcoffset() == pure.utcoffset()
     assert repr(read_simple_yaml(f"t: {text}", _YamlLoader)) == repr(loaded), text
+
+
+_STAMPISH = st.one_of(
+    st.builds(
+        "{0.year:04}-{0.month:02}-{0.day:02}{1}{0.hour:02}:{0.minute:02}:{0.second:02}{2}".format,
+        st.datetimes(),
+        st.sampled_from(["T", " "]),
+        st.sampled_from(["", "Z", "+09:00", "-05:30", "+00:00", "-00:00", "+23:59", "-23:59"]),
+    ),
+    st.dates().map("{0.year:04}-{0.month:02}-{0.day:02}".format),
+    _TIMESTAMPS,
+    st.text("0123456789-:Tt Z+.", min_size=10, max_size=32),
+    st.builds(
+        "{}-{}-{}{}{}:{}:{}{}".format,
+        st.sampled_from(["2024", "0000", "0001", "9999", "1999"]),
+        st.sampled_from(["01", "02", "12", "13", "00", "1"]),
+        st.sampled_from(["01", "28", "29", "30", "31", "32", "00"]),
+        st.sampled_from(["T", " ", "t"]),
+        st.sampled_from(["00", "09", "23", "24", "9"]),
+        st.sampled_from(["00", "59", "60"]),
+        st.sampled_from(["00", "59", "60"]),
+        st.sampled_from(["", "Z", "+09:00", "-00:00", "+23:59", "+24:00", "-12:60", "+9", "+0900"]),
+    ),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_STAMPISH)
+def test_the_timestamp_short_cut_gives_what_pyyaml_resolves_and_builds(text: str) -> None:
+    """``plain_timestamp`` answers only for text PyYAML's resolvers tag a timestamp, with
+    the value PyYAML's own constructor builds (type and zone compared by ``repr``)."""
+    from xpost.frontmatter import plain_timestamp
+
+    quick = plain_timestamp(text)
+    if quick is None:
+        return
+    tag = _YamlLoader("").resolve(yaml.ScalarNode, text, (True, False))
+    assert tag == "tag:yaml.org,2002:timestamp", text
+    node = yaml.ScalarNode(tag, text)
+    pure = yaml.SafeLoader("").construct_yaml_timestamp(node)
+    assert repr(quick) == repr(pure), text
+    assert type(quick) is type(pure)
 
 
 def test_the_refused_characters_are_pyyamls_non_printables_and_line_breaks() -> None:

@@ -68,6 +68,9 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc]
 
 
 def _timestamp(loader: Any, node: Any) -> Any:
+    common = plain_timestamp(node.value)
+    if common is not None:
+        return common
     try:
         return _common_timestamp(node.value)
     except (ValueError, OverflowError, TypeError):
@@ -85,6 +88,30 @@ _YAML_DATETIME = re.compile(
     r"([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]| +)([0-9][0-9]?):([0-9]{2}):([0-9]{2})"
     r"(?:\.([0-9]*))?(?: *(?:(Z)|([-+])([0-9][0-9]?)(?::([0-9]{2}))?))?"
 )
+
+
+# The two commonest: a date, and ISO 8601 to the second, with ``Z`` or ``±hh:mm``, each
+# field in its range: a shape ``fromisoformat`` reads alike on every Python xpost runs on.
+_ISO_DATETIME = re.compile(
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[T ]"
+    r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:Z|[-+](?:[01][0-9]|2[0-3]):[0-5][0-9])?"
+)
+
+
+def plain_timestamp(text: str) -> date | datetime | None:
+    """The value our loader gives the plain scalar ``text`` when it is a date or an ISO
+    8601 time in the commonest shapes (PyYAML's resolver tags those, and no other
+    resolver before it, as timestamps; its constructor builds the same value); None
+    for anything else, a day that does not exist included. ``simple_yaml`` asks this
+    before resolving a plain scalar (``_YamlLoader.plain_timestamp``)."""
+    if len(text) < 10:
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text) if _YAML_DATE.fullmatch(text) else None
+        return datetime.fromisoformat(text) if _ISO_DATETIME.fullmatch(text) else None
+    except ValueError:  # 2023-02-29, year 0: the loader's constructors decide
+        return None
 
 
 def _common_timestamp(text: str) -> date | datetime:
@@ -122,6 +149,7 @@ def _yaml_zone(sign: str, hours: str, minutes: str) -> timezone:
 
 
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_YamlLoader.plain_timestamp = staticmethod(plain_timestamp)
 
 _YAML_OPEN = re.compile(r"---[ \t]*")
 _TOML_OPEN = re.compile(r"\+\+\+[ \t]*")

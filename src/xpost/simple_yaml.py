@@ -18,6 +18,7 @@ the input: it only means "not this subset".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -88,6 +89,9 @@ class _Rules:
         }
         self.anywhere = anywhere
         self.constructors = self.loader.yaml_constructors
+        # The loader's short cut for the commonest timestamps, if it has one: the value
+        # it would resolve and build for such a text, or None.
+        self.timestamp: Callable[[str], Any] | None = getattr(loader_class, "plain_timestamp", None)
         self.keys: dict[str, bool] = {}
         self.kept: dict[str, tuple[Any]] = {}
 
@@ -112,6 +116,10 @@ class _Rules:
         kept = self.kept.get(text)
         if kept is not None:
             return kept[0]
+        if self.timestamp is not None:
+            stamp = self.timestamp(text)
+            if stamp is not None:
+                return stamp
         tag = _resolve(text, resolvers)
         if tag == _STR:
             return text
