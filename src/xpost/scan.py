@@ -531,7 +531,7 @@ def _read_file(
     try:
         if size > MAX_POST_BYTES:  # load_post refuses it too: not read at all
             raise LimitExceeded(f"too large ({size:,} bytes)")
-        data = Path(path).read_bytes()
+        data = _bytes_of(path)
     except (OSError, LimitExceeded) as exc:
         why = exc.strerror if isinstance(exc, OSError) else str(exc)
         return "", ScheduleFields(error=f"{path}: cannot read: {why}")
@@ -539,6 +539,19 @@ def _read_file(
     if sha == known_sha:
         return sha, None
     return sha, read_file_facts(Path(path), data, config, with_id=with_ids, walked=walked)
+
+
+def _bytes_of(path: str) -> bytes:
+    """``Path(path).read_bytes()`` without a file object (a tenth of a small post's
+    reading cost): the same bytes, the same ``OSError``s."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _processes() -> int:
