@@ -151,13 +151,13 @@ def test_only_changed_files_are_read_and_only_changed_bytes_are_parsed(
     assert load_cache(db) == {row.path: row for row in first.files}
 
     reads: list[str] = []
-    real_read = Path.read_bytes
+    real_read = xpost.scan._bytes_of
 
-    def counting(self: Path) -> bytes:
-        reads.append(self.name)
-        return real_read(self)
+    def counting(path: str) -> bytes:
+        reads.append(Path(path).name)
+        return real_read(path)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(xpost.scan, "_bytes_of", counting)
     idle = scan(find_post_files([tmp_path]), load_cache(db), "k1", IN_TOKYO)
     assert (idle.parsed, idle.updated, reads) == (0, [], [])
 
