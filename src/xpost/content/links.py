@@ -22,6 +22,10 @@ _INLINE_DEST = re.compile(r"(\]\([ \t]*)(<[^<>\n]*>|(?:[^\s()<>\\]|\\.|\([^\s()]
 _REF_DEST = re.compile(r"(^[ \t]{0,3}\[(?!\^)[^\]\n]+\]:[ \t]*)(<[^<>\n]*>|\S+)", re.MULTILINE)
 # ``src=`` / ``href=`` of inline raw HTML.
 _HTML_ATTR = re.compile(r"""(<[a-zA-Z][^<>]*?\b(?:src|href)=)(["'])([^"'<>]*)\2""")
+# What follows ``](`` when the destination needs no base (``needs_base``): a scheme,
+# ``#``, ``//`` or ``{{``, maybe in angle brackets. No backtick fits before the
+# ``:`` of a scheme, so a code span cannot cut such a destination short.
+_ABSOLUTE_DEST = re.compile(r"[ \t]*<?(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|//|\{\{)")
 
 
 class LinkResolver:
@@ -89,6 +93,8 @@ class LinkResolver:
         """
         if "](" not in text and "]:" not in text and "=" not in text:
             return text
+        if not references and "src=" not in text and "href=" not in text and all_absolute(text):
+            return text  # the usual paragraph: only absolute links, nothing to rewrite
         return outside_code_spans(text, lambda prose: self._rewrite_prose(prose, references))
 
     def _rewrite_prose(self, text: str, references: bool) -> str:
@@ -115,6 +121,17 @@ class LinkResolver:
             f"(no site base_url to resolve against): {', '.join(self.unresolved[:3])}"
             + (", …" if count > 3 else "")
         ]
+
+
+def all_absolute(text: str) -> bool:
+    """Every inline link destination in ``text`` (in or out of code spans) is one
+    ``absolute`` keeps as it is: rewriting it would change nothing."""
+    at = text.find("](")
+    while at >= 0:
+        if _ABSOLUTE_DEST.match(text, at + 2) is None:
+            return False
+        at = text.find("](", at + 2)
+    return True
 
 
 def outside_code_spans(
