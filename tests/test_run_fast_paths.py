@@ -63,6 +63,8 @@ def test_cached_rows_decode_their_facts_when_asked_and_save_them_unchanged(
         before = sorted(ledger.scan_cache_rows())
         loaded = load_cache(ledger)
         assert isinstance(loaded["a.md"].stored_fields, LeftInCache)  # done: not even read
+        assert len(set(loaded.values())) == 2  # hashed without them
+        assert isinstance(loaded["a.md"].stored_fields, LeftInCache)
         assert isinstance(loaded["b.md"].stored_fields, str)  # not decoded
         save_cache(ledger, list(loaded.values()))  # written back as stored, without decoding
         assert isinstance(loaded["a.md"].stored_fields, LeftInCache)

@@ -114,8 +114,8 @@ class CachedFile:
             return NotImplemented
         return self._key() == other._key()
 
-    def __hash__(self) -> int:
-        return hash(self._key()[:5])
+    def __hash__(self) -> int:  # not from the facts: they may still be in the cache table
+        return hash((self.path, self.size, self.mtime_ns, self.sha256, self.config_key))
 
     def _key(self) -> tuple[object, ...]:
         return (
