@@ -139,7 +139,9 @@ _SECRET_WORDS = (
     "private_key",
     "consumer_key",
 )
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)"
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -296,7 +298,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def toml_error_position(message: str) -> tuple[int | None, str]:
     """Split tomllib's ``"Reason (at line L, column C)"`` into ``(L, "reason (column C)")``."""
-    match = _TOML_POSITION.search(message)
+    match = re.search(_TOML_POSITION, message)
     if match is None:
         return None, message
     reason = message[: match.start()]

@@ -61,8 +61,10 @@ class Post(Struct, frozen=True):
 
 
 _MORE = "<!--more-->"
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
 # The date a Jekyll post's file name starts with.
-_POST_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})-")
+_POST_DATE = r"(\d{4}-\d{2}-\d{2})-"
 _SUMMARY_LIMIT = 200
 
 
@@ -142,7 +144,7 @@ def _post_url_resolver(
             if exists:
                 url = load_post(path, config, parse=False).canonical_url
             else:
-                dated = _POST_DATE.match(path.stem)
+                dated = re.match(_POST_DATE, path.stem)
                 date = dated_name_date(path, dated.group(1), tz) if dated else None
                 page = Page(path, "", "", date, {}, tz)
                 base = config.site.base_url if config.site_sets("base_url") else None
@@ -156,12 +158,14 @@ def _post_url_resolver(
 
 
 # A Zenn CLI article's image in its repository's /images/: Zenn serves it, no one else.
-_ZENN_IMAGE = re.compile(r"\]\(/images/")
+_ZENN_IMAGE = r"\]\(/images/"
 
 
 def _is_zenn_article_with_repo_images(source: Path, metadata: dict[str, Any], body: str) -> bool:
     return (
-        source.parent.name == "articles" and "emoji" in metadata and bool(_ZENN_IMAGE.search(body))
+        source.parent.name == "articles"
+        and "emoji" in metadata
+        and bool(re.search(_ZENN_IMAGE, body))
     )
 
 

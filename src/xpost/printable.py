@@ -13,7 +13,6 @@ import re
 from typing import Any, TextIO
 
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-_UNSAFE = re.compile(_CONTROL)
 # The colours xpost itself asks for (click.style): SGR, ``ESC [ 1 ; 36 m``. Nothing
 # else xpost prints needs an escape sequence.
 _UNSAFE_BUT_COLOUR = re.compile(r"(\x1b\[[0-9;]{0,16}m)|" + _CONTROL)
@@ -25,7 +24,7 @@ def _escaped(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """``text`` with every terminal control written out as ``\\uXXXX``."""
-    return _UNSAFE.sub(_escaped, text)
+    return re.sub(_CONTROL, _escaped, text)  # compiled on first use: most commands need none
 
 
 def one_line(text: str) -> str:

@@ -13,10 +13,12 @@ from xpost.errors import ConfigError
 
 T = TypeVar("T")
 
-_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>[^`]+)`")
-_MISSING = re.compile(r"^Object missing required field `(?P<key>[^`]+)`")
-_EXPECTED = re.compile(r"^Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_AT = r" - at `\$(?P<path>[^`]*)`$"
+_UNKNOWN = r"^Object contains unknown field `(?P<key>[^`]+)`"
+_MISSING = r"^Object missing required field `(?P<key>[^`]+)`"
+_EXPECTED = r"^Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`"
 TYPE_NAMES = {
     "str": "a string",
     "int": "an integer",
@@ -39,14 +41,14 @@ def key_error(err: msgspec.ValidationError) -> tuple[str, str]:
     """
     text = str(err)
     path = ""
-    if at := _AT.search(text):
+    if at := re.search(_AT, text):
         text = text[: at.start()]
         path = at.group("path").lstrip(".")
-    if m := _UNKNOWN.match(text):
+    if m := re.match(_UNKNOWN, text):
         return path, f"unknown key '{m.group('key')}'"
-    if m := _MISSING.match(text):
+    if m := re.match(_MISSING, text):
         return path, f"missing required key '{m.group('key')}'"
-    if m := _EXPECTED.match(text):
+    if m := re.match(_EXPECTED, text):
         wanted = [w for w in m.group("want").split(" | ") if w != "null"] or ["null"]
         want = " or ".join(TYPE_NAMES.get(w, w) for w in wanted)
         return path, f"expected {want}, got {TYPE_NAMES.get(m.group('got'), m.group('got'))}"

@@ -39,7 +39,9 @@ def speakerdeck_embed(player_id: str, origin: str, title: str = "", slide: int =
     return Embed("speakerdeck", url, id=player_id, title=title, origin=origin, start=max(slide, 0))
 
 
-_TIME_PART = re.compile(r"(\d+)([hms])")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_TIME_PART = r"(\d+)([hms])"
 
 
 def seconds(value: str) -> int:
@@ -47,7 +49,7 @@ def seconds(value: str) -> int:
     value = value.strip().lower()
     if value.isdigit():
         return int(value)
-    parts = _TIME_PART.findall(value)
+    parts = re.findall(_TIME_PART, value)
     if not parts or "".join(n + u for n, u in parts) != value:
         return 0
     return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)

@@ -38,14 +38,16 @@ _TWEET = re.compile(
 )
 _IFRAMELY = re.compile(r"<a\b([^>]*\bdata-iframely-url\b[^>]*)>.*?</a\s*>", _FLAGS)
 _CODEPEN = re.compile(r"<p\b([^>]*\bclass\s*=\s*[\"']codepen[\"'][^>]*)>.*?</p\s*>", _FLAGS)
-_STATUS_URL = re.compile(r"https?://(?:mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d+", re.I)
-_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", _FLAGS)
-_FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure\s*>", _FLAGS)
-_LINKED_IMG = re.compile(r"<a\b([^>]*)>\s*(<img\b[^>]*>)\s*</a\s*>", _FLAGS)
-_IMG = re.compile(r"<img\b([^>]*)>", _FLAGS)
-_FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption\s*>", _FLAGS)
-_A_HREF = re.compile(r"<a\b([^>]*)>", _FLAGS)
-_TAG = re.compile(r"<[^>]*>")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_STATUS_URL = r"(?i)https?://(?:mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d+"
+_PARAGRAPH = r"(?is)<p\b[^>]*>(.*?)</p\s*>"
+_FIGURE = r"(?is)<figure\b[^>]*>(.*?)</figure\s*>"
+_LINKED_IMG = r"(?is)<a\b([^>]*)>\s*(<img\b[^>]*>)\s*</a\s*>"
+_IMG = r"(?is)<img\b([^>]*)>"
+_FIGCAPTION = r"(?is)<figcaption\b[^>]*>(.*?)</figcaption\s*>"
+_A_HREF = r"(?is)<a\b([^>]*)>"
+_TAG = r"<[^>]*>"
 # Tags that only lay out or style what they wrap: dropping them loses no content.
 _WRAPPER = re.compile(
     r"</?(?:div|p|center|span|br|section|article|aside|figure|small)\b[^>]*>|&nbsp;|\s+",
@@ -105,12 +107,12 @@ def _iframe(match: re.Match[str]) -> _Piece:
 
 
 def _tweet(match: re.Match[str]) -> _Piece:
-    urls = _STATUS_URL.findall(match[1])
+    urls = re.findall(_STATUS_URL, match[1])
     embed = embed_from_url(urls[-1], "blockquote") if urls else None
     if embed is None:
         return _Piece(match.start(), match.end(), _fallback(match[0]))
     # X's embed code: <p>the text</p>&mdash; Name (@handle) <a href=…>date</a>
-    paragraph = _PARAGRAPH.search(match[1])
+    paragraph = re.search(_PARAGRAPH, match[1])
     quote = plain_text(paragraph[1]) if paragraph else ""
     rest = match[1][paragraph.end() :] if paragraph else match[1]
     byline = plain_text(rest).lstrip("—-– ").strip()
@@ -188,25 +190,29 @@ def _images_only(segment: str, links: LinkResolver) -> list[Image] | None:
             images.append((position, image))
         return " "
 
-    rest = _FIGURE.sub(
-        lambda m: take(m.start(), _figure(m[1], links)) if "<img" in m[1].lower() else m[0], segment
+    rest = re.sub(
+        _FIGURE,
+        lambda m: take(m.start(), _figure(m[1], links)) if "<img" in m[1].lower() else m[0],
+        segment,
     )
-    rest = _LINKED_IMG.sub(
-        lambda m: take(m.start(), _img(m[2], links, attributes(m[1]).get("href", ""))), rest
+    rest = re.sub(
+        _LINKED_IMG,
+        lambda m: take(m.start(), _img(m[2], links, attributes(m[1]).get("href", ""))),
+        rest,
     )
-    rest = _IMG.sub(lambda m: take(m.start(), _img(m[0], links)), rest)
+    rest = re.sub(_IMG, lambda m: take(m.start(), _img(m[0], links)), rest)
     if not images or not is_trivial(rest):
         return None
     return [image for _, image in sorted(images, key=lambda pair: pair[0])]
 
 
 def _figure(inner: str, links: LinkResolver) -> Image | None:
-    img = _IMG.search(inner)
+    img = re.search(_IMG, inner)
     if img is None:
         return None
-    caption_match = _FIGCAPTION.search(inner)
+    caption_match = re.search(_FIGCAPTION, inner)
     caption = plain_text(caption_match[1]) if caption_match else ""
-    link_match = _A_HREF.search(inner[: img.start()])
+    link_match = re.search(_A_HREF, inner[: img.start()])
     link = attributes(link_match[1]).get("href", "") if link_match else ""
     return _img(img[0], links, link, caption)
 
@@ -229,7 +235,7 @@ def _img(tag: str, links: LinkResolver, link: str = "", caption: str = "") -> Im
 
 def plain_text(fragment: str) -> str:
     """The visible text of an HTML fragment, whitespace collapsed."""
-    return " ".join(html_lib.unescape(_TAG.sub("", fragment)).split())
+    return " ".join(html_lib.unescape(re.sub(_TAG, "", fragment)).split())
 
 
 def _fallback(html: str) -> Html:

@@ -50,7 +50,9 @@ class Heading(str):
 # -- one line of text ----------------------------------------------------------------
 
 
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_FENCE = r"[ \t]{0,3}(`{3,}|~{3,})"
 _NOT_PROSE = ("#", "<", "{{", "{%", "{:", "@[", ":::", "|", "$$", "![", "    ", "\t", "---", "***")
 # Linear time on any text (issue 11): a class that stops at the next opener, not
 # just at the closer, bounds each failed attempt by the distance to the next one;
@@ -60,10 +62,10 @@ _LINK = re.compile(r"\[([^\[\]]*)\](?:\([^()]*\)|\[[^\[\]]*\])")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\[\]]+\]")
 _AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
-_LIQUID_TAG = re.compile(r"\{%.*?%\}", re.DOTALL)
-_LIST_START = re.compile(r"[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
+_HTML_COMMENT = r"(?s)<!--.*?-->"
+_HUGO_SHORTCODE = r"(?s)\{\{[<%].*?[%>]\}\}"
+_LIQUID_TAG = r"(?s)\{%.*?%\}"
+_LIST_START = r"[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]"
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
 _LINE_MARKUP = re.compile(
     r"^[ \t]*(?:>[ \t]?|#{1,6}[ \t]+|(?:[-*+][ \t]+|\d+[.)][ \t]+)(?:\[[ xX]\][ \t]+)?)", re.M
@@ -80,7 +82,7 @@ def first_paragraph(body: str) -> str:
     fence: str | None = None
     for line in body.split("\n"):
         stripped = line.strip()
-        opener = _FENCE.match(line)
+        opener = re.match(_FENCE, line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
@@ -93,7 +95,7 @@ def first_paragraph(body: str) -> str:
                 break
             continue
         if not paragraph and (
-            line.startswith(_NOT_PROSE) or _LIST_START.match(line) or urlsplit(stripped).scheme
+            line.startswith(_NOT_PROSE) or re.match(_LIST_START, line) or urlsplit(stripped).scheme
         ):
             continue
         if stripped.startswith(":::"):
@@ -126,7 +128,7 @@ def plain_text(markdown: str) -> str:
     return _SPACES.sub(" ", _joined_lines(text)).strip()
 
 
-def _sub_closed(pattern: re.Pattern[str], text: str, *closers: str) -> str:
+def _sub_closed(pattern: str, text: str, *closers: str) -> str:
     """``pattern`` (a span ending in one of ``closers``) removed from ``text``.
 
     Only the text up to the last closer is searched: an opener after it cannot match,
@@ -136,7 +138,7 @@ def _sub_closed(pattern: re.Pattern[str], text: str, *closers: str) -> str:
     if not ends:
         return text
     last = max(ends)
-    return pattern.sub("", text[:last]) + text[last:]
+    return re.sub(pattern, "", text[:last]) + text[last:]
 
 
 _BACKTICKS = re.compile(r"`+")
@@ -279,7 +281,9 @@ def markdown_paragraphs(text: str, out: PlainText) -> list[str]:
         elif token.type == "inline":
             inline = _inline_text(token, out)
             if lines and lines[-1].endswith(("- ", ". ")):
-                inline = _TASK_BOX.sub(lambda m: "☑ " if m[1] in "xX" else "☐ ", inline, count=1)
+                inline = re.sub(
+                    _TASK_BOX, lambda m: "☑ " if m[1] in "xX" else "☐ ", inline, count=1
+                )
             if depth and lines:
                 lines[-1] += inline
             elif depth:
@@ -322,10 +326,10 @@ def _inline_text(token: Token, out: PlainText) -> str:
 
 
 #: A task-list box at the start of a list item: written as a ballot box on X.
-_TASK_BOX = re.compile(r"^\[([ xX])\][ \t]+")
+_TASK_BOX = r"^\[([ xX])\][ \t]+"
 
 #: A mention as X reads one: ``@name`` not glued to a word before it (an e-mail address).
-_MENTION = re.compile(r"(?<![A-Za-z0-9_!#$%&*@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@＠])")
+_MENTION = r"(?<![A-Za-z0-9_!#$%&*@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@＠])"
 
 
 def _without_mentions(text: str, out: PlainText) -> str:
@@ -336,14 +340,11 @@ def _without_mentions(text: str, out: PlainText) -> str:
         out.warn(f"X thread: @{match[1]} written as '{match[1]}' so that nobody is notified")
         return match[1]
 
-    return _MENTION.sub(defuse, text)
+    return re.sub(_MENTION, defuse, text)
 
 
 #: A profile on X: ``https://x.com/name`` (or twitter.com, www., mobile.), nothing after.
-_X_PROFILE = re.compile(
-    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,15})/?",
-    re.IGNORECASE,
-)
+_X_PROFILE = r"(?i)https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,15})/?"
 
 
 def _link_text(label: str, href: str) -> str:
@@ -354,7 +355,7 @@ def _link_text(label: str, href: str) -> str:
     alone (who it is stays one tap away, nobody is notified); any other link keeps the
     name without its ``@``.
     """
-    if label.startswith("@") and _X_PROFILE.fullmatch(href):
+    if label.startswith("@") and re.fullmatch(_X_PROFILE, href):
         return href
     if label.startswith("@"):
         label = label.lstrip("@")
@@ -375,11 +376,9 @@ def _ignore(_message: str) -> None:
 
 # Linear time (issue 11): an element's text stops at the next opener of its kind, and
 # an opening tag at the next "<", so a failed match never rescans what follows.
-_KBD = re.compile(r"<kbd\b[^<>]*>((?:(?!<kbd\b).)*?)</kbd\s*>", re.IGNORECASE | re.DOTALL)
-_SUB_SUP = re.compile(
-    r"<(sub|sup)\b[^<>]*>((?:(?!<su[bp]\b).)*?)</\1\s*>", re.IGNORECASE | re.DOTALL
-)
-_ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")  # not <https://…>
+_KBD = r"(?is)<kbd\b[^<>]*>((?:(?!<kbd\b).)*?)</kbd\s*>"
+_SUB_SUP = r"(?is)<(sub|sup)\b[^<>]*>((?:(?!<su[bp]\b).)*?)</\1\s*>"
+_ANY_TAG = r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>"  # not <https://…>
 #: Inline HTML Zenn keeps (it renders ``<br>``); every other tag it shows as text.
 KEPT_TAG = re.compile(r"^<br\s?/?>$")
 _SUBSCRIPTS = dict(
@@ -397,11 +396,11 @@ def inline_html(text: str, warn: Callable[[str], None], platform: str) -> str:
 
     def kbd(match: re.Match[str]) -> str:
         warn(f"{platform} shows raw HTML as text: <kbd> written as a code span")
-        key = _ANY_TAG.sub("", match[1]).strip()
+        key = re.sub(_ANY_TAG, "", match[1]).strip()
         return f"`{key}`" if key and "`" not in key else key
 
     def script(match: re.Match[str]) -> str:
-        tag, inner = match[1].lower(), _ANY_TAG.sub("", match[2])
+        tag, inner = match[1].lower(), re.sub(_ANY_TAG, "", match[2])
         table = _SUBSCRIPTS if tag == "sub" else _SUPERSCRIPTS
         if inner and all(char in table for char in inner):
             warn(f"{platform} shows raw HTML as text: <{tag}> written as Unicode characters")
@@ -416,6 +415,6 @@ def inline_html(text: str, warn: Callable[[str], None], platform: str) -> str:
         return ""
 
     text = media_links(text, platform, warn)
-    text = _KBD.sub(kbd, text)
-    text = _SUB_SUP.sub(script, text)
-    return _ANY_TAG.sub(other, text)  # comments (<!-- -->) are no tags here: kept
+    text = re.sub(_KBD, kbd, text)
+    text = re.sub(_SUB_SUP, script, text)
+    return re.sub(_ANY_TAG, other, text)  # comments (<!-- -->) are no tags here: kept

@@ -27,19 +27,21 @@ from xpost.content.links import LinkResolver, outside_code_spans
 from xpost.content.model import Block, CalloutKind, Embed, Image
 from xpost.permalink import PermalinkError, expand_permalink
 
-_ARG = re.compile(r"""(?:([\w-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)""")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_ARG = r"""(?:([\w-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)"""
 # One scanner for everything inline: Hugo ``{{< >}}`` / ``{{% %}}``, Liquid ``{% %}``
 # and Liquid ``{{ }}`` output, so that a ``{{% x %}}`` is never read as ``{% x %}``.
 # Bounded lengths keep a line full of unclosed ``{{<`` from taking quadratic time.
-INLINE = re.compile(
+INLINE = (
     r"\{\{<\s*(?P<angle>.{0,2000}?)\s*>\}\}"
     r"|\{\{%\s*(?P<percent>.{0,2000}?)\s*%\}\}"
     r"|\{%-?\s*(?P<tag>.{0,2000}?)\s*-?%\}"
     r"|\{\{-?\s*(?P<output>[^{}]{0,2000}?)\s*-?\}\}"
 )
-_RELATIVE_URL_FILTER = re.compile(r"""^(["'])(.*)\1\s*\|\s*(?:relative_url|absolute_url)$""")
-_SITE_VARIABLE = re.compile(r"^site\.(?:url|baseurl)$")
-_JEKYLL_POST = re.compile(r"^(?:.*/)?(\d{4})-(\d{2})-(\d{2})-([^/]+?)(?:\.\w+)?$")
+_RELATIVE_URL_FILTER = r"""^(["'])(.*)\1\s*\|\s*(?:relative_url|absolute_url)$"""
+_SITE_VARIABLE = r"^site\.(?:url|baseurl)$"
+_JEKYLL_POST = r"^(?:.*/)?(\d{4})-(\d{2})-(\d{2})-([^/]+?)(?:\.\w+)?$"
 
 CALLOUT_KINDS: dict[str, CalloutKind] = {
     "note": "note",
@@ -89,7 +91,7 @@ def parse_shortcode(inner: str) -> Shortcode:
     name, _, rest = inner.partition(" ")
     positional: list[str] = []
     named: dict[str, str] = {}
-    for match in _ARG.finditer(rest):
+    for match in re.finditer(_ARG, rest):
         value = _unquote(match[2])
         if match[1]:
             named[match[1]] = value
@@ -235,7 +237,7 @@ class InlineSubstitution(Struct):
         if "{" not in text:
             return text
         return outside_code_spans(
-            text, lambda prose: INLINE.sub(self._replace, prose), in_code=unescape_hugo
+            text, lambda prose: re.sub(INLINE, self._replace, prose), in_code=unescape_hugo
         )
 
     def _replace(self, match: re.Match[str]) -> str:
@@ -292,7 +294,7 @@ class InlineSubstitution(Struct):
                 if not exists:
                     self.note(f"{source}: no such post in _posts; its URL would be {url}")
                 return url
-            post = _JEKYLL_POST.match(args)
+            post = re.match(_JEKYLL_POST, args)
             if post is None:
                 self.note(f"could not resolve {source}")
                 return ""
@@ -300,7 +302,7 @@ class InlineSubstitution(Struct):
             self.note(f"guessed the URL of {source} as {url}")
             return url
         if name == "link":
-            post = _JEKYLL_POST.match(args)
+            post = re.match(_JEKYLL_POST, args)
             if args.startswith("_posts/") and post is not None:
                 return self.liquid(source, f"post_url {post[0].rsplit('/', 1)[-1]}")
             path = re.sub(r"\.(?:md|markdown)$", ".html", args)
@@ -331,9 +333,9 @@ class InlineSubstitution(Struct):
         return f"/{year}/{month}/{day}/{name}/"
 
     def output(self, source: str, expression: str) -> str:
-        if _SITE_VARIABLE.match(expression):
+        if re.match(_SITE_VARIABLE, expression):
             return ""  # the link around it is resolved against site_url afterwards
-        literal = _RELATIVE_URL_FILTER.match(expression)
+        literal = re.match(_RELATIVE_URL_FILTER, expression)
         if literal:
             return literal[2]
         return source  # not ours: `{{ x }}` in a Vue or Jinja example

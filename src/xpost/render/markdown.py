@@ -112,7 +112,7 @@ class MarkdownFlavor:
             )
             return f"![{match['alt']}]({match['src']})"
 
-        return INLINE_SIZED_IMAGE.sub(drop, text)
+        return re.sub(INLINE_SIZED_IMAGE, drop, text)
 
     def code(self, block: Code) -> str:
         fence = code_fence(block.code)
@@ -158,14 +158,15 @@ class MarkdownFlavor:
         return block.markdown
 
 
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
 # Linear time (issue 11): an element's content stops at the next <video>/<audio> and a
 # tag at the next "<", so a failed match never rescans the rest of the text.
-_MEDIA = re.compile(
-    r"<(video|audio)\b([^<>]*)>((?:(?!<(?:video|audio)\b).)*?)</\1\s*>"
-    r"|<(video|audio)\b([^<>]*?)/?>",
-    re.IGNORECASE | re.DOTALL,
+_MEDIA = (
+    r"(?is)<(video|audio)\b([^<>]*)>((?:(?!<(?:video|audio)\b).)*?)</\1\s*>"
+    r"|<(video|audio)\b([^<>]*?)/?>"
 )
-_SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_SRC = r"""(?i)\bsrc\s*=\s*["']([^"']+)["']"""
 
 
 def media_links(text: str, platform: str, warn: Callable[[str], None]) -> str:
@@ -173,7 +174,7 @@ def media_links(text: str, platform: str, warn: Callable[[str], None]) -> str:
 
     def link(match: re.Match[str]) -> str:
         tag = (match[1] or match[4]).lower()
-        found = _SRC.search(match[2] or match[5] or "") or _SRC.search(match[3] or "")
+        found = re.search(_SRC, match[2] or match[5] or "") or re.search(_SRC, match[3] or "")
         if found is None:
             warn(f"{platform} cannot show a <{tag}> without a source: left out")
             return ""
@@ -182,7 +183,7 @@ def media_links(text: str, platform: str, warn: Callable[[str], None]) -> str:
         name = src.rsplit("/", 1)[-1] or src
         return f"[{tag}: {escape_link_text(name)}]({src})"
 
-    return _MEDIA.sub(link, text)
+    return re.sub(_MEDIA, link, text)
 
 
 def quoted_tweet(block: Embed) -> str:
@@ -201,7 +202,7 @@ def embed_link(block: Embed) -> str:
 
 
 # An inline image with Zenn's size: ``![alt](src =400x)`` / ``=400x300``.
-INLINE_SIZED_IMAGE = re.compile(
+INLINE_SIZED_IMAGE = (
     r"!\[(?P<alt>[^\]\n]*)\]\((?P<src>[^\s()]+)(?P<title>\s+\"[^\"\n]*\")?"
     r"\s+=(?P<width>\d*)x\d*\s*\)"
 )

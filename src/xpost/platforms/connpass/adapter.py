@@ -289,22 +289,24 @@ def material_found(materials: list[dict[str, Any]], url: str) -> bool:
 
 
 DISTINCTIVE = 12  # characters: shorter lines ("## Agenda") are found in too many events
-_MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)+")
-_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no "[" inside: linear on "[[[["
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_MARKUP = r"^(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)+"
+_LINK = r"!?\[([^\[\]]*)\]\([^()]*\)"  # no "[" inside: linear on "[[[["
 # An event page as the API gives it: https://GROUP.connpass.com/event/123456/
-_EVENT_URL = re.compile(r"https://[a-z0-9-]{1,63}\.connpass\.com/event/[0-9]{1,12}/?")
+_EVENT_URL = r"https://[a-z0-9-]{1,63}\.connpass\.com/event/[0-9]{1,12}/?"
 
 
 def _is_event_url(value: object) -> bool:
     """Whether the API's ``url`` is an event page: it is printed and kept, so anything
     else (``javascript:…``, another site) is replaced by the URL xpost knows."""
-    return isinstance(value, str) and _EVENT_URL.fullmatch(value) is not None
+    return isinstance(value, str) and re.fullmatch(_EVENT_URL, value) is not None
 
 
 def first_distinctive_line(markdown: str) -> str:
     """The first line of ``markdown`` long enough to identify it, as plain text."""
     for line in markdown.splitlines():
-        text = _LINK.sub(r"\1", _MARKUP.sub("", line.strip()))
+        text = re.sub(_LINK, r"\1", re.sub(_MARKUP, "", line.strip()))
         text = " ".join(re.sub(r"[*`~<>]", "", text).split())  # not _: it is in handles
         if len(text) >= DISTINCTIVE:
             return text

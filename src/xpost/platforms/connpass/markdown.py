@@ -15,8 +15,10 @@ from xpost.content.links import outside_code_spans
 from xpost.content.model import Details, Image, Math
 from xpost.render.markdown import MarkdownFlavor, code_fence, escape_link_text
 
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
 # An inline image: ``![alt](src "title")``, maybe with a Zenn size; not inside a link label.
-_INLINE_IMAGE = re.compile(
+_INLINE_IMAGE = (
     r"!\[(?P<alt>[^\]\n]*)\]\((?P<src>[^\s()]+)(?:\s+\"[^\"\n]*\")?(?:\s+=\d*x\d*)?\s*\)"
 )
 
@@ -38,7 +40,7 @@ class ConnpassMarkdown(MarkdownFlavor):
             label = match["alt"] or _file_name(src) or "image"
             return f"[{escape_link_text(label)}]({src})"
 
-        return _INLINE_IMAGE.sub(link, text)
+        return re.sub(_INLINE_IMAGE, link, text)
 
     def image(self, block: Image) -> str:
         label = block.alt or block.caption or block.title or _file_name(block.src) or "image"

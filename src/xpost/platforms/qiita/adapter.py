@@ -58,8 +58,10 @@ if TYPE_CHECKING:
     from xpost.platforms.qiita.client import QiitaClient
 
 
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
 # A Qiita user id (``yaotti``): letters, digits, ``-`` and ``_`` — what is printed as @id.
-_USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_USER_ID = r"[A-Za-z0-9_-]{1,64}"
 
 
 class QiitaSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -210,7 +212,7 @@ class QiitaAdapter(Adapter[QiitaSettings, QiitaOptions]):
     def whoami(self, ctx: PublishContext) -> str:
         with self._client(ctx) as client:
             user_id = client.authenticated_user().get("id")
-        if not isinstance(user_id, str) or not _USER_ID.fullmatch(user_id):
+        if not isinstance(user_id, str) or not re.fullmatch(_USER_ID, user_id):
             raise PublishError("Qiita: the authenticated user has no id; is api_base right?")
         return f"@{user_id}"
 

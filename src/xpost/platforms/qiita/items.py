@@ -36,7 +36,7 @@ def sendable(draft: Draft) -> dict[str, Any]:
 def receipt_from(item: dict[str, Any], *, created: bool = False) -> Receipt:
     """What the ledger keeps of an item Qiita returned."""
     item_id = item.get("id")
-    if not isinstance(item_id, str) or not _ITEM_ID.fullmatch(item_id):
+    if not isinstance(item_id, str) or not re.fullmatch(_ITEM_ID, item_id):
         message = "Qiita: the answer holds no item id" + (
             f" (got {str(item_id)[:40]!r}, not 20 hex digits)" if item_id else ""
         )
@@ -51,18 +51,18 @@ def receipt_from(item: dict[str, Any], *, created: bool = False) -> Receipt:
     )
 
 
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
 # An item id is 20 lower-case hex digits (contracts/qiita/schema-2016.json, item.id
 # pattern); its page is ``https://qiita.com/USER/items/ID`` (Qiita Team: TEAM.qiita.com).
-_ITEM_ID = re.compile(r"[0-9a-f]{20}")
-_ITEM_URL = re.compile(
-    r"https://(?:[a-z0-9-]+\.)?qiita\.com/[A-Za-z0-9_-]{1,64}/items/([0-9a-f]{20})"
-)
+_ITEM_ID = r"[0-9a-f]{20}"
+_ITEM_URL = r"https://(?:[a-z0-9-]+\.)?qiita\.com/[A-Za-z0-9_-]{1,64}/items/([0-9a-f]{20})"
 
 
 def is_item_url(url: str, item_id: str) -> bool:
     """Whether ``url`` is this item's page on Qiita: an answer's URL is printed and kept,
     so a ``javascript:`` or look-alike one is dropped, never shown."""
-    match = _ITEM_URL.fullmatch(url)
+    match = re.fullmatch(_ITEM_URL, url)
     return match is not None and match.group(1) == item_id
 
 

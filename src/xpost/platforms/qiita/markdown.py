@@ -56,10 +56,12 @@ YOUTUBE_ALLOW = (
     "picture-in-picture; web-share"
 )
 
-_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_YOUTUBE_ID = r"^[A-Za-z0-9_-]{6,20}$"
 _SPEAKERDECK_ID = re.compile(r"^[0-9a-f]{24,32}$")
-_DOCSWELL_PAGE = re.compile(r"^/s/[^/]+/([A-Za-z0-9]+)(?:-|$)")
-_CODEPEN_PEN = re.compile(r"^/([^/]+)/(?:pen|embed)/([A-Za-z0-9]+)")
+_DOCSWELL_PAGE = r"^/s/[^/]+/([A-Za-z0-9]+)(?:-|$)"
+_CODEPEN_PEN = r"^/([^/]+)/(?:pen|embed)/([A-Za-z0-9]+)"
 
 CALLOUT_STYLES = {
     "note": "info",
@@ -129,8 +131,10 @@ class QiitaMarkdown(MarkdownFlavor):
         return text
 
     def _sized_images(self, text: str) -> str:
-        return INLINE_SIZED_IMAGE.sub(
-            lambda m: sized_img(m["src"], m["alt"], m["width"]) if m["width"] else m[0], text
+        return re.sub(
+            INLINE_SIZED_IMAGE,
+            lambda m: sized_img(m["src"], m["alt"], m["width"]) if m["width"] else m[0],
+            text,
         )
 
     def image(self, block: Image) -> str:
@@ -174,11 +178,11 @@ class QiitaMarkdown(MarkdownFlavor):
                 return f"{script}\n\n[Speaker Deck: slide {block.start}]({block.url})"
             case "speakerdeck":
                 return self._card(block, "it has no player id")
-            case "youtube" if _YOUTUBE_ID.match(block.id):
+            case "youtube" if re.match(_YOUTUBE_ID, block.id):
                 return youtube_iframe(block.id, block.title, block.start)
             case "tweet":
                 return self._tweet(block)
-            case "codepen" if pen := _CODEPEN_PEN.match(urlsplit(block.url).path):
+            case "codepen" if pen := re.match(_CODEPEN_PEN, urlsplit(block.url).path):
                 return codepen_embed(pen[1], pen[2], block)
             case "asciinema" if block.id:
                 return (
@@ -226,7 +230,7 @@ def iframe_src(block: Embed) -> str | None:
         case "slideshare" if block.id:
             src = f"https://www.slideshare.net/slideshow/embed_code/key/{quote(block.id)}"
         case "docswell":
-            page = _DOCSWELL_PAGE.match(path)
+            page = re.match(_DOCSWELL_PAGE, path)
             if block.id:
                 src = f"https://www.docswell.com/slide/{quote(block.id)}/embed"
             elif path.endswith("/embed"):
@@ -239,7 +243,7 @@ def iframe_src(block: Embed) -> str | None:
             else:
                 src = f"https://www.figma.com/embed?embed_host=share&url={quote(url, safe='')}"
         case "codepen":
-            pen = _CODEPEN_PEN.match(path)
+            pen = re.match(_CODEPEN_PEN, path)
             if pen:
                 src = f"https://codepen.io/{pen.group(1)}/embed/{pen.group(2)}?default-tab=result"
         case "iframe":

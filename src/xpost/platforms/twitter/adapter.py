@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from xpost.platforms.twitter.posting import ThreadPublisher
     from xpost.sitefiles import SiteFiles
 
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
 #: A post's page, as ``xpost confirm`` is given it.
-_STATUS_URL = re.compile(r"https://(?:x|twitter)\.com/(\w{1,15}|i/web)/status/([0-9]{1,19})/?")
+_STATUS_URL = r"https://(?:x|twitter)\.com/(\w{1,15}|i/web)/status/([0-9]{1,19})/?"
 
 #: X's limits for images attached to a post (bytes).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -115,7 +117,7 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
 
     def receipt_for_url(self, url: str) -> Receipt | None:
         """``https://x.com/<user>/status/<id>`` (or twitter.com): the post's id."""
-        match = _STATUS_URL.fullmatch(url)
+        match = re.fullmatch(_STATUS_URL, url)
         if match is None:
             return None
         user, post_id = match.group(1), match.group(2)

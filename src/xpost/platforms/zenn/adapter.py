@@ -48,7 +48,9 @@ MAX_TOPICS = 5
 MAX_TOPIC_LENGTH = 18
 #: Zenn deploys no article without a topic (validator-rules.md: 1-5 topics).
 NO_TOPICS = "Zenn needs at least one topic: add tags or xpost.zenn.topics"
-_PUBLISHED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
+_PUBLISHED_AT = r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$"
 # zenn-model's invalid-topic-letters class: ASCII space and punctuation.
 _TOPIC_INVALID = re.compile(r"[\s!-/:-@\[-`{-~]")
 _TOPIC_NAMES = {"c++": "cpp", "c#": "csharp", "f#": "fsharp", ".net": "dotnet"}
@@ -197,7 +199,7 @@ class ZennAdapter(Adapter[ZennSettings, ZennOptions]):
         }
         when = post.publish_date or post.date
         written = post.front_matter.get("published_at")
-        if published and isinstance(written, str) and _PUBLISHED_AT.match(written.strip()):
+        if published and isinstance(written, str) and re.match(_PUBLISHED_AT, written.strip()):
             front["published_at"] = written.strip()  # a Zenn article's own, in Japan time
         elif published and when is not None and when > now:
             front["published_at"] = self._zenn_time(when)

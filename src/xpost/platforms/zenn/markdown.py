@@ -26,32 +26,34 @@ from xpost.render.markdown import (
     embed_link,
 )
 
+# Pattern text, not compiled patterns: ``re`` compiles each on first use and keeps it,
+# so a start-up that needs none of them compiles none.
 # The argument patterns zenn-markdown-html@0.4.4 accepts per embed (src/utils/url-matcher.ts
 # and src/embed.ts); an argument outside them renders an error message instead of a player.
-_ARGUMENT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "youtube": re.compile(
+_ARGUMENT_PATTERNS: dict[str, str] = {
+    "youtube": (
         r"^(?:[a-zA-Z0-9_-]+|https://www\.youtube\.com/watch\?v=[a-zA-Z0-9_-]{11}&t=\d+s)$"
     ),
-    "slideshare": re.compile(r"^[a-zA-Z0-9_-]+$"),
-    "speakerdeck": re.compile(r"^[a-zA-Z0-9_-]+(?:\?slide=\d+)?$"),
-    "docswell": re.compile(
+    "slideshare": r"^[a-zA-Z0-9_-]+$",
+    "speakerdeck": r"^[a-zA-Z0-9_-]+(?:\?slide=\d+)?$",
+    "docswell": (
         r"^https://www\.docswell\.com/(?:s/[a-zA-Z0-9_-]+/[a-zA-Z0-9_-]+(?:/\d+)?(?:#p\d+)?"
         r"|slide/[a-zA-Z0-9_-]+/embed(?:#p\d+)?)$"
     ),
-    "tweet": re.compile(r"^https://(?:twitter|x)\.com/[a-zA-Z0-9_-]+/status/[a-zA-Z0-9?=&\-_]+$"),
-    "gist": re.compile(
+    "tweet": r"^https://(?:twitter|x)\.com/[a-zA-Z0-9_-]+/status/[a-zA-Z0-9?=&\-_]+$",
+    "gist": (
         r"^https://gist\.github\.com/[a-zA-Z0-9](?:-?[a-zA-Z0-9]){0,38}/[a-zA-Z0-9]{1,32}"
         r"(?:/[a-zA-Z0-9]+)?(?:\?file=.+)?$"
     ),
-    "codepen": re.compile(r"^https://codepen\.io/[a-zA-Z0-9\-_/@]+/pen/[a-zA-Z0-9\-_/.@?&=%,]+$"),
-    "figma": re.compile(
+    "codepen": r"^https://codepen\.io/[a-zA-Z0-9\-_/@]+/pen/[a-zA-Z0-9\-_/.@?&=%,]+$",
+    "figma": (
         r"^https://(?:[\w.-]+\.)?figma.com/(?:file|proto)/[0-9a-zA-Z]{22,128}(?:/[\w\-?=&%]+)?$"
     ),
     # Players Zenn has but the model has no provider for: recognised from a plain iframe.
-    "stackblitz": re.compile(r"^https://stackblitz\.com/[a-zA-Z0-9\-_/.@?&=%\[\]]+$"),
-    "codesandbox": re.compile(r"^https://codesandbox\.io/embed/[a-zA-Z0-9\-_/.@?&=%,+]+$"),
-    "jsfiddle": re.compile(r"^https?://jsfiddle\.net/[a-zA-Z0-9_,/-]+$"),
-    "blueprintue": re.compile(r"^https://blueprintue\.com/render/[-\w]+/?$"),
+    "stackblitz": r"^https://stackblitz\.com/[a-zA-Z0-9\-_/.@?&=%\[\]]+$",
+    "codesandbox": r"^https://codesandbox\.io/embed/[a-zA-Z0-9\-_/.@?&=%,+]+$",
+    "jsfiddle": r"^https?://jsfiddle\.net/[a-zA-Z0-9_,/-]+$",
+    "blueprintue": r"^https://blueprintue\.com/render/[-\w]+/?$",
 }
 _IFRAME_PLAYERS = ("stackblitz", "codesandbox", "jsfiddle", "blueprintue")
 # Longer arguments are refused by zenn-markdown-html (cards excepted).
@@ -59,11 +61,11 @@ _MAX_ARGUMENT = 300
 _HTTP_URL = re.compile(r"^https?://[^\s]+$")
 
 # Inline HTML Zenn escapes. ``<br>`` (lowercase) and comments are the exceptions it keeps.
-_INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
-_FENCED_CODE = re.compile(r"^[ \t>]*(`{3,}|~{3,}).*?^[ \t>]*\1", re.DOTALL | re.MULTILINE)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_CONTAINER_FENCE = re.compile(r"^(:{3,})", re.MULTILINE)
+_INLINE_TAG = r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
+_CODE_SPAN = r"(?s)(`+)(?:(?!\1).)+?\1"
+_FENCED_CODE = r"(?sm)^[ \t>]*(`{3,}|~{3,}).*?^[ \t>]*\1"
+_COMMENT = r"(?s)<!--.*?-->"
+_CONTAINER_FENCE = r"(?m)^(:{3,})"
 
 
 class HostedImage(Struct, frozen=True):
@@ -112,7 +114,7 @@ class ZennMarkdown(MarkdownFlavor):
 
     def embed(self, block: Embed) -> str:
         name, argument = self._embed_argument(block)
-        if name and _ARGUMENT_PATTERNS[name].match(argument) and len(argument) <= _MAX_ARGUMENT:
+        if name and re.match(_ARGUMENT_PATTERNS[name], argument) and len(argument) <= _MAX_ARGUMENT:
             return f"@[{name}]({argument})"
         if block.provider == "iframe":
             return super().embed(block)  # a link, with a warning
@@ -170,7 +172,7 @@ class ZennMarkdown(MarkdownFlavor):
                 return "codepen", block.url.replace("/embed/", "/pen/", 1)
             case "iframe":
                 for name in _IFRAME_PLAYERS:
-                    if _ARGUMENT_PATTERNS[name].match(block.url):
+                    if re.match(_ARGUMENT_PATTERNS[name], block.url):
                         return name, block.url
         return "", ""
 
@@ -191,15 +193,15 @@ class ZennMarkdown(MarkdownFlavor):
     def _warn_inline_html(self, text: str) -> None:
         if "<" not in text:
             return
-        prose = _COMMENT.sub("", _CODE_SPAN.sub("", _FENCED_CODE.sub("", text)))
-        for tag in _INLINE_TAG.findall(prose):
+        prose = re.sub(_COMMENT, "", re.sub(_CODE_SPAN, "", re.sub(_FENCED_CODE, "", text)))
+        for tag in re.findall(_INLINE_TAG, prose):
             if not KEPT_TAG.match(tag):
                 self.warn(f"Zenn shows raw HTML as text: {tag}")
 
 
 def _container(info: str, body: str) -> str:
     """A ``:::`` container; it takes more colons than any container nested inside it."""
-    inner = max((len(m) for m in _CONTAINER_FENCE.findall(body)), default=2)
+    inner = max((len(m) for m in re.findall(_CONTAINER_FENCE, body)), default=2)
     fence = ":" * max(3, inner + 1)
     return f"{fence}{info}\n{body}\n{fence}" if body else f"{fence}{info}\n{fence}"
 
