@@ -108,8 +108,9 @@ DRY_RUN_MUST_NOT_LOAD = (
 )
 #: Creating a dataclass costs ~0.4 ms at import (its methods are generated and
 #: compiled): records on the dry-run's path are msgspec Structs (~0.02 ms). These stay
-#: dataclasses: the adapter API (authors call ``dataclasses.replace`` on them) and
-#: classes that need a field left out of comparison.
+#: dataclasses: the adapter API (authors call ``dataclasses.replace`` on them), a class
+#: with a field left out of comparison, and the engine (its credential store kept out
+#: of its repr).
 DRY_RUN_DATACLASSES = {
     "xpost.adapters.base.Draft",
     "xpost.adapters.base.HandOff",
@@ -117,7 +118,6 @@ DRY_RUN_DATACLASSES = {
     "xpost.adapters.base.Receipt",
     "xpost.content.model.LinkContext",
     "xpost.engine.Syndicator",
-    "xpost.metadata.FileParts",
 }
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -99,8 +98,7 @@ class Schedule(Struct, frozen=True):
         return self.publish_date or self.date
 
 
-@dataclass(frozen=True)
-class FileParts:
+class FileParts(Struct, frozen=True, dict=True):  # dict: where cached_property keeps values
     """A post file split: its front matter, its body, and what its place says."""
 
     source: Path
