@@ -184,6 +184,12 @@ def structured(rng: random.Random) -> str:
             lines.append(f"{key}: {scalar(rng)}{comment}")
             while rng.random() < 0.2:  # wrapped onto deeper lines, as dumpers do
                 lines.append(f"{rng.choice(['', ' ', '  ', '    '])}{scalar(rng)}")
+        elif shape < 0.7:  # a block scalar
+            lines.append(f"{key}: {rng.choice(['|', '|-', '|+', '>', '>-', '>+', '|2', '>1'])}")
+            base = rng.choice([1, 2, 2, 4])
+            for _ in range(rng.randint(0, 4)):
+                deeper = " " * rng.choice([0, 0, 0, 1, 2, -1])
+                lines.append(f"{' ' * base}{deeper}{scalar(rng)}{rng.choice(['', '', ' '])}")
         elif shape < 0.8:
             lines.append(f"{key}:{comment}")
             for sub in rng.sample(keys, rng.randint(1, 3)):
@@ -203,11 +209,30 @@ def mutate(rng: random.Random, text: str, times: int) -> str:
     return text
 
 
+WORDS = ["text", "C#", "x #y", "a:b", "a: b", "- x", "[a]", "'q'", '"q"', "yes", "1", "日本", "{a}"]
+
+
+def block(rng: random.Random) -> str:
+    """A key with a block scalar, then another key, mostly well formed."""
+    header = rng.choice(["|", "|-", "|+", ">", ">-", ">+", "| # c", "|2", ">-  "])
+    lines = [f"{rng.choice(NAMES)}: {header}"]
+    base = rng.choice([1, 2, 2, 4])
+    for _ in range(rng.randint(0, 5)):
+        deeper = rng.choice([0, 0, 0, 0, 1, 2, -1])
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+        lines.append(" " * (base + deeper) + words + rng.choice(["", "", "", " "]))
+    if rng.random() < 0.7:
+        lines.append(f"{rng.choice(['', '  '])}next: {scalar(rng)}")
+    return mutate(rng, "\n".join(lines), rng.choice([0, 0, 0, 1]))
+
+
 def document(rng: random.Random) -> str:
     roll = rng.random()
-    if roll < 0.15:
+    if roll < 0.1:
+        return block(rng)
+    if roll < 0.25:
         return f"{rng.choice(NAMES)}: {timestamp(rng)}"
-    if roll < 0.65:
+    if roll < 0.7:
         return structured(rng)
     lines = []
     for _ in range(rng.randint(1, 8)):

@@ -55,6 +55,9 @@ TAKEN = [
     "summary: A long summary that a dumper wrapped at eighty columns, so it goes\n"
     "  on over the next line\n  and the one after\ndate: 2024-01-01",
     "xpost:\n  qiita:\n    note: wrapped\n      text, here\n  targets: [a,\n    b]",
+    # Block scalars, literal and folded, each chomping.
+    "description: |\n  Two lines of\n    deeper\n  block text.\ntitle: T",
+    "description: >-\n  folded onto\n  one line\nsummary: |+\n  kept\nnote: >\n  C# at the end",
 ]
 
 # Outside the subset (or wrong YAML): left to PyYAML, which decides and words any error.
@@ -85,10 +88,16 @@ LEFT = [
     "tags: [a, b\n  c]",
     "tags: [a,\nb]",
     "image: {a: b,\n  c: d}",
+    "summary: |\n  a\n\n  b",  # a blank line in a block scalar
+    "summary: |\n  a\n  # not a comment",
+    "summary: >\n  a\n    b",
+    "summary: |\n  a  \nb: 1",
+    "summary: |\n  a: b",
+    "summary: |2\n   a",
+    "summary: |\nnext: 1",
     'title: "escaped \\" quote"',
     "title: &anchor T\nother: *anchor",
     "title: !!str 1",
-    "summary: |\n  a block\n  scalar",
     "xpost: {targets: [qiita]}",
     "tags: [a, [b]]",
     "tags: [a,, b]",
@@ -294,9 +303,13 @@ def _structured(draw: st.DrawFn) -> str:
     """Mostly well-formed: distinct keys, each a scalar, a nested table or a list."""
     lines = []
     for key in draw(st.lists(_KEYS, min_size=1, max_size=5, unique=True)):
-        shape = draw(st.integers(0, 4))
+        shape = draw(st.integers(0, 5))
         if shape <= 1:
             lines.append(f"{key}: {draw(_SCALARS)}")
+        elif shape == 5:
+            lines.append(f"{key}: {draw(st.sampled_from(['|', '|-', '|+', '>', '>-']))}")
+            for _ in range(draw(st.integers(0, 3))):
+                lines.append(f"{draw(st.sampled_from(['  ', '  ', '   ', ' ']))}{draw(_SCALARS)}")
         elif shape == 2:
             lines.append(f"{key}:")
             for sub in draw(st.lists(_KEYS, min_size=1, max_size=3, unique=True)):

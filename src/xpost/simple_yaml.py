@@ -44,6 +44,8 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _REFUSED = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+#: The headers of the block scalars this reader takes (no indentation indicator).
+_BLOCK_HEADERS = frozenset({"|", "|-", "|+", ">", ">-", ">+"})
 #: A blank line or a comment line.
 _GAP = re.compile(r"^ *(?:#.*)?$", re.MULTILINE)
 #: Deeper front matter is rare: PyYAML reads it. Far below ``limits.MAX_NESTING``, which
@@ -214,10 +216,38 @@ class _Reader:
             if not value:
                 result[key] = self.nested(indent, depth)
                 continue
+            if value in _BLOCK_HEADERS:
+                result[key] = self.block(value, indent)
+                continue
             if self.at < len(lines) and lines[self.at][0] > indent and "#" not in rest:
                 value = self.continued(value, indent)
             result[key] = self.scalar(value)
         return result
+
+    def block(self, header: str, indent: str) -> str:
+        """A literal (``|``) or folded (``>``) block scalar, in the plain cases: lines
+        all at one indentation (or deeper, for ``|``), no blank lines, no trailing
+        spaces, no line that reads as ``key: value``."""
+        if _GAP.search(self.source):
+            raise _Decline  # a blank or "#" line is content here, and was not kept
+        lines, start = self.lines, self.at
+        block_indent = lines[start][0] if start < len(lines) else ""
+        if block_indent <= indent:
+            raise _Decline  # an empty block scalar
+        texts = []
+        while self.at < len(lines) and lines[self.at][0] > indent:
+            here, key, text = lines[self.at]
+            if key or here < block_indent or text[-1] == " ":
+                raise _Decline
+            if here != block_indent and header[0] == ">":
+                raise _Decline  # more-indented lines keep their breaks when folded
+            texts.append(here[len(block_indent) :] + text)
+            self.at += 1
+        content = ("\n" if header[0] == "|" else " ").join(texts)
+        # The last line break: kept, unless stripped (``-``) or the document ends there.
+        if header[-1] == "-" or self.at == len(lines):
+            return content
+        return content + "\n"
 
     def continued(self, value: str, indent: str) -> str:
         """A value that goes on over more-indented lines, as YAML dumpers wrap long flow
