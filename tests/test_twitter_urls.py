@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import regex
@@ -211,6 +212,7 @@ def test_urls_match_npm_twitter_text(node_modules: Path) -> None:
         texts.append(text)
 
     collect()
+    texts.append("(09(09い？う。imamatdiamondsexample.comau！いexample.com漢？あexample.com")
     result = subprocess.run(
         ["node", str(EXTRACTOR)],
         input=json.dumps(texts),
@@ -227,9 +229,27 @@ def test_urls_match_npm_twitter_text(node_modules: Path) -> None:
             [url.value, _utf16_index(text, url.start), _utf16_index(text, url.end)]
             for url in urls.extract_urls(text)
         ]
-        if ours != expected:
+        if ours != expected and not _same_but_placed_by_index_of(text, ours, expected):
             mismatches.append((text, ours, expected))
     assert mismatches == []
+
+
+def _same_but_placed_by_index_of(text: str, ours: list[list[Any]], theirs: list[list[Any]]) -> bool:
+    """twitter-text (JS) places each URL found without a protocol inside a longer
+    candidate with ``domain.indexOf(asciiDomain, end of the previous one)``
+    (``dist/extractUrlsWithIndices.js``), so a domain whose text also occurs earlier in
+    the candidate is reported at that earlier occurrence (``…sexample.comau！いexample.com``
+    gives the first ``example.com``'s place for the second). The Java library uses the
+    match's own position, as we do. Accept exactly that: the same URLs in the same order,
+    each of theirs on the same text as ours and never after it. The weighted length is
+    the same either way: both spans hold the same characters."""
+    if [url[0] for url in ours] != [url[0] for url in theirs]:
+        return False
+    units = text.encode("utf-16-le")
+    return all(
+        units[2 * start : 2 * end] == units[2 * our_start : 2 * our_end] and start <= our_start
+        for (_, our_start, our_end), (_, start, end) in zip(ours, theirs, strict=True)
+    )
 
 
 def _utf16_index(text: str, index: int) -> int:
