@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime, tzinfo
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -98,7 +98,7 @@ class Schedule(Struct, frozen=True):
         return self.publish_date or self.date
 
 
-class FileParts(Struct, frozen=True, dict=True):  # dict: where cached_property keeps values
+class FileParts(Struct, frozen=True):
     """A post file split: its front matter, its body, and what its place says."""
 
     source: Path
@@ -114,20 +114,22 @@ class FileParts(Struct, frozen=True, dict=True):  # dict: where cached_property 
     #: and its site need no look at the folder of their own.
     walked: bool = False
 
-    @cached_property
+    # Plain properties: each is asked once or twice per post, and a cached_property's
+    # lock (Python 3.11) cost more than the work.
+    @property
     def is_bundle(self) -> bool:
         return self.source.name in BUNDLE_INDEXES
 
-    @cached_property
+    @property
     def content_name(self) -> str:
         """The bundle's folder name, else the file's stem."""
         return self.source.parent.name if self.is_bundle else self.source.stem
 
-    @cached_property
+    @property
     def dated_name(self) -> re.Match[str] | None:
         return _DATED_NAME.fullmatch(self.content_name)
 
-    @cached_property
+    @property
     def in_jekyll_dir(self) -> bool:
         return any(part in ("_posts", "_drafts") for part in self.source.parts)
 
@@ -340,7 +342,8 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
         slug = dated.group(2)
 
     # A walked folder holds no site config: the site's root is above it.
-    site_dir = _site_root(parts.folder.parent if parts.walked else parts.folder)
+    folder = os.fspath(parts.folder)
+    site_dir = _site_root_at(os.path.dirname(folder) if parts.walked else folder)
     base_url = _site_value(config, parts.site, "base_url") or config.site.base_url
     # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
     jekyll = parts.in_jekyll_dir or (site_dir is not None and _is_jekyll_site(site_dir))
@@ -401,6 +404,11 @@ def _real_source(parts: FileParts) -> Path:
     if parts.walked or not os.path.islink(text):
         return Path(text)
     return Path(os.path.realpath(text))
+
+
+@lru_cache(maxsize=4096)  # by the folder's text: its Path is made anew for each post
+def _site_root_at(directory: str) -> Path | None:
+    return _site_root(Path(directory))
 
 
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
