@@ -137,21 +137,29 @@ def _codepen(match: re.Match[str]) -> _Piece:
     )
 
 
-_RECOGNISERS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], _Piece]]] = [
-    (_COMMENT, _comment),
-    (_SCRIPT, _script),
-    (_STYLE, _style),
-    (_TWEET, _tweet),
-    (_IFRAME, _iframe),
-    (_IFRAMELY, _iframely),
-    (_CODEPEN, _codepen),
+# Each with a text its every match contains, to skip a scan where it is not. Only ASCII
+# is told by lower() alone: IGNORECASE also matches "ſ" to "s" and "İ" to "i".
+_RECOGNISERS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], _Piece], str]] = [
+    (_COMMENT, _comment, "<!--"),
+    (_SCRIPT, _script, "<script"),
+    (_STYLE, _style, "<style"),
+    (_TWEET, _tweet, "twitter-tweet"),
+    (_IFRAME, _iframe, "<iframe"),
+    (_IFRAMELY, _iframely, "data-iframely-url"),
+    (_CODEPEN, _codepen, "codepen"),
 ]
 
 
 def recognise_html(html: str, links: LinkResolver) -> tuple[list[Block], list[str]]:
     """The blocks an HTML block stands for, and notes about what was dropped."""
+    lowered = html.lower() if html.isascii() else None
     pieces = sorted(
-        (build(m) for regex, build in _RECOGNISERS for m in regex.finditer(html)),
+        (
+            build(m)
+            for regex, build, mark in _RECOGNISERS
+            if lowered is None or mark in lowered
+            for m in regex.finditer(html)
+        ),
         key=lambda piece: piece.start,
     )
     blocks: list[Block] = []
