@@ -366,6 +366,21 @@ def test_pool_takes_at_most_its_window_of_tasks_ahead() -> None:
         assert len(taken) - task <= 5
 
 
+def test_pool_moves_tasks_and_results_bigger_than_a_pipe_holds_without_a_deadlock() -> None:
+    def timeout(*_: object) -> None:
+        raise TimeoutError("the pool hangs")
+
+    before = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(120)
+    try:
+        tasks = [str(n) * 300_000 for n in range(12)]  # 300 KB out, 600 KB back each
+        got = list(ForkPool(lambda text: text * 2, 2, window=8).map(tasks))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+    assert got == [(task, task * 2) for task in tasks]
+
+
 def test_pool_children_ignore_ctrl_c_and_are_gone_after_it() -> None:
     pool = ForkPool(abs, 2, window=4)
     children: list[int] = []

@@ -36,6 +36,7 @@ import select
 import signal
 import struct
 import sys
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, Final
 
@@ -43,6 +44,7 @@ from typing import Any, Final
 LOST: Final = object()
 
 _HEADER = struct.Struct("!Q")  # the length of the pickle that follows
+_AHEAD = 2  # tasks queued per child: one it works on, one it takes next
 
 
 def usable_cores() -> int:
@@ -109,25 +111,36 @@ class ForkPool:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held Ctrl-C raises here
 
     def _map(self, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        # Each child has up to ``_AHEAD`` tasks queued, so that it goes on to the next one
+        # without waiting for the parent to be scheduled (on a busy machine that wait was
+        # most of a child's time). The parent never blocks writing: a task that does not
+        # fit in the pipe waits in ``unsent`` until ``select`` says it does.
         pending = iter(tasks)
         sent: dict[int, Any] = {}  # number: task, out or done but not handed back yet
         done: dict[int, Any] = {}  # number: result
-        busy: dict[int, tuple[int, tuple[int, int]]] = {}  # result fd: (number, fds)
-        idle = list(self._children.values())
+        queued: dict[int, deque[int]] = {}  # result fd: numbers of its child's tasks
+        unsent: dict[int, bytes] = {}  # task fd: what is still to be written to it
+        task_fd_of: dict[int, int] = {}  # result fd: task fd
+        for task_fd, result_fd in self._children.values():
+            os.set_blocking(task_fd, False)
+            queued[result_fd] = deque()
+            task_fd_of[result_fd] = task_fd
         numbered = handed = 0
         exhausted = broken = False
         while True:
-            while idle and not exhausted and not broken and numbered - handed < self._window:
+            while not exhausted and not broken and numbered - handed < self._window:
+                result_fd = min(queued, key=lambda fd: len(queued[fd]))
+                if len(queued[result_fd]) >= _AHEAD:
+                    break
                 task = next(pending, None)
                 if task is None:
                     exhausted = True
                     break
-                fds = idle.pop()
                 sent[numbered] = task
-                if _send(fds[0], task):
-                    busy[fds[1]] = (numbered, fds)
-                else:  # the child is gone
-                    broken = True
+                queued[result_fd].append(numbered)
+                task_fd = task_fd_of[result_fd]
+                unsent[task_fd] = unsent.get(task_fd, b"") + _frame(task)
+                broken = not _flush(task_fd, unsent)
                 numbered += 1
             if handed in done:
                 yield sent.pop(handed), done.pop(handed)
@@ -137,16 +150,17 @@ class ForkPool:
                 break
             if handed == numbered:  # nothing out, nothing more to send
                 return
-            ready, _, _ = select.select(list(busy), [], [])
-            for result_fd in ready:
-                number, fds = busy.pop(result_fd)
+            waiting = [fd for fd, numbers in queued.items() if numbers]
+            readable, writable, _ = select.select(waiting, list(unsent), [])
+            for task_fd in writable:
+                broken = broken or not _flush(task_fd, unsent)
+            for result_fd in readable:
                 reply = _receive(result_fd)
-                if reply is None:  # the child is gone: its result never comes
+                if reply is None:  # the child is gone: its results never come
                     broken = True
                     continue
                 ok, result = reply
-                done[number] = result if ok else LOST
-                idle.append(fds)
+                done[queued[result_fd].popleft()] = result if ok else LOST
         self._kill()
         for number in range(handed, numbered):
             yield sent.pop(number), done.pop(number, LOST)
@@ -201,12 +215,22 @@ class ForkPool:
                 os.waitpid(pid, 0)
 
 
-def _send(fd: int, task: Any) -> bool:
+def _frame(task: Any) -> bytes:
     data = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
+def _flush(fd: int, unsent: dict[int, bytes]) -> bool:
+    """Writes what ``fd`` can take now of ``unsent[fd]``; False when its child is gone."""
+    data = unsent.pop(fd)
     try:
-        _write(fd, _HEADER.pack(len(data)) + data)
+        written = os.write(fd, data)
+    except BlockingIOError:
+        written = 0
     except BrokenPipeError:
         return False
+    if written < len(data):
+        unsent[fd] = data[written:]
     return True
 
 
