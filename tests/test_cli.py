@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import INSTALLED, SEED
+from dry_run_cli import write
 from xpost import __version__
 from xpost.cli import cli
 
@@ -20,15 +21,6 @@ def run_xpost(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
     return subprocess.run(
         [sys.executable, "-m", "xpost", *args], capture_output=True, text=True, cwd=cwd
     )
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_version() -> None:

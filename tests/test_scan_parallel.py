@@ -22,6 +22,7 @@ import pytest
 
 import xpost.forkpool
 import xpost.scan
+from dry_run_cli import write
 from xpost.config import Config, SiteConfig
 from xpost.environment import SCAN_PROCESSES
 from xpost.errors import ConfigError, UsageError
@@ -31,15 +32,6 @@ from xpost.scan import CachedFile, FileState, ScanResult, find_post_files, scan
 CAN_FORK = xpost.forkpool.can_fork
 CONFIG = Config(site=SiteConfig(timezone="Asia/Tokyo", base_url="https://example.com/"))
 KEY = "key"
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def post(n: int, extra: str = "") -> str:

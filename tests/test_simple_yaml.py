@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from xpost.frontmatter import _YamlLoader, split_front_matter
 from xpost.simple_yaml import read_simple_yaml
+from yaml_scalars import TRICKY_SCALARS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -157,37 +158,7 @@ def test_every_fixture_front_matter_reads_the_same(tmp_path: Path) -> None:
 # Pieces of values that each mean something else to YAML 1.1.
 _SCALARS = st.sampled_from(
     [
-        "yes",
-        "No",
-        "ON",
-        "off",
-        "true",
-        "FALSE",
-        "y",
-        "n",
-        "~",
-        "null",
-        "Null",
-        "NULL",
-        "0",
-        "-1",
-        "+1",
-        "007",
-        "0o17",
-        "0x1F",
-        "0b101",
-        "1_000",
-        "1:20",
-        "190:20:30",
-        "1.5",
-        ".5",
-        "1e3",
-        "1.0e+3",
-        ".inf",
-        "-.Inf",
-        ".nan",
-        "=",
-        "<<",
+        *TRICKY_SCALARS,
         "2024-01-01",
         "2024-1-1",
         "2024-13-45",

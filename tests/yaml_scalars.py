@@ -1,0 +1,37 @@
+"""Plain scalars YAML 1.1 (PyYAML) reads as something other than a string, or nearly:
+what the plain front-matter reader must type exactly as PyYAML does. Shared by
+``tests/test_simple_yaml.py`` and ``scripts/fuzz_simple_yaml.py``."""
+
+TRICKY_SCALARS = [
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "true",
+    "FALSE",
+    "y",
+    "n",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "0",
+    "-1",
+    "+1",
+    "007",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "1:20",
+    "190:20:30",
+    "1.5",
+    ".5",
+    "1e3",
+    "1.0e+3",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "=",
+    "<<",
+]
