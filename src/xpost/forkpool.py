@@ -3,8 +3,11 @@
 Made for the scan of a big site (``xpost.scan``), where reading 10,000 front matters is
 most of a first ``xpost run``: forked children start at once with everything the parent
 has loaded (config, site configs, modules), and only the tasks and results cross a
-pipe. Nothing here imports ``multiprocessing``: a fork, two pipes per child and
-``pickle`` are all it takes, and a small run never pays for more.
+pipe. A fork, two pipes per child and ``pickle`` are all it takes. Not
+``multiprocessing``: its ``Pool`` replaces a worker that was killed but waits forever
+for the task that worker held (bpo-22393); ``ProcessPoolExecutor`` forks its workers
+while its own manager thread runs (Python 3.12+ warns against exactly that) and marks
+the whole pool broken when one dies; and either costs 25-35 ms of imports.
 
 The guarantees the caller builds on:
 
