@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from markdown_it.rules_block import StateBlock
 
 # The characters a line must start with (after its indentation) for the rule to match,
-# as each rule checks first (markdown-it-py 3–4, mdit-py-plugins 0.4–0.5: the block
+# as each rule checks first (markdown-it-py 3–4, mdit-py-plugins 0.4–0.7: the block
 # rules in ``markdown_it/rules_block/``, ``dollarmath`` and ``footnote``). A rule not
 # named here is tried on every line.
 FIRST_CHARACTERS = {
