@@ -189,3 +189,26 @@ def test_done_survives_a_config_change_but_the_facts_are_read_again(
     assert utc.parsed == 1
     assert utc.files[0].is_done
     assert utc.files[0].fields.due_at == datetime.fromisoformat("2024-01-01T00:00:00+00:00")
+
+
+def test_cached_facts_written_by_the_json_module_read_the_same() -> None:
+    """Caches written before the rows were encoded with msgspec (``json.dumps``, spaces
+    after separators) decode to the same facts, and the new text round-trips."""
+    import json
+
+    facts = ScheduleFields(
+        draft=False,
+        due_at=datetime(2024, 5, 1, 9, 30, tzinfo=TOKYO),
+        expires_at=datetime(2030, 1, 1, tzinfo=ZoneInfo("UTC")),
+        targets=("twitter", "qiita"),
+        exclude=("zenn",),
+        error=None,
+        post_id="https://example.com/post/日本語/",
+    )
+    new = xpost.scan._fields_to_json(facts)
+    old = json.dumps(json.loads(new), ensure_ascii=False)
+    assert old != new and "日本語" in new
+    assert xpost.scan._fields_from_json(old) == facts
+    assert xpost.scan._fields_from_json(new) == facts
+    unread = ScheduleFields(error='a "quoted" reason\n', post_id=None)
+    assert xpost.scan._fields_from_json(xpost.scan._fields_to_json(unread)) == unread
