@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import threading
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,12 @@ from xpost.forkpool import LOST, ForkPool
 from xpost.scan import CachedFile, FileState, ScanResult, find_post_files, scan
 
 CAN_FORK = xpost.forkpool.can_fork
+# Other tests of the suite leave daemon threads behind, so the pool forks beside them
+# here and Python 3.12+ warns about that; production forks only where ``can_fork``
+# says no thread runs (``test_no_fork_while_a_thread_runs...``).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
 CONFIG = Config(site=SiteConfig(timezone="Asia/Tokyo", base_url="https://example.com/"))
 KEY = "key"
 
@@ -101,8 +106,8 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     Other tests of the suite leave daemon threads behind (HTTP servers' request threads
     on kept-alive connections), which ``can_fork`` rightly refuses to fork beside; here
-    they are overlooked (the children only read files), and Python 3.12's warning
-    about them too. ``test_no_fork_while_a_thread_runs...`` checks the refusal itself.
+    they are overlooked (the children only read files; ``pytestmark`` silences Python
+    3.12's warning). ``test_no_fork_while_a_thread_runs...`` checks the refusal itself.
     """
     monkeypatch.setattr(xpost.scan, "PARALLEL_FROM", 1)
     monkeypatch.setattr(xpost.scan, "_CHUNK", 3)
@@ -113,9 +118,7 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def counted(self: ForkPool) -> None:
         pools.append(len(pools))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            start(self)
+        start(self)
 
     monkeypatch.setattr(ForkPool, "_start", counted)
     return pools
