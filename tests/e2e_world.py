@@ -62,6 +62,19 @@ class World:
         path.write_text(f"---\n{front}---\n\n{body}\n", encoding="utf-8")
         return path
 
+    def write_bundle(self, name: str, text: str) -> Path:
+        """A Hugo page bundle ``content/post/<name>/index.md`` of the site holding ``text``."""
+        path = self.root / "site" / "content" / "post" / name / "index.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def write_thread(self, parts: int) -> Path:
+        """A post whose X thread has ``parts`` posts: the announcement, then one per
+        paragraph (``THREAD_POST``)."""
+        paragraphs = "\n\n".join(PARAGRAPH.format(n=n) for n in range(1, parts))
+        return self.write_bundle("thread", THREAD_POST.format(paragraphs=paragraphs))
+
     def remote_log(self) -> list[str]:
         return _git(self.bare, "log", "--format=%s", "main").splitlines()
 

@@ -13,14 +13,6 @@ from e2e_world import World
 from xpost.errors import LedgerError
 from xpost.ledger import Ledger
 
-
-def write(site: World, name: str, text: str) -> Path:
-    path = site.root / "site" / "content" / "post" / name / "index.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 # -- ledger paths that are not a usable file ----------------------------------------------
 
 
@@ -30,7 +22,7 @@ def test_ledger_path_that_is_a_folder_says_so(site: World) -> None:
     folder.mkdir()
     config = site.config.read_text(encoding="utf-8")
     site.config.write_text(config + f'\n[ledger]\npath = "{folder}"\n', encoding="utf-8")
-    post = write(site, "dir", "---\ntitle: Dir\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
+    post = site.write_bundle("dir", "---\ntitle: Dir\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
     message = (
         f"xpost: error: {folder}: is a folder, not a ledger file; set [ledger] path to a "
         f"file such as {folder}/xpost.sqlite3\n"

@@ -9,21 +9,12 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from e2e_world import World
 from fake_adapter import Site
 from xpost.ledger import Ledger, TargetKey
-
-
-def write(site: World, name: str, text: str) -> Path:
-    path = site.root / "site" / "content" / "post" / name / "index.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
 
 # -- Ctrl-C: what is in flight finishes and is recorded while the lock is held ------------
 
@@ -80,7 +71,7 @@ def test_ctrl_c_lets_the_started_target_finish_and_starts_nothing_more(
 def test_the_real_command_maps_sigint_during_publish_to_130_not_2(site: World) -> None:
     """The whole path, as a user presses Ctrl-C: a slow platform, SIGINT, then a rerun
     that finds everything recorded (no pending rows left behind)."""
-    post = write(site, "sig", "---\ntitle: Sig\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
+    post = site.write_bundle("sig", "---\ntitle: Sig\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
     gate = threading.Event()
     handle = site.qiita.handle
 

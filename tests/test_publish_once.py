@@ -13,20 +13,14 @@ from fake_adapter import Site
 from xpost.adapters.base import Receipt
 from xpost.ledger import Ledger, TargetKey
 
-
-def write(site: World, name: str, text: str) -> Path:
-    path = site.root / "site" / "content" / "post" / name / "index.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 # -- one post given twice, two files that are one post ------------------------------------
 
 
 @pytest.mark.shared
 def test_the_same_post_given_twice_is_published_once(site: World) -> None:
-    post = write(site, "twice", "---\ntitle: Twice\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
+    post = site.write_bundle(
+        "twice", "---\ntitle: Twice\ndate: 2024-05-01\ntags: [python]\n---\nB.\n"
+    )
     run = site.xpost("publish", str(post), str(post), "--to", "qiita")
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
@@ -38,7 +32,10 @@ def test_the_same_post_given_twice_is_published_once(site: World) -> None:
 @pytest.mark.shared
 def test_two_files_that_are_one_post_are_refused(site: World) -> None:
     text = "---\ntitle: {t}\nurl: https://chezo.uno/same/\ndate: 2024-05-01\ntags: [a]\n---\nB.\n"
-    one, two = write(site, "one", text.format(t="One")), write(site, "two", text.format(t="Two"))
+    one, two = (
+        site.write_bundle("one", text.format(t="One")),
+        site.write_bundle("two", text.format(t="Two")),
+    )
     run = site.xpost("publish", str(one), str(two), "--to", "qiita")
     assert run.returncode == 2
     assert run.stderr == (

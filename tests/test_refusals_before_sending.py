@@ -6,33 +6,18 @@ what the platform needs; and no secret in output or ledger after a bad run.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import keyring
 import pytest
 from keyring.backends import fail
 
 from credential_fakes import FakeX as FakeXAdapter
-from e2e_world import PARAGRAPH, THREAD_POST, World
+from e2e_world import World
 from fakes.qiita import TOKEN as QIITA_TOKEN
 from fakes.x import CREDENTIALS
 from xpost.adapters.base import NoSettings
 from xpost.config import SiteConfig
 from xpost.credentials import CredentialStore, check_credentials
-
-
-def write(site: World, name: str, text: str) -> Path:
-    path = site.root / "site" / "content" / "post" / name / "index.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def thread_post(site: World, parts: int) -> Path:
-    """A post whose thread has ``parts`` posts: the announcement, then one per paragraph."""
-    paragraphs = "\n\n".join(PARAGRAPH.format(n=n) for n in range(1, parts))
-    return write(site, "thread", THREAD_POST.format(paragraphs=paragraphs))
-
 
 # -- bad config is exit 2 before anything is sent ------------------------------------------
 
@@ -41,7 +26,9 @@ def thread_post(site: World, parts: int) -> Path:
 def test_twitter_api_base_that_is_no_http_url_stops_everything_before_sending(
     site: World,
 ) -> None:
-    post = write(site, "ftp", "---\ntitle: FTP\ndate: 2024-05-01\ntags: [python]\n---\nBody.\n")
+    post = site.write_bundle(
+        "ftp", "---\ntitle: FTP\ndate: 2024-05-01\ntags: [python]\n---\nBody.\n"
+    )
     config = site.config.read_text(encoding="utf-8")
     site.config.write_text(
         config.replace('[twitter]\napi_base = "', '[twitter]\napi_base = "ftp://x" # '),
@@ -65,7 +52,9 @@ def test_twitter_api_base_that_is_no_http_url_stops_everything_before_sending(
 
 @pytest.mark.shared
 def test_missing_credentials_of_several_platforms_are_named_in_one_line(site: World) -> None:
-    post = write(site, "creds", "---\ntitle: Creds\ndate: 2024-05-01\ntags: [python]\n---\nB.\n")
+    post = site.write_bundle(
+        "creds", "---\ntitle: Creds\ndate: 2024-05-01\ntags: [python]\n---\nB.\n"
+    )
     for name in ("XPOST_QIITA_TOKEN", *(f"XPOST_TWITTER_{k.upper()}" for k in CREDENTIALS)):
         site.env.pop(name)
     run = site.xpost("publish", str(post), "--to", "twitter,qiita")
@@ -104,7 +93,7 @@ def test_keyring_hint_leaves_out_an_alternative_the_platform_does_not_need() -> 
 
 @pytest.mark.shared
 def test_no_secret_reaches_output_or_ledger_across_a_bad_run(site: World) -> None:
-    post = thread_post(site, 3)
+    post = site.write_thread(3)
     site.x.script("POST", "/2/tweets", nth=2, status=503)
     runs = [
         site.xpost("publish", str(post), "--to", "twitter,qiita"),

@@ -4,27 +4,12 @@ and reconciled without a post when the last one did (regressions found publishin
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from e2e_world import PARAGRAPH, THREAD_POST, World
+from e2e_world import PARAGRAPH, World
 from xpost.ledger import Ledger, TargetKey
 
 THREAD_ID = "https://chezo.uno/post/thread/"
-
-
-def write(site: World, name: str, text: str) -> Path:
-    path = site.root / "site" / "content" / "post" / name / "index.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def thread_post(site: World, parts: int) -> Path:
-    """A post whose thread has ``parts`` posts: the announcement, then one per paragraph."""
-    paragraphs = "\n\n".join(PARAGRAPH.format(n=n) for n in range(1, parts))
-    return write(site, "thread", THREAD_POST.format(paragraphs=paragraphs))
 
 
 def thread_parts(site: World) -> list[str]:
@@ -47,7 +32,7 @@ def live_ids(site: World) -> list[str]:
 def test_thread_interrupted_by_a_lost_answer_is_resumed_not_reconciled_as_whole(
     site: World,
 ) -> None:
-    post = thread_post(site, 4)
+    post = site.write_thread(4)
     site.x.script("POST", "/2/tweets", nth=3, status=503)  # part 3: outcome unknown
     lost = site.xpost("publish", str(post), "--to", "twitter")
     assert lost.returncode == 1
@@ -77,7 +62,7 @@ def test_thread_interrupted_by_a_lost_answer_is_resumed_not_reconciled_as_whole(
 def test_thread_whose_last_answer_was_lost_but_landed_is_reconciled_without_a_post(
     site: World,
 ) -> None:
-    post = thread_post(site, 3)
+    post = site.write_thread(3)
     site.x.script("POST", "/2/tweets", nth=3, status=503)
     assert site.xpost("publish", str(post), "--to", "twitter").returncode == 1
     first, second = live_ids(site)
