@@ -33,6 +33,15 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def run_in(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``xpost run`` from ``root`` with its ``xpost.toml``, a fresh ledger and home, at NOW."""
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("XPOST_CONFIG", str(root / "xpost.toml"))
+    monkeypatch.setenv("XPOST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(xpost.cli.run, "_now", lambda: NOW)
+
+
 @pytest.fixture
 def sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """A Hugo site with its own permalinks and time zone, a Jekyll site with ``pretty``
@@ -87,11 +96,7 @@ def sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         'content = ["hugo/content", "jekyll/_posts", "plain"]\n'
         '[publish]\ntargets = ["qiita", "twitter"]\n[schedule]\nmin_age = "5m"\n',
     )
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("XPOST_CONFIG", str(root / "xpost.toml"))
-    monkeypatch.setenv("XPOST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(xpost.cli.run, "_now", lambda: NOW)
+    run_in(root, tmp_path, monkeypatch)
     return posts
 
 
@@ -393,11 +398,7 @@ def test_ids_of_every_url_rule_are_unchanged_and_marked_without_loading(
         f'[site]\ntimezone = "Asia/Tokyo"\n{site_table}content = {json.dumps(content)}\n'
         '[publish]\ntargets = ["qiita", "twitter"]\n[schedule]\nmin_age = "5m"\n',
     )
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("XPOST_CONFIG", str(root / "xpost.toml"))
-    monkeypatch.setenv("XPOST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(xpost.cli.run, "_now", lambda: NOW)
+    run_in(root, tmp_path, monkeypatch)
     config = load_config(root / "xpost.toml", registry.installed())
     real = root.resolve()
     expected = {str(root / name): id.format(root=real) for name, id in pinned.items()}
