@@ -94,16 +94,29 @@ def test_marks_record_skipped_copies_and_the_caches_done_in_one_go(store: Ledger
     row = ("content/a.md", 10, 20, "ab" * 32, "key", '{"draft": false}', None, None)
     other = ("content/b.md", 11, 21, "cd" * 32, "key", '{"draft": true}', "old-id", None)
     store.save_scan_cache_rows([row, other])
+    new = ("content/c.md", 12, 22, "ef" * 32, "key", '{"draft": false}', "c-id", "ef" * 32)
     store.record_marked(
         [(KEY.post_id, "qiita", "content/a.md"), (KEY.post_id, "twitter", "content/a.md")],
-        [(KEY.post_id, "ab" * 32, "content/a.md")],
+        [new],  # a row the scan just read: written whole
+        [(10, 20, KEY.post_id, "ab" * 32, "content/a.md", "ab" * 32, "key")],  # restamped
     )
     assert store.get(KEY).status == "published"  # type: ignore[union-attr]
     marked = store.get(TargetKey(KEY.post_id, "twitter"))
     assert marked is not None
     assert (marked.status, marked.source, marked.updated_at) == ("skipped", "content/a.md", NOW)
     rows = sorted(store.scan_cache_rows())
-    assert rows == [(*row[:6], KEY.post_id, "ab" * 32), other]
+    assert rows == [(*row[:6], KEY.post_id, "ab" * 32), other, new]
+
+
+def test_marks_are_written_with_their_cache_rows_or_not_at_all(store: LedgerStore) -> None:
+    """A batch that fails halfway (here: a cache row that breaks a constraint) leaves
+    neither its records nor its cache rows behind."""
+    row = ("content/a.md", 10, 20, "ab" * 32, "key", '{"draft": false}', "a-id", "ab" * 32)
+    broken = ("content/b.md", 11, 21, None, "key", "{}", "b-id", None)  # sha256 NOT NULL
+    with pytest.raises(LedgerError):
+        store.record_marked([("a-id", "zenn", "content/a.md")], [row, broken])
+    assert store.get(TargetKey("a-id", "zenn")) is None
+    assert list(store.scan_cache_rows()) == []
 
 
 def test_records_of_file_match_the_path_however_it_was_recorded(

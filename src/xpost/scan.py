@@ -627,31 +627,37 @@ def load_cache(store: CacheStore) -> dict[str, CachedFile]:
 
 def save_cache(store: CacheStore, rows: Sequence[CachedFile], removed: Iterable[str] = ()) -> None:
     """Write changed rows and drop removed paths, in one transaction (the rows made
-    one at a time as they are written: never 100,000 of them at once). A row whose
-    facts were never read from the table is written without them: they stay, and only
-    while the table still holds them under the row's hash and config key."""
-    store.save_scan_cache_rows(
+    one at a time as they are written: never 100,000 of them at once)."""
+    whole, restamped = cache_values(rows)
+    store.save_scan_cache_rows(whole, list(removed), restamped)
+
+
+def cache_values(
+    rows: Sequence[CachedFile],
+) -> tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]:
+    """``rows`` as a store writes them (``save_scan_cache_rows``): whole rows, and the
+    rows whose facts were never read from the table, written without them (they stay,
+    and only while the table still holds them under the row's hash and config key)."""
+    whole = (
         (
-            (
-                r.path,
-                r.size,
-                r.mtime_ns,
-                r.sha256,
-                r.config_key,
-                r.stored_fields if isinstance(r.stored_fields, str) else _fields_to_json(r.fields),
-                r.post_id,
-                r.done_sha256,
-            )
-            for r in rows
-            if not isinstance(r.stored_fields, LeftInCache)
-        ),
-        list(removed),
-        (
-            (r.size, r.mtime_ns, r.post_id, r.done_sha256, r.path, r.sha256, r.config_key)
-            for r in rows
-            if isinstance(r.stored_fields, LeftInCache)
-        ),
+            r.path,
+            r.size,
+            r.mtime_ns,
+            r.sha256,
+            r.config_key,
+            r.stored_fields if isinstance(r.stored_fields, str) else _fields_to_json(r.fields),
+            r.post_id,
+            r.done_sha256,
+        )
+        for r in rows
+        if not isinstance(r.stored_fields, LeftInCache)
     )
+    restamped = (
+        (r.size, r.mtime_ns, r.post_id, r.done_sha256, r.path, r.sha256, r.config_key)
+        for r in rows
+        if isinstance(r.stored_fields, LeftInCache)
+    )
+    return whole, restamped
 
 
 # msgspec's JSON: 10x faster than the json module both ways (a first run writes every

@@ -385,13 +385,15 @@ class SqlLedger(ABC):
     def record_marked(
         self,
         targets: Iterable[tuple[str, str, str | None]],
-        done: Iterable[tuple[str, str, str]],
+        rows: Iterable[tuple[Any, ...]] = (),
+        restamped: Iterable[tuple[Any, ...]] = (),
     ) -> None:
         """``xpost run --mark-existing``, one batch: ``targets`` (post id, platform, source
-        file) taken as done as ``record_skipped`` takes them, and the scan cache's rows
-        ``done`` (post id, content hash, path) marked finished with that hash. One
-        transaction: the records and the cache's "done" are written together or not at
-        all. Rows are passed as they come (tuples, no objects per target)."""
+        file) taken as done as ``record_skipped`` takes them, and the scan cache rows of
+        their posts, marked done (``rows``, ``restamped``: as ``save_scan_cache_rows``
+        writes them). One transaction: the records and the cache's "done" are written
+        together or not at all. Rows are passed as they come (tuples, no objects per
+        target)."""
         stamp = self._stored(self.clock())
         with self._mutex, self._batch() as batch:
             batch.executemany(
@@ -402,9 +404,7 @@ class SqlLedger(ABC):
                     for post_id, platform, source in targets
                 ],
             )
-            batch.executemany(
-                "UPDATE scan_cache SET post_id = ?, done_sha256 = ? WHERE path = ?", done
-            )
+            _write_scan_cache(batch, rows, (), restamped)
 
     def start_attempt(self, key: TargetKey, action: str) -> int:
         """Log a call about to be made (the target's row must exist); returns its id."""
@@ -498,20 +498,7 @@ class SqlLedger(ABC):
         post_id, done_sha256, path, sha256, config_key), written only where the stored
         row still has that hash and config key (the facts were read under them)."""
         with self._mutex, self._batch() as batch:
-            batch.executemany(
-                f"INSERT INTO scan_cache ({SCAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (path) DO UPDATE SET size = excluded.size,"
-                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
-                " config_key = excluded.config_key, fields = excluded.fields,"
-                " post_id = excluded.post_id, done_sha256 = excluded.done_sha256",
-                rows,
-            )
-            batch.executemany(
-                "UPDATE scan_cache SET size = ?, mtime_ns = ?, post_id = ?, done_sha256 = ?"
-                " WHERE path = ? AND sha256 = ? AND config_key = ?",
-                restamped,
-            )
-            batch.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))
+            _write_scan_cache(batch, rows, removed, restamped)
 
     # ── rows and records ─────────────────────────────────────────────────────
 
@@ -584,3 +571,26 @@ def _key(key: TargetKey) -> tuple[str, str, str]:
 
 def _json(state: dict[str, Any]) -> str:
     return json.dumps(state, ensure_ascii=False)
+
+
+def _write_scan_cache(
+    batch: Batch,
+    rows: Iterable[tuple[Any, ...]],
+    removed: Iterable[str],
+    restamped: Iterable[tuple[Any, ...]],
+) -> None:
+    """The statements of ``SqlLedger.save_scan_cache_rows``, in the caller's transaction."""
+    batch.executemany(
+        f"INSERT INTO scan_cache ({SCAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (path) DO UPDATE SET size = excluded.size,"
+        " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+        " config_key = excluded.config_key, fields = excluded.fields,"
+        " post_id = excluded.post_id, done_sha256 = excluded.done_sha256",
+        rows,
+    )
+    batch.executemany(
+        "UPDATE scan_cache SET size = ?, mtime_ns = ?, post_id = ?, done_sha256 = ?"
+        " WHERE path = ? AND sha256 = ? AND config_key = ?",
+        restamped,
+    )
+    batch.executemany("DELETE FROM scan_cache WHERE path = ?", ((p,) for p in removed))

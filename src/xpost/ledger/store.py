@@ -53,7 +53,8 @@ class LedgerStore(Protocol):
     def record_marked(
         self,
         targets: Iterable[tuple[str, str, str | None]],
-        done: Iterable[tuple[str, str, str]],
+        rows: Iterable[tuple[Any, ...]] = (),
+        restamped: Iterable[tuple[Any, ...]] = (),
     ) -> None: ...
     def start_attempt(self, key: TargetKey, action: str) -> int: ...
     def finish_attempt(self, attempt_id: int, outcome: str, error: str | None = None) -> None: ...
