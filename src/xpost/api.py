@@ -77,6 +77,6 @@ def _engine(config: ConfigLike) -> Syndicator:
 
 
 def _platforms(to: Sequence[str]) -> list[str]:
-    from xpost.prepare import parse_platform_list
+    from xpost.adapters.registry import parse_platform_list
 
     return parse_platform_list(to) if to else []

@@ -7,6 +7,10 @@ stderr and its ``exit_code`` at a single boundary (``xpost.cli.main``).
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xpost.publishing import PostResult
 
 
 class ExitCode(IntEnum):
@@ -99,3 +103,14 @@ class CredentialsMissing(InputError):
 
 class LedgerError(InputError):
     """The ledger file cannot be opened or is not an xpost ledger; it is left untouched."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while ``xpost.publishing.execute`` sends: ``results`` holds the outcomes
+    known by then (the targets already started finished and were recorded), for the
+    caller to print. Here, not in ``publishing``: ``xpost run`` catches it without
+    importing the publishing machinery for a run that sends nothing."""
+
+    def __init__(self, results: list[PostResult]) -> None:
+        super().__init__()
+        self.results = results

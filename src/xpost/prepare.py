@@ -8,7 +8,7 @@ from a half-valid batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from msgspec import Struct, field
 from xpost.adapters import registry
 from xpost.adapters.base import DRAFT_REASON, Action, Adapter, Draft
 from xpost.config import Config
-from xpost.errors import ConfigError, PostError, UsageError
+from xpost.errors import ConfigError, PostError
 from xpost.post import Post, load_post
 from xpost.sitefiles import SiteFiles
 from xpost.suggest import did_you_mean
@@ -38,22 +38,6 @@ class Target(Struct):
 class PreparedPost(Struct):
     post: Post
     targets: list[Target] = field(default_factory=list)
-
-
-def parse_platform_list(values: Iterable[str], where: str = "--to") -> list[str]:
-    """``--to a,b --to c`` → ``[a, b, c]``, each checked against the installed adapters."""
-    values = list(values)
-    names = [n.strip().lower() for value in values for n in value.split(",") if n.strip()]
-    known = registry.installed()
-    if values and not names:
-        raise UsageError(f"{where} names no platform (installed: {', '.join(known) or 'none'})")
-    for name in names:
-        if name not in known:
-            raise UsageError(
-                f"unknown platform '{name}' in {where}{did_you_mean(name, known)} "
-                f"(installed: {', '.join(known) or 'none'})"
-            )
-    return list(dict.fromkeys(names))
 
 
 class Renderer:
@@ -163,7 +147,7 @@ def prepare(
 
     Pass a ``renderer`` to reuse its adapters afterwards (publishing needs them).
     """
-    platforms = list(requested) or parse_platform_list(
+    platforms = list(requested) or registry.parse_platform_list(
         config.targets(), where=f"{config.path or 'config'}: [publish] targets"
     )
     posts = [load_post(path, config) for path in paths]

@@ -29,6 +29,7 @@ from xpost.adapters.base import Action, Adapter, PublishContext, Receipt
 from xpost.errors import (
     ConfigError,
     CredentialsMissing,
+    Interrupted,
     LedgerError,
     NotExactCopy,
     OutcomeUnknown,
@@ -290,15 +291,6 @@ def execute(
     for future in futures:
         future.result()  # an unexpected error is everyone's problem: re-raised here
     return _results(plans, outcomes)
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during ``execute``: ``results`` holds the outcomes known by then (the
-    targets already started finished and were recorded), for the caller to print."""
-
-    def __init__(self, results: list[PostResult]) -> None:
-        super().__init__()
-        self.results = results
 
 
 def _results(plans: Sequence[PostPlan], outcomes: list[list[Outcome | None]]) -> list[PostResult]:

@@ -466,7 +466,7 @@ _MARK_BATCH = 5000
 
 
 def _platforms(config: Config, requested: Sequence[str]) -> list[str]:
-    from xpost.prepare import parse_platform_list
+    from xpost.adapters.registry import parse_platform_list
 
     if requested:
         return list(requested)

@@ -28,9 +28,9 @@ import msgspec
 
 from xpost.config import SiteConfig
 from xpost.errors import PublishError
-from xpost.post import Post
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the ledger needs ``Receipt`` without the whole post machinery
+    from xpost.post import Post
     from xpost.sitefiles import SiteFiles
 
 Action = Literal["create", "update", "unchanged", "skip"]

@@ -6,11 +6,15 @@ command actually needs that platform, so ``xpost --help`` stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from xpost.adapters.base import Adapter
-from xpost.errors import AdapterError
+from xpost.errors import AdapterError, UsageError
+from xpost.suggest import did_you_mean
+
+if TYPE_CHECKING:  # imported by ``load``: ``xpost run`` lists adapters without it
+    from xpost.adapters.base import Adapter
 
 
 class Entry(Protocol):
@@ -47,8 +51,26 @@ def default_targets() -> list[str]:
     return [name for rank, name in sorted((r, n) for r, n in ranked if r is not None)]
 
 
+def parse_platform_list(values: Iterable[str], where: str = "--to") -> list[str]:
+    """``--to a,b --to c`` → ``[a, b, c]``, each checked against the installed adapters."""
+    values = list(values)
+    names = [n.strip().lower() for value in values for n in value.split(",") if n.strip()]
+    known = installed()
+    if values and not names:
+        raise UsageError(f"{where} names no platform (installed: {', '.join(known) or 'none'})")
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"unknown platform '{name}' in {where}{did_you_mean(name, known)} "
+                f"(installed: {', '.join(known) or 'none'})"
+            )
+    return list(dict.fromkeys(names))
+
+
 def load(name: str) -> type[Adapter[Any, Any]]:
     """The adapter class for ``name``; an ``AdapterError`` if it is broken."""
+    from xpost.adapters.base import Adapter
+
     entry = installed()[name]
     try:
         cls = entry.load()

@@ -119,8 +119,8 @@ def status(platform: str | None, timeout: float, as_json: bool, config_path: Pat
     """
     import json
 
+    from xpost.adapters.registry import parse_platform_list
     from xpost.credentials import CredentialStore, check_credentials
-    from xpost.prepare import parse_platform_list
 
     names = [_adapter_class(platform).name] if platform else None
     config, renderer = _renderer(config_path)

@@ -29,13 +29,14 @@ def confirm(
       xpost confirm content/post/hello/index.md connpass
     """
     from xpost.adapters import registry
+    from xpost.adapters.registry import parse_platform_list
     from xpost.cli.results import outcome_line, results_json
     from xpost.config import find_config, load_config
     from xpost.errors import UsageError
     from xpost.ledger.opening import open_ledger
     from xpost.ledger.records import TargetKey
     from xpost.plan import plan_target
-    from xpost.prepare import Renderer, parse_platform_list, prepare
+    from xpost.prepare import Renderer, prepare
     from xpost.publishing import PostResult, confirm_by_hand
 
     names = parse_platform_list([platform], where="PLATFORM")

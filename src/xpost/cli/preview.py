@@ -55,9 +55,9 @@ def preview(
       xpost preview _posts/2024-05-01-hello.md --to qiita,zenn -o preview.html
     """
     from xpost.adapters import registry
+    from xpost.adapters.registry import parse_platform_list
     from xpost.config import find_config, load_config
     from xpost.errors import ExitCode, UsageError
-    from xpost.prepare import parse_platform_list
     from xpost.preview.build import build_preview
 
     if open_browser and output is not None and str(output) == "-":

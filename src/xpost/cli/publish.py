@@ -62,9 +62,9 @@ def publish(
       xpost publish content/post/hello/index.md --dry-run
       xpost publish _posts/2024-05-01-hello.md --to qiita,zenn
     """
+    from xpost.adapters.registry import parse_platform_list
     from xpost.engine import Syndicator
     from xpost.errors import ExitCode
-    from xpost.prepare import parse_platform_list
 
     requested = parse_platform_list(platforms)
     engine = Syndicator.load(config_path)
@@ -87,9 +87,9 @@ def publish(
     from xpost.cli.progress import status_line
     from xpost.cli.prompts import confirm_or_refuse, interactive
     from xpost.cli.results import LiveResults, results_json
-    from xpost.errors import UsageError
+    from xpost.errors import Interrupted, UsageError
     from xpost.progress import silent
-    from xpost.publishing import Interrupted, first_publish_refusal
+    from xpost.publishing import first_publish_refusal
 
     quiet = verbosity.level() <= verbosity.QUIET
 

@@ -64,16 +64,15 @@ def run(
       xpost run content/post --dry-run
     """
     from xpost.adapters import registry
+    from xpost.adapters.registry import parse_platform_list
     from xpost.cli import verbosity
     from xpost.cli.progress import status_line
     from xpost.config import find_config, load_config, parse_duration
-    from xpost.errors import ExitCode
+    from xpost.errors import ExitCode, Interrupted
     from xpost.frontmatter import parse_date
     from xpost.ledger.opening import open_ledger
     from xpost.ledger.records import LedgerBusy
-    from xpost.prepare import parse_platform_list
     from xpost.progress import silent
-    from xpost.publishing import Interrupted
     from xpost.runner import RunOptions, content_roots
     from xpost.runner import run as run_scheduled
 

@@ -36,6 +36,7 @@ def unpublish(post: Path, platform: str, yes: bool, as_json: bool, config_path: 
     """
     from xpost.adapters import registry
     from xpost.adapters.base import PublishContext
+    from xpost.adapters.registry import parse_platform_list
     from xpost.cli.prompts import confirm_or_refuse
     from xpost.cli.results import outcome_line, results_json
     from xpost.config import find_config, load_config
@@ -44,7 +45,7 @@ def unpublish(post: Path, platform: str, yes: bool, as_json: bool, config_path: 
     from xpost.ledger.opening import open_existing_ledger, open_ledger
     from xpost.ledger.records import TargetKey
     from xpost.post import load_post
-    from xpost.prepare import Renderer, parse_platform_list
+    from xpost.prepare import Renderer
     from xpost.publishing import PostResult
     from xpost.publishing import unpublish as take_down
 
