@@ -120,6 +120,20 @@ DRY_RUN_DATACLASSES = {
     "xpost.engine.Syndicator",
 }
 
+#: ``xpost run`` with nothing to send (an idle run, --mark-existing) reads front matters
+#: and the ledger: no post body is parsed or rendered, no adapter loaded, nothing sent.
+RUN_MUST_NOT_LOAD = (
+    "markdown_it",
+    "markdownify",
+    "xpost.content.parse",
+    "xpost.plan",
+    "xpost.platforms.twitter.adapter",
+    "xpost.post",
+    "xpost.prepare",
+    "xpost.publishing",
+    *DRY_RUN_MUST_NOT_LOAD[: DRY_RUN_MUST_NOT_LOAD.index("xpost.runner")],
+)
+
 
 def probe(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     done = subprocess.run(
@@ -150,6 +164,30 @@ def test_a_dry_run_loads_nothing_it_does_not_use(tmp_path: Path) -> None:
     assert "xpost.platforms.twitter.compose" in loaded  # the probe saw a real dry-run
     assert sorted(loaded & set(DRY_RUN_MUST_NOT_LOAD)) == []
     assert set(report["dataclasses"]) <= DRY_RUN_DATACLASSES
+
+
+@pytest.mark.parametrize("args", [["--mark-existing"], []])
+def test_a_run_with_nothing_to_send_loads_no_post_machinery(
+    args: list[str], tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    (site / "content" / "post" / "a").mkdir(parents=True)
+    (site / "content" / "post" / "a" / "index.md").write_text(
+        "---\ntitle: A\ndate: 2020-01-01T00:00:00Z\n---\n\nBody with a [link](https://example.com/).\n",
+        encoding="utf-8",
+    )
+    config = site / "xpost.toml"
+    config.write_text(
+        '[site]\nbase_url = "https://example.com/"\ncontent = ["content/post"]\n'
+        '[publish]\ntargets = ["twitter", "qiita", "zenn", "connpass"]\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "XPOST_CONFIG": str(config), "XPOST_DATA_DIR": str(tmp_path / "data")}
+    probe("run", "--mark-existing", env=env)  # the second run finds it done
+    report = probe("run", *args, env=env)
+    loaded = set(report["loaded"])
+    assert "xpost.scan" in loaded  # the probe saw a real run
+    assert sorted(loaded & set(RUN_MUST_NOT_LOAD)) == []
 
 
 @pytest.mark.parametrize("columns", ["", "0", "x", "40", "72", "100", "300"])
