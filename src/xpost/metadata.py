@@ -22,7 +22,7 @@ import re
 from datetime import datetime, tzinfo
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -106,7 +106,7 @@ class FileParts(Struct, frozen=True):
     body: str  # BOM and CRLF removed; an ``.mdx`` file's imports and exports too
     body_line: int
     mdx_notes: tuple[str, ...]
-    folder: Path  # the file's folder, resolved
+    real_folder: str  # the file's folder, resolved (a string: most posts need no Path of it)
     site: Site | None  # the post's own site, read from its generator's config
     tz: tzinfo  # the site's time zone for naive dates
     #: The scan's walk listed the file's folder: neither it nor the file is a symlink and
@@ -116,6 +116,11 @@ class FileParts(Struct, frozen=True):
 
     # Plain properties: each is asked once or twice per post, and a cached_property's
     # lock (Python 3.11) cost more than the work.
+    @property
+    def folder(self) -> Path:
+        """The file's folder, resolved."""
+        return Path(self.real_folder)
+
     @property
     def is_bundle(self) -> bool:
         return self.source.name in BUNDLE_INDEXES
@@ -200,9 +205,9 @@ def split_post(source: Path, text: str, config: Config, *, walked: bool = False)
         from xpost.content.mdx import mdx_to_markdown
 
         body, mdx_notes = mdx_to_markdown(body)
-    folder = real_path(source.parent, no_link=walked)
+    folder = _real(os.path.dirname(os.fspath(source)) or os.curdir, walked)
     # A walked folder holds no site config: its site is its parent's (cached per run).
-    site = find_site(folder.parent if walked else folder)
+    site = _site_at(os.path.dirname(folder) if walked else folder)
     tz = timezone(_site_value(config, site, "timezone") or config.site.timezone)
     return FileParts(source, metadata, body, body_line, tuple(mdx_notes), folder, site, tz, walked)
 
@@ -229,6 +234,11 @@ def _real(text: str, no_link: bool = False) -> str:
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
 def _real_folder(folder: str) -> str:
     return _real(folder)
+
+
+@lru_cache(maxsize=4096)  # by the folder's text, as _real_folder: no Path made per post
+def _site_at(folder: str) -> Site | None:
+    return find_site(Path(folder))
 
 
 @cache
@@ -325,33 +335,78 @@ def _name_list(value: object, source: Path, key: str) -> tuple[str, ...]:
 def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = None) -> PostMeta:
     """Everything the front matter, the file's place and the site's config say."""
     schedule = schedule or read_schedule(parts)
+    read = _read_identity(parts, config, schedule)
+    return PostMeta(
+        parts=parts,
+        schedule=schedule,
+        id=read.id,
+        title=read.title,
+        body=parts.body[read.title_chars :] if read.title_lines else parts.body,
+        body_line=parts.body_line + read.title_lines,
+        slug=read.slug or parts.content_name,
+        tags=_unique(read.tags),
+        categories=_unique(read.categories),
+        lastmod=read.lastmod,
+        canonical_url=read.canonical,
+        site_dir=read.site_dir,
+        base_url=read.base_url,
+    )
+
+
+def post_id(parts: FileParts, config: Config, schedule: Schedule) -> str:
+    """``read_metadata(parts, config, schedule).id``: the same code, the same
+    ``PostError``s, without building the rest of a ``PostMeta`` (the scan asks it of
+    every post of a site)."""
+    return _read_identity(parts, config, schedule).id
+
+
+class _Identity(NamedTuple):
+    """All ``read_metadata`` reads and checks before it builds a ``PostMeta``: a post
+    has an id exactly when all of it reads without a ``PostError``."""
+
+    id: str  # explicit id, else the canonical URL, else the file's resolved path
+    title: str
+    title_lines: int  # the body's lines a leading ``# Title`` took, blank lines after it too
+    title_chars: int  # ... and their characters
+    slug: str  # '' when neither the front matter nor a Jekyll file name gives one
+    canonical: str | None
+    site_dir: Path | None
+    base_url: str | None
+    tags: list[str]
+    categories: list[str]
+    lastmod: datetime | None
+
+
+def _read_identity(parts: FileParts, config: Config, schedule: Schedule) -> _Identity:
     source, metadata = parts.source, parts.metadata
     fields = FrontMatter(metadata, source, parts.tz)
-    body, body_line = parts.body, parts.body_line
     title = fields.text("title")
+    title_lines = title_chars = 0
     if not title:
-        title, body, body_line = _title_from_body(body, body_line)
+        title, title_lines, title_chars = _body_title(parts.body)
     if not title:
         raise PostError(
             f"{source}: no title: add 'title:' to the front matter "
             "or start the body with a '# Title' line"
         )
-    dated = parts.dated_name
-    slug = fields.text("slug")
-    if not slug and parts.in_jekyll_dir and dated:
-        slug = dated.group(2)
+    in_jekyll_dir = parts.in_jekyll_dir
+    own_slug = slug = fields.text("slug")
+    if not slug and in_jekyll_dir:
+        dated = parts.dated_name
+        if dated:
+            slug = dated.group(2)
 
     # A walked folder holds no site config: the site's root is above it.
-    folder = os.fspath(parts.folder)
+    folder = parts.real_folder
     site_dir = _site_root_at(os.path.dirname(folder) if parts.walked else folder)
     base_url = _site_value(config, parts.site, "base_url") or config.site.base_url
     # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
-    jekyll = parts.in_jekyll_dir or (site_dir is not None and _is_jekyll_site(site_dir))
+    jekyll = in_jekyll_dir or (site_dir is not None and _is_jekyll_site(site_dir))
     tags = fields.names("tags", spaced=jekyll) + fields.names("topics") + fields.names("tag")
     categories = fields.names("categories", spaced=jekyll) + fields.names("category")
     date = schedule.date or schedule.publish_date
     real_source = _real_source(parts)
-    page = Page(real_source, title, fields.text("slug"), date, metadata, parts.tz)
+    page = Page(real_source, title, own_slug, date, metadata, parts.tz)
     canonical = _site_url(fields, config, parts.site, page)
     if canonical is None:  # no rule of the site's generator applies: xpost's own pattern
         canonical = _canonical_url(
@@ -374,20 +429,18 @@ def read_metadata(parts: FileParts, config: Config, schedule: Schedule | None = 
         # From the front matter, the site's config or the pattern: published as the
         # post's address, so it must be a web address.
         canonical = _web_url(canonical, source, _canonical_key(fields))
-    return PostMeta(
-        parts=parts,
-        schedule=schedule,
-        id=schedule.explicit_id or canonical or str(real_source),
+    return _Identity(
+        id=schedule.explicit_id or canonical or real_source,
         title=title,
-        body=body,
-        body_line=body_line,
-        slug=slug or parts.content_name,
-        tags=_unique(tags),
-        categories=_unique(categories),
-        lastmod=fields.date(LASTMOD_KEYS),
-        canonical_url=canonical,
+        title_lines=title_lines,
+        title_chars=title_chars,
+        slug=slug,
+        canonical=canonical,
         site_dir=site_dir,
         base_url=base_url,
+        tags=tags,
+        categories=categories,
+        lastmod=fields.date(LASTMOD_KEYS),
     )
 
 
@@ -396,14 +449,14 @@ def site_root_of(directory: Path) -> Path | None:
     return _site_root(directory)
 
 
-def _real_source(parts: FileParts) -> Path:
-    """``real_path(parts.source)``, from the folder ``split_post`` already resolved: only
-    the file's own name is looked at (a symbolic link is followed), and not even that
-    when the scan's walk saw it is none (``parts.walked``)."""
-    text = os.path.join(os.fspath(parts.folder), parts.source.name)
+def _real_source(parts: FileParts) -> str:
+    """``str(real_path(parts.source))``, from the folder ``split_post`` already resolved:
+    only the file's own name is looked at (a symbolic link is followed), and not even
+    that when the scan's walk saw it is none (``parts.walked``)."""
+    text = os.path.join(parts.real_folder, parts.source.name)
     if parts.walked or not os.path.islink(text):
-        return Path(text)
-    return Path(os.path.realpath(text))
+        return text
+    return os.path.realpath(text)
 
 
 @lru_cache(maxsize=4096)  # by the folder's text: its Path is made anew for each post
@@ -442,20 +495,30 @@ def _sections(file: FileParts, site_dir: Path | None) -> tuple[str, ...]:
     return ()
 
 
-def _title_from_body(body: str, body_line: int) -> tuple[str, str, int]:
-    """Take a leading ``# Title`` line as the title and drop it from the body."""
-    lines = body.split("\n")
-    for index, line in enumerate(lines):
-        if not line.strip():
-            continue
-        match = _H1.fullmatch(line)
-        if match is None:
-            return "", body, body_line
-        rest = index + 1
-        while rest < len(lines) and not lines[rest].strip():
-            rest += 1
-        return match.group(1).strip(), "\n".join(lines[rest:]), body_line + rest
-    return "", body, body_line
+def _body_title(body: str) -> tuple[str, int, int]:
+    """A leading ``# Title`` line's title, and how many lines and characters of the body
+    it takes with the blank lines after it (``("", 0, 0)``: the body starts otherwise).
+    Line by line: the rest of a long body is not even split."""
+    start = index = 0
+    while True:  # the first line that is not blank
+        end = body.find("\n", start)
+        line = body[start:] if end < 0 else body[start:end]
+        if line.strip():
+            break
+        if end < 0:
+            return "", 0, 0
+        start, index = end + 1, index + 1
+    match = _H1.fullmatch(line)
+    if match is None:
+        return "", 0, 0
+    title = match.group(1).strip()
+    while end >= 0:  # the blank lines after it
+        start, index = end + 1, index + 1
+        end = body.find("\n", start)
+        line = body[start:] if end < 0 else body[start:end]
+        if line.strip():
+            return title, index, start
+    return title, index + 1, len(body)
 
 
 def _site_value(config: Config, site: Site | None, key: str) -> str | None:

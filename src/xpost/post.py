@@ -8,6 +8,7 @@ URL — is ``xpost.metadata``'s, which the scan of ``xpost run`` reads too.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from datetime import datetime, tzinfo
@@ -146,7 +147,7 @@ def _post_url_resolver(
             else:
                 dated = re.match(_POST_DATE, path.stem)
                 date = dated_name_date(path, dated.group(1), tz) if dated else None
-                page = Page(path, "", "", date, {}, tz)
+                page = Page(os.fspath(path), "", "", date, {}, tz)
                 base = config.site.base_url if config.site_sets("base_url") else None
                 pattern = config.site.permalink if config.site_sets("permalink") else None
                 url = site.page_url(page, base_url=base, permalink=pattern)

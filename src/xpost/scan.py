@@ -299,10 +299,10 @@ def read_file_facts(
 
 def _post_id(parts: FileParts, config: Config, schedule: Schedule) -> str | None:
     from xpost.errors import PostError
-    from xpost.metadata import read_metadata
+    from xpost.metadata import post_id
 
     try:
-        return read_metadata(parts, config, schedule).id
+        return post_id(parts, config, schedule)
     except PostError:
         return None
 

@@ -22,12 +22,18 @@ from xpost.errors import ConfigError
 class Page(Struct, frozen=True):
     """The facts about one post that a generator's URL rule may use."""
 
-    source: Path  # absolute path of the post file
+    path: str  # absolute path of the post file
     title: str
     slug: str  # the front matter's ``slug``, '' when it has none
     date: datetime | None
     front_matter: dict[str, Any] = field(default_factory=dict)
     zone: tzinfo | None = None  # the time zone the site is built in (``[site] timezone``)
+
+    @property
+    def source(self) -> Path:
+        """``path`` as a ``Path``: made when a rule asks for it (Hugo's, the commonest,
+        reads the text), not for each of a big site's posts."""
+        return Path(self.path)
 
 
 class Site(Struct, frozen=True):

@@ -50,7 +50,7 @@ class HugoSite(Site, frozen=True, dict=True):  # dict: where cached_property kee
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:
         # Plain strings, not pathlib: a site of 10,000 posts asks this 10,000 times.
-        source = os.fspath(page.source)
+        source = page.path
         language, content_root = self._language_of(source)
         relative = _relative(source, content_root)
         if relative is None:

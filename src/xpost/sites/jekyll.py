@@ -69,7 +69,8 @@ class JekyllSite(Site, frozen=True):
         base = base_url or (join_url(self.base_url, self.baseurl) if self.base_url else None)
         if base is None:
             return None
-        relative = page.source.relative_to(self.root)
+        source = page.source
+        relative = source.relative_to(self.root)
         if "_posts" not in relative.parts and "_drafts" not in relative.parts:
             return self._page_url(page, relative, base, permalink or self.style)
         if self.collections_dir:
@@ -77,14 +78,14 @@ class JekyllSite(Site, frozen=True):
                 relative = relative.relative_to(self.collections_dir)
             except ValueError:
                 return None  # Jekyll reads no posts outside collections_dir
-        dated = _DATED_FILE.fullmatch(page.source.stem)
+        dated = _DATED_FILE.fullmatch(source.stem)
         if dated is None and "_posts" in relative.parts:
             return None  # Jekyll does not read it as a post at all
         own = page.front_matter.get("permalink")
         template = own if isinstance(own, str) and own.strip() else None
         if template is None:
             template = self._default_for(relative) or template_for(permalink or self.style)
-        name_slug = dated.group(2) if dated else page.source.stem
+        name_slug = dated.group(2) if dated else source.stem
         values = _values(page, relative, name_slug, page.zone)
         return join_url(base, expand(template, values))
 

@@ -17,10 +17,11 @@ class ZennSite(Site, frozen=True):
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:
         base = base_url or self.base_url
-        relative = page.source.relative_to(self.root)
+        source = page.source
+        relative = source.relative_to(self.root)
         if base is None or relative.parts[0] != "articles" or len(relative.parts) != 2:
             return None
-        return join_url(base, "articles/" + page.source.stem)
+        return join_url(base, "articles/" + source.stem)
 
 
 def read_site(folder: Path) -> ZennSite | None:
