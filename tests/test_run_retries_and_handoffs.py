@@ -120,9 +120,10 @@ def test_a_run_brings_a_retry_time_from_a_wrong_clock_back_and_a_dry_run_does_no
 def test_run_reports_how_far_the_reading_has_gone_and_when_it_is_done(
     tmp_path: Path,
 ) -> None:
-    """``number % _REPORT_EVERY == 0`` → ``< 0`` and ``finished=True`` → ``False``: the
-    status line would never count the files read, or never clear the walking or reading
-    line."""
+    """``% _REPORT_EVERY == 0`` → ``< 0`` and ``finished=True`` → ``False``: the status
+    line would never count the files found or read, or never clear the walking or
+    reading line. Under ``PARALLEL_FROM`` the files are read once the walk is over: the
+    total is known from the first count of the reading on."""
     content = tmp_path / "content"
     content.mkdir()
     for n in range(101):
@@ -133,13 +134,19 @@ def test_run_reports_how_far_the_reading_has_gone_and_when_it_is_done(
     with Ledger.open(tmp_path / "xpost.sqlite3") as ledger:
         _run(tmp_path, ledger, dry_run=True, progress=reports.append)
     walking = [report for report in reports if report.subject == "walking"]
-    assert walking == [Report("walking", "listing post files"), Report("walking", finished=True)]
+    assert walking == [
+        Report("walking", "listing post files"),
+        Report("walking", "listing post files", done=50),
+        Report("walking", "listing post files", done=100),
+        Report("walking", finished=True),
+    ]
     reading = [report for report in reports if report.subject == "reading"]
     assert reading == [
-        Report("reading", "post files", done=50, total=101),
-        Report("reading", "post files", done=100, total=101),
+        Report("reading", "post files", done=64, total=101),  # a chunk read
+        Report("reading", "post files", done=101, total=101),
         Report("reading", finished=True),
     ]
+    assert reports.index(walking[-1]) < reports.index(reading[0])
 
 
 def test_run_asks_about_a_handed_off_copy_again_only_after_half_an_hour(site: Site) -> None:

@@ -26,7 +26,15 @@ from xpost.config import Config, SiteConfig
 from xpost.environment import SCAN_PROCESSES
 from xpost.errors import ConfigError, UsageError
 from xpost.forkpool import LOST, ForkPool
-from xpost.scan import CachedFile, FileState, ScanResult, find_post_files, scan
+from xpost.progress import Report
+from xpost.scan import (
+    CachedFile,
+    FileState,
+    ScanResult,
+    find_post_files,
+    scan,
+    walk_post_files,
+)
 
 CAN_FORK = xpost.forkpool.can_fork
 # Other tests of the suite leave daemon threads behind, so the pool forks beside them
@@ -116,9 +124,10 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pools: list[int] = []
     start = ForkPool._start
 
-    def counted(self: ForkPool) -> None:
-        pools.append(len(pools))
-        start(self)
+    def counted(self: ForkPool, count: int) -> list[tuple[int, int]]:
+        if not self._children:  # the pool's first children, not more of them
+            pools.append(len(pools))
+        return start(self, count)
 
     monkeypatch.setattr(ForkPool, "_start", counted)
     return pools
@@ -326,6 +335,172 @@ def test_an_idle_or_small_run_imports_no_pool(tmp_path: Path) -> None:
     assert out.stdout.split() == ["20", "False", "False"]
 
 
+# --- the walk, read while it goes on ------------------------------------------------------
+
+
+def walk_in(order: list[FileState], events: list[str]) -> Iterator[FileState]:
+    """A walk that finds ``order`` lazily and notes when it is over."""
+    yield from order
+    events.append("walk over")
+
+
+@pytest.fixture
+def events(forked: list[int], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The forks (children forked at once) and the end of the walk, in order."""
+    noted: list[str] = []
+    start = ForkPool._start
+
+    def logged(self: ForkPool, count: int) -> list[tuple[int, int]]:
+        noted.append(f"fork {count}")
+        return start(self, count)
+
+    monkeypatch.setattr(ForkPool, "_start", logged)
+    return noted
+
+
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_files_found_in_another_order_are_read_while_the_walk_goes_on_rows_in_path_order(
+    tmp_path: Path, events: list[str], forked: list[int], with_ids: bool
+) -> None:
+    """The walk's order is not the rows' order (here the reverse of it): the forked
+    scan starts reading before the walk is over, with one child while the walk goes on
+    and the rest after it, and gives the serial scan's rows, in path order."""
+    site = mixed_site(tmp_path)
+    files = find_post_files(roots(site))
+    expected = serial(files, {}, with_ids=with_ids)
+    got = scan(walk_in(files[::-1], events), {}, KEY, CONFIG, with_ids=with_ids)
+    same(got, expected)
+    assert forked == [0]
+    # The second child only when files were left to read once the walk was over.
+    assert events in (["fork 1", "walk over"], ["fork 1", "walk over", "fork 1"])
+    # Serial (fewer than PARALLEL_FROM to read): read once the walk is over, in path order.
+    same(serial(files[::-1], {}, with_ids=with_ids), expected)
+
+
+def test_a_file_under_two_roots_is_one_row_forked_or_not(tmp_path: Path, forked: list[int]) -> None:
+    site = mixed_site(tmp_path)
+    content = site / "hugo" / "content"
+    bundle = content / "post" / "b003" / "index.md"
+    overlapping = [content, *roots(site), content / "post", bundle]
+    walked = [state.path for state in walk_post_files(overlapping)]
+    files = find_post_files(roots(site))
+    assert len(walked) > len(files)  # the walk finds the overlap twice (or thrice)
+    assert sorted(set(walked)) == [state.path for state in files]
+    assert [state.path for state in find_post_files(overlapping)] == [f.path for f in files]
+    expected = serial(files, {})
+    same(scan(walk_post_files(overlapping), {}, KEY, CONFIG), expected)
+    assert forked == [0]
+    same(serial(list(walk_post_files(overlapping)), {}), expected)
+
+
+def test_a_folder_that_cannot_be_read_mid_walk_is_reported_and_the_rest_read(
+    tmp_path: Path, events: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first bundle folder the walk lists after the readers were forked cannot be
+    opened: it is reported, and every other post is read as the serial scan reads it."""
+    site = mixed_site(tmp_path)
+    files = find_post_files(roots(site))
+    locked: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if events and not locked and Path(path).name[0] == "b":
+            locked.append(str(path))
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(xpost.scan.os, "scandir", scandir)
+    unreadable: list[str] = []
+    got = scan(walk_post_files(roots(site), unreadable), {}, KEY, CONFIG)
+    assert events[0] == "fork 1" and len(locked) == 1
+    assert unreadable == [f"{locked[0]}: cannot read this folder (Permission denied)"]
+    monkeypatch.undo()
+    rest = [state for state in files if not state.path.startswith(locked[0] + os.sep)]
+    assert len(rest) == len(files) - 1
+    same(got, serial(rest, {}))
+
+
+def _broken_sites(root: Path) -> None:
+    """Good posts, then two sites whose config is broken: b-site's error comes first
+    in path order."""
+    for n in range(30):
+        write(root / "a-good" / f"p{n:02d}.md", post(n))
+    for name in ("b-site", "c-site"):
+        write(root / name / "hugo.toml", "baseURL = 5\n")
+        for n in range(10):
+            write(root / name / "content" / f"p{n}.md", post(n))
+
+
+@pytest.mark.parametrize("walk_order", ["c-site first", "good first, then c-site"])
+def test_the_error_raised_is_the_first_in_path_order_not_in_walk_order(
+    tmp_path: Path, forked: list[int], monkeypatch: pytest.MonkeyPatch, walk_order: str
+) -> None:
+    """c-site's posts are found (and raise, in a child or in the parent) before
+    b-site's: b-site's error is still the one raised, as by the serial scan of the
+    same walk, which reads in path order."""
+    _broken_sites(tmp_path)
+    files = find_post_files([tmp_path])
+    if walk_order == "c-site first":
+        order = files[::-1]
+    else:
+        order = [f for f in files if "-site" not in f.path] + [
+            f for f in files[::-1] if "-site" in f.path
+        ]
+    raised_in = tmp_path / "raised-in"
+    parent = os.getpid()
+    read = xpost.scan.read_file_facts
+
+    def noting(path: Path, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return read(path, *args, **kwargs)
+        except ConfigError:
+            with raised_in.open("a", encoding="utf-8") as log:  # children write here too
+                log.write(f"{'parent' if os.getpid() == parent else 'child'} {path}\n")
+            raise
+
+    monkeypatch.setattr(xpost.scan, "read_file_facts", noting)
+    with pytest.raises(ConfigError) as in_process:
+        serial(order, {})
+    with pytest.raises(ConfigError) as fanned_out:
+        scan(iter(order), {}, KEY, CONFIG)
+    assert forked == [0]
+    named = f"{tmp_path}/b-site/hugo.toml: baseurl: expected a string, got int"
+    assert str(in_process.value) == str(fanned_out.value) == named
+    raised = raised_in.read_text(encoding="utf-8").splitlines()
+    assert raised[0] == f"parent {tmp_path}/b-site/content/p0.md"  # serial: stops there
+    forked_raised = raised[1:]
+    first_c_site = next(line for line in forked_raised if "/c-site/" in line)
+    # c-site's first posts: read by the parent before it forked, or by a child.
+    assert first_c_site.startswith("parent " if walk_order == "c-site first" else "child ")
+    assert any(line.startswith("child ") for line in forked_raised)
+    assert forked_raised[-1] == f"parent {tmp_path}/b-site/content/p0.md"
+
+
+def test_progress_counts_the_walk_and_the_reading_whose_total_is_known_once_walked(
+    tmp_path: Path, forked: list[int]
+) -> None:
+    site = mixed_site(tmp_path)
+    files = find_post_files(roots(site))
+    reports: list[Report] = []
+    events: list[str] = []
+    scan(walk_in(files, events), {}, KEY, CONFIG, progress=reports.append)
+    walking = [r for r in reports if r.subject == "walking"]
+    assert walking == [
+        Report("walking", "listing post files"),
+        *(Report("walking", "listing post files", done=n) for n in range(50, len(files) + 1, 50)),
+        Report("walking", finished=True),
+    ]
+    over = reports.index(walking[-1])
+    reading = [(n, r) for n, r in enumerate(reports) if r.subject == "reading"]
+    assert reading[-1][1] == Report("reading", finished=True)
+    counts = [r for _, r in reading[:-1]]
+    assert [r.done for r in counts] == [*range(3, len(files), 3), len(files)]
+    assert any(n < over for n, _ in reading)  # read while the walk goes on
+    assert [r.total for n, r in reading[:-1]] == [
+        None if n < over else len(files) for n, _ in reading[:-1]
+    ]
+
+
 # --- the pool itself -------------------------------------------------------------------
 
 
@@ -403,6 +578,37 @@ def test_pool_with_no_fork_to_be_had_hands_every_task_back(
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert list(ForkPool(abs, 2, window=4).map([1, 2])) == [(1, LOST), (2, LOST)]
+
+
+def _slow_square(task: int) -> int:
+    threading.Event().wait(0.002)  # the parent has time for its own work meanwhile
+    return task * task
+
+
+def test_pool_with_work_of_its_own_has_one_child_until_that_work_is_done() -> None:
+    pool = ForkPool(_slow_square, 3, window=6)
+    seen: list[int] = []  # children while the parent worked on its own
+
+    def idle() -> bool:
+        seen.append(len(pool._children))
+        return len(seen) < 5
+
+    got = [(task, result, len(pool._children)) for task, result in pool.map(range(60), idle)]
+    assert [(task, result) for task, result, _ in got] == [(n, n * n) for n in range(60)]
+    assert seen == [1] * 5  # called until it said it was done, with one child meanwhile
+    assert got[-1][2] == 3  # then the others for the tasks left
+
+
+def test_pool_forks_no_more_children_when_no_task_is_left_after_its_own_work() -> None:
+    pool = ForkPool(_slow_square, 3, window=6)
+    children: list[int] = []
+
+    def idle() -> bool:
+        children.append(len(pool._children))
+        return False
+
+    assert list(pool.map([1, 2], idle)) == [(1, 1), (2, 4)]  # both out at once
+    assert children == [1]
 
 
 # --- the command -----------------------------------------------------------------------

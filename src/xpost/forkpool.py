@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import os
 import pickle
 import select
@@ -80,40 +81,49 @@ class ForkPool:
         self._window = max(window, processes)
         self._children: dict[int, tuple[int, int]] = {}  # pid: (task fd, result fd)
 
-    def map(self, tasks: Iterable[Any]) -> Generator[tuple[Any, Any]]:
+    def map(
+        self, tasks: Iterable[Any], idle: Callable[[], bool] | None = None
+    ) -> Generator[tuple[Any, Any]]:
         """``(task, result)`` for each task (never None) in order; ``result`` is ``LOST``
         when its child could not finish it. Once a child has died the pool stops: every
         task not finished by then comes back ``LOST`` (the caller does them); so do all
         when no child can be forked at all (EAGAIN).
 
+        ``idle`` is work of the parent's own (walking on to find more tasks, say), done
+        a step at a time whenever no child needs it, until it returns False. Meanwhile
+        the parent keeps a core busy: only one child is forked at first, the others once
+        ``idle`` is done and tasks are left (no more processes than cores at work).
+
         The children live as long as this generator: forked at its first step, killed
         and reaped when it ends, however (exhausted, closed, an exception, Ctrl-C)."""
         try:
             try:
-                self._start()
+                self._start(1 if idle is not None else self._processes)
             except OSError:
                 self._kill()
                 for task in tasks:
                     yield task, LOST
                 return
-            yield from self._map(tasks)
+            yield from self._map(tasks, idle)
         finally:
             self._kill()
 
-    def _start(self) -> None:
+    def _start(self, count: int) -> list[tuple[int, int]]:
+        """Forks ``count`` more children; their (task fd, result fd)."""
         # Forked with SIGINT held back: a Ctrl-C in the meantime reaches the parent once
         # the children exist (and so are killed on the way out), and never reaches a
         # child before it ignores it.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         gc.freeze()  # the children's collections leave the parent's objects' pages shared
         try:
-            for _ in range(self._processes):
-                self._fork(held)
+            return [self._fork(held) for _ in range(count)]
         finally:
             gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held Ctrl-C raises here
 
-    def _map(self, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+    def _map(
+        self, tasks: Iterable[Any], idle: Callable[[], bool] | None
+    ) -> Iterator[tuple[Any, Any]]:
         # Each child has up to ``_AHEAD`` tasks queued, so that it goes on to the next one
         # without waiting for the parent to be scheduled (on a busy machine that wait was
         # most of a child's time). The parent never blocks writing: a task that does not
@@ -124,10 +134,14 @@ class ForkPool:
         queued: dict[int, deque[int]] = {}  # result fd: numbers of its child's tasks
         unsent: dict[int, bytes] = {}  # task fd: what is still to be written to it
         task_fd_of: dict[int, int] = {}  # result fd: task fd
-        for task_fd, result_fd in self._children.values():
-            os.set_blocking(task_fd, False)
-            queued[result_fd] = deque()
-            task_fd_of[result_fd] = task_fd
+
+        def serve(children: Iterable[tuple[int, int]]) -> None:  # new children's pipes
+            for task_fd, result_fd in children:
+                os.set_blocking(task_fd, False)
+                queued[result_fd] = deque()
+                task_fd_of[result_fd] = task_fd
+
+        serve(self._children.values())
         numbered = handed = 0
         exhausted = broken = False
         while True:
@@ -154,7 +168,18 @@ class ForkPool:
             if handed == numbered:  # nothing out, nothing more to send
                 return
             waiting = [fd for fd, numbers in queued.items() if numbers]
-            readable, writable, _ = select.select(waiting, list(unsent), [])
+            # With work of its own, the parent only looks whether a child needs it.
+            timeout = None if idle is None else 0
+            readable, writable, _ = select.select(waiting, list(unsent), [], timeout)
+            if not readable and not writable and idle is not None:
+                if not idle():
+                    idle = None
+                    left = None if exhausted else next(pending, None)
+                    exhausted = left is None
+                    if left is not None:  # tasks are left: the parent's core is free
+                        pending = itertools.chain((left,), pending)
+                        self._grow(serve)
+                continue
             for task_fd in writable:
                 broken = broken or not _flush(task_fd, unsent)
             for result_fd in readable:
@@ -170,9 +195,16 @@ class ForkPool:
         for task in pending:
             yield task, LOST
 
+    def _grow(self, serve: Callable[[list[tuple[int, int]]], None]) -> None:
+        while len(self._children) < self._processes:
+            try:
+                serve(self._start(1))
+            except OSError:  # EAGAIN: fewer children, that is all
+                return
+
     # --- the children ------------------------------------------------------------------
 
-    def _fork(self, held: set[int | signal.Signals]) -> None:
+    def _fork(self, held: set[int | signal.Signals]) -> tuple[int, int]:
         task_read, task_write = os.pipe()
         result_read, result_write = os.pipe()
         pid = os.fork()
@@ -193,6 +225,7 @@ class ForkPool:
         os.close(task_read)
         os.close(result_write)
         self._children[pid] = (task_write, result_read)
+        return task_write, result_read
 
     def _serve(self, task_fd: int, result_fd: int) -> None:
         while True:

@@ -19,7 +19,7 @@ key is set), at most every ``CONFIRM_EVERY`` — an idle run without one calls n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,13 +32,12 @@ from xpost.ledger.status import UNSETTLED, Status
 from xpost.progress import Report, Reporter, silent
 from xpost.scan import (
     CachedFile,
-    FileState,
     cache_values,
-    find_post_files,
     load_cache,
     save_cache,
     scan,
     site_config_stamp,
+    walk_post_files,
 )
 from xpost.schedule import (
     Candidate,
@@ -151,15 +150,15 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     report = RunReport()
     cached = load_cache(ledger)
     unreadable: list[str] = []
-    options.progress(Report("walking", "listing post files"))
-    files = find_post_files(options.roots, unreadable)
-    options.progress(Report("walking", finished=True))
     key = config_key(config, options.roots)
-    progress = _counted(files, options.progress)
-    scanned = scan(progress, cached, key, config, with_ids=options.mark_existing)
-    # The walk's list and the old cache rows by path: the scan's rows replace both, and on
-    # 100,000 posts they are ~15 MB that the rest of the run would otherwise carry.
-    del files, cached, progress
+    # The walk goes on while the files it found are read (forked, on a big site).
+    files = walk_post_files(options.roots, unreadable)
+    scanned = scan(
+        files, cached, key, config, with_ids=options.mark_existing, progress=options.progress
+    )
+    # The old cache rows by path: the scan's rows replace them, and on 100,000 posts
+    # they are ~15 MB that the rest of the run would otherwise carry.
+    del files, cached
     report.warnings.extend(f"{line}: its posts are not published" for line in unreadable)
     report.parsed = scanned.parsed
 
@@ -238,15 +237,6 @@ def _report_waiting_retries(
 
 #: Files between two progress reports: often enough for the eye, cheap for 100,000.
 _REPORT_EVERY = 50
-
-
-def _counted(files: Sequence[FileState], progress: Reporter) -> Iterator[FileState]:
-    """``files``, reporting how far the scan has gone through them."""
-    for number, state in enumerate(files, 1):
-        if number % _REPORT_EVERY == 0:
-            progress(Report("reading", "post files", done=number, total=len(files)))
-        yield state
-    progress(Report("reading", finished=True))
 
 
 # --- deciding what the due posts need ---------------------------------------------------

@@ -9,7 +9,8 @@ are never entered.
 ``scan`` then reads only what changed since the last run: the cache (a table in the
 ledger) remembers each file's size, mtime and content hash with the few front-matter
 fields that decide whether it is due. An unchanged file is not even opened; a
-touched file whose bytes are the same is hashed but not parsed.
+touched file whose bytes are the same is hashed but not parsed. On a big site the
+files are read by forked processes while the walk goes on (``walk_post_files``).
 
 This module must stay light: an idle ``xpost run`` imports it, not the Markdown stack.
 """
@@ -20,6 +21,7 @@ import contextlib
 import functools
 import hashlib
 import itertools
+import operator
 import os
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
@@ -33,6 +35,7 @@ import msgspec
 from xpost.config import Config
 from xpost.errors import UsageError
 from xpost.limits import MAX_POST_BYTES, LimitExceeded
+from xpost.progress import Report, Reporter, silent
 
 if TYPE_CHECKING:
     from xpost.forkpool import ForkPool
@@ -145,22 +148,36 @@ class ScanResult:
 def find_post_files(roots: Sequence[Path], unreadable: list[str] | None = None) -> list[FileState]:
     """Every post file under ``roots`` (files are taken as they are), sorted by path.
     Folders that cannot be read are added to ``unreadable`` (one line each)."""
+    found = {state.path: state for state in walk_post_files(roots, unreadable)}
+    return [found[path] for path in sorted(found)]
+
+
+def walk_post_files(
+    roots: Sequence[Path], unreadable: list[str] | None = None
+) -> Iterator[FileState]:
+    """Every post file under ``roots`` as the walk comes to it, for ``scan`` to read
+    while the walk goes on: in no particular order, and a file under two of the roots
+    comes twice (``scan`` takes it once; ``find_post_files`` sorts and dedupes). A
+    root that does not exist is a ``UsageError`` at once, before anything is walked."""
     from xpost.sites import MARKERS
 
-    found: dict[str, FileState] = {}
+    for root in roots:
+        if not root.is_file() and not root.is_dir():
+            raise UsageError(f"{root}: no such content folder (check [site] content)")
+    return _walk_roots(roots, MARKERS, unreadable)
+
+
+def _walk_roots(
+    roots: Sequence[Path], markers: frozenset[str], unreadable: list[str] | None
+) -> Iterator[FileState]:
     for root in roots:
         if root.is_file():
             stat = root.stat()
-            found[str(root)] = FileState(str(root), stat.st_size, stat.st_mtime_ns)
-        elif root.is_dir():
+            yield FileState(str(root), stat.st_size, stat.st_mtime_ns)
+        else:
             # A root may be a symlink (content/ linked from elsewhere): its own posts are
             # then not "walked"; the folders the walk enters below it never are.
-            walk = _walk(os.fspath(root), MARKERS, not os.path.islink(root), unreadable)
-            for state in walk:
-                found[state.path] = state
-        else:
-            raise UsageError(f"{root}: no such content folder (check [site] content)")
-    return [found[path] for path in sorted(found)]
+            yield from _walk(os.fspath(root), markers, not os.path.islink(root), unreadable)
 
 
 def _walk(
@@ -170,9 +187,9 @@ def _walk(
     unreadable: list[str] | None = None,
 ) -> Iterator[FileState]:
     """The posts under ``root`` (``real``: it is no symlink), folder by folder from a
-    stack (in no particular order: the caller sorts). Keeps only the paths of folders
-    still to list, not their entries: a folder of 100,000 page bundles held as
-    ``DirEntry`` objects was the largest thing an idle ``xpost run`` kept in memory."""
+    stack (in no particular order). Keeps only the paths of folders still to list, not
+    their entries: a folder of 100,000 page bundles held as ``DirEntry`` objects was the
+    largest thing an idle ``xpost run`` kept in memory."""
     todo = [root]
     join = os.path.join
     while todo:
@@ -206,7 +223,10 @@ def _walk(
         walked = no_link and not site_root
         for entry in candidates:
             if (bundle_index is None or entry.name == bundle_index) and entry.is_file():
-                stat = entry.stat()
+                try:
+                    stat = entry.stat()
+                except FileNotFoundError:  # removed since the folder was listed
+                    continue
                 plain = walked and not entry.is_symlink()
                 yield FileState(entry.path, stat.st_size, stat.st_mtime_ns, plain)
         if bundle_index is None:  # a leaf bundle's folders hold resources, not posts
@@ -317,16 +337,22 @@ def scan(
     config: Config,
     *,
     with_ids: bool = False,
+    progress: Reporter = silent,
 ) -> ScanResult:
     """Bring the cache up to date with ``files``: stat-equal rows are reused as they are,
     other files are hashed, and only those whose hash changed are parsed; ``with_ids``
     works out each parsed post's id too, and keeps it with its facts.
 
-    The files to read are read in chunks, by forked processes when there are enough of
-    them (``_read_chunks``): the rows are the same, in the same order, either way."""
+    ``files`` may come lazily, in any order, a path more than once (taken once): the
+    walk (``walk_post_files``) goes on while forked processes read the files it found
+    so far, once there are enough of them (``_read_chunks``). The rows are the same, in
+    path order, either way, and so is the exception raised: the first in path order.
+    ``progress`` hears how many files the walk found, and how many of those to read are
+    read."""
     result = ScanResult(files=[], updated=[], removed=[])
     seen: set[str] = set()
-    chunks = _misses(files, cached, config_key, seen, result.files)
+    tally = _Tally(progress)
+    chunks = _misses(files, cached, config_key, seen, result.files, tally)
     reading = _read_chunks(chunks, config, config_key, with_ids)
     # Closed however the loop ends (Ctrl-C in it too): its forked readers go with it,
     # not when the interrupted frame is collected, if ever.
@@ -338,6 +364,11 @@ def scan(
                 new = _new_row(state, row, config_key, sha, fields)
                 result.files[index] = new
                 result.updated.append(new)
+            tally.read(len(chunk))
+    progress(Report("reading", finished=True))
+    by_path = operator.attrgetter("path")
+    result.files.sort(key=by_path)  # came in the walk's order (a no-op on sorted files)
+    result.updated.sort(key=by_path)
     result.removed = sorted(set(cached) - seen)
     return result
 
@@ -370,6 +401,27 @@ _Outcome = tuple[str, "ScheduleFields | None"]
 
 #: Files a chunk reads: enough that a chunk's pickles cost little next to its reading.
 _CHUNK = 64
+#: Files the walk finds between two progress reports: often enough for the eye, cheap
+#: for 100,000.
+_REPORT_EVERY = 50
+
+
+class _Tally:
+    """How far the scan is, for ``progress``: the files the walk found, and of those to
+    read, how many are read, out of how many once the walk is over."""
+
+    __slots__ = ("done", "over", "progress", "to_read")
+
+    def __init__(self, progress: Reporter) -> None:
+        self.progress = progress
+        self.to_read = 0  # files to read the walk found so far
+        self.over = False  # the walk is over: ``to_read`` is the total
+        self.done = 0
+
+    def read(self, count: int) -> None:
+        self.done += count
+        total = self.to_read if self.over else None  # unknown while the walk goes on
+        self.progress(Report("reading", "post files", done=self.done, total=total))
 
 
 def _misses(
@@ -378,13 +430,22 @@ def _misses(
     config_key: str,
     seen: set[str],
     rows: list[CachedFile],
+    tally: _Tally,
 ) -> Iterator[list[_Miss]]:
-    """The files the cache cannot answer, in chunks. ``rows`` gets every file's row in
-    order: the cache's own where it answers, a placeholder to fill in where not."""
+    """The files the cache cannot answer, in chunks, as the walk finds them. ``rows``
+    gets every file's row in the walk's order: the cache's own where it answers, a
+    placeholder to fill in where not."""
+    progress = tally.progress
+    progress(Report("walking", "listing post files"))
     chunk: list[_Miss] = []
     for state in files:
-        seen.add(state.path)
-        row = cached.get(state.path)
+        path = state.path
+        if path in seen:  # under two of the roots
+            continue
+        seen.add(path)
+        if len(seen) % _REPORT_EVERY == 0:
+            progress(Report("walking", "listing post files", done=len(seen)))
+        row = cached.get(path)
         if (
             row is not None
             and row.config_key == config_key
@@ -395,8 +456,12 @@ def _misses(
         chunk.append((len(rows), state, row))
         rows.append(row)  # type: ignore[arg-type]  # a placeholder, replaced
         if len(chunk) == _CHUNK:
+            tally.to_read += _CHUNK
             yield chunk
             chunk = []
+    tally.to_read += len(chunk)
+    tally.over = True
+    progress(Report("walking", finished=True))
     if chunk:
         yield chunk
 
@@ -412,8 +477,10 @@ PARALLEL_FROM = 512
 def _read_chunks(
     chunks: Iterator[list[_Miss]], config: Config, config_key: str, with_ids: bool
 ) -> Generator[tuple[list[_Miss], list[_Outcome]]]:
-    """Each chunk with its files' outcomes, in order: read here, or by forked processes
-    once there are ``PARALLEL_FROM`` files to read and cores to read them on."""
+    """Each chunk with its files' outcomes. Fewer than ``PARALLEL_FROM`` files to read
+    (or a single core): read here once the walk is over, in path order, so that the
+    first exception is the first in path order. Else by forked processes, as soon as
+    the walk has found ``PARALLEL_FROM`` of them, while it goes on (``_read_forked``)."""
     buffered: list[list[_Miss]] = []
     count = 0
     for chunk in chunks:
@@ -422,51 +489,123 @@ def _read_chunks(
         if count >= PARALLEL_FROM:
             break
     processes = _processes() if count >= PARALLEL_FROM else 1
-    if processes > 1:
-        # The first chunk read here: what reading a post imports and caches (the metadata
-        # modules, the site's config, its time zone) is then done once, not per child.
-        first = buffered.pop(0)
-        yield first, _read_task(_task(first, config_key), config, with_ids)
-    todo = itertools.chain(buffered, chunks)
     if processes < 2:
-        for chunk in todo:
+        misses = sorted(
+            itertools.chain.from_iterable(itertools.chain(buffered, chunks)), key=_miss_path
+        )
+        del buffered
+        for start in range(0, len(misses), _CHUNK):
+            chunk = misses[start : start + _CHUNK]
             yield chunk, _read_task(_task(chunk, config_key), config, with_ids)
         return
+    first_error = _FirstError()
+    # The first chunk read here: what reading a post imports and caches (the metadata
+    # modules, the site's config, its time zone) is then done once, not per child.
+    first = buffered.pop(0)
+    outcomes = _read_here(_task(first, config_key), config, with_ids, first_error)
+    if outcomes is not None:
+        yield first, outcomes
     from xpost.forkpool import ForkPool
 
     work = functools.partial(_read_in_child, config=config, with_ids=with_ids)
     pool = ForkPool(work, processes, window=4 * processes)
-    yield from _read_forked(pool, todo, config, config_key, with_ids)
+    yield from _read_forked(pool, buffered, chunks, config, config_key, with_ids, first_error)
+    if first_error.error is not None:
+        raise first_error.error
+
+
+def _miss_path(miss: _Miss) -> str:
+    return miss[1].path
+
+
+class _FirstError:
+    """The exception of the first file in path order that raised, of those read so far.
+
+    The forked scan reads the files in the walk's order, so it goes on past an
+    exception, reading only the files before it in path order, and raises the first
+    once all are read: the exception the serial scan, which reads in path order and
+    stops at the first, raises."""
+
+    __slots__ = ("error", "path")
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.error: Exception | None = None
+
+    def before(self, path: str) -> bool:
+        """Whether ``path`` comes before the first file that raised (if any did)."""
+        return self.path is None or path < self.path
+
+    def note(self, path: str, error: Exception) -> None:
+        if self.before(path):
+            self.path, self.error = path, error
 
 
 def _read_forked(
     pool: ForkPool,
-    todo: Iterator[list[_Miss]],
+    found: list[list[_Miss]],
+    walk: Iterator[list[_Miss]],
     config: Config,
     config_key: str,
     with_ids: bool,
+    first_error: _FirstError,
 ) -> Iterator[tuple[list[_Miss], list[_Outcome]]]:
+    """The chunks ``found`` and those the walk finds, read by ``pool``'s children while
+    this process walks on whenever they do not need it (``ForkPool.map``'s ``idle``)."""
     from xpost.forkpool import LOST
 
+    # Found, not yet given to the pool: the walk is faster than the reading, so on a
+    # first run this holds most of the site's files for a while, as the walk's sorted
+    # list did before the reading began.
+    ahead = deque(found)
     out: deque[list[_Miss]] = deque()  # the chunks given to the pool, in order
 
+    def walk_on() -> bool:
+        chunk = next(walk, None)
+        if chunk is not None:
+            ahead.append(chunk)
+        return chunk is not None
+
     def tasks() -> Iterator[list[_Task]]:
-        for chunk in todo:
+        while ahead or walk_on():
+            chunk = ahead.popleft()
+            if first_error.path is not None:  # only a file before it can change the end
+                chunk = [miss for miss in chunk if first_error.before(miss[1].path)]
+                if not chunk:
+                    continue
             out.append(chunk)
             yield _task(chunk, config_key)
 
-    mapped = pool.map(tasks())
+    mapped = pool.map(tasks(), idle=walk_on)
     with contextlib.closing(mapped):  # an error raised here ends the children first
         for task, sent in mapped:
             chunk = out.popleft()
             # LOST: its child died (killed?), or could not send its result.
             outcomes = [] if sent is LOST else [(sha, _unpacked(f)) for sha, f in sent]
             if len(outcomes) < len(task):
-                # The child stopped at an error (or died): the rest is read here, so the
-                # error raised is the serial scan's, the first in path order, traceback
-                # and all.
-                outcomes += _read_task(task[len(outcomes) :], config, with_ids)
-            yield chunk, outcomes
+                # The child stopped at an error (or died): the rest is read here, where
+                # an exception is the serial scan's own, traceback and all.
+                rest = _read_here(task[len(outcomes) :], config, with_ids, first_error)
+                if rest is None:
+                    continue
+                outcomes += rest
+            if first_error.path is None:
+                yield chunk, outcomes
+
+
+def _read_here(
+    task: list[_Task], config: Config, with_ids: bool, first_error: _FirstError
+) -> list[_Outcome] | None:
+    """The outcomes of reading ``task``'s files here, beside the forked readers; None
+    once a file has raised (``first_error`` keeps the first in path order)."""
+    outcomes: list[_Outcome] = []
+    for path, size, walked, known_sha in task:
+        if first_error.before(path):
+            try:
+                outcomes.append(_read_file(path, size, walked, known_sha, config, with_ids))
+            except Exception as error:
+                first_error.note(path, error)
+    return outcomes if first_error.path is None else None
 
 
 #: What a child needs to read a file: path, size, walked, the cache's sha256 for it.
