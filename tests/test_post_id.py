@@ -23,6 +23,9 @@ from xpost.errors import PostError
 from xpost.metadata import (
     _H1,
     _body_title,
+    _dirname,
+    _join,
+    _real,
     decode_post,
     post_id,
     read_metadata,
@@ -317,3 +320,38 @@ def test_the_title_line_is_read_as_before(lines: list[str], newline: bool, body_
     else:
         assert (taken, chars) == (0, 0)
         assert before == ("", body, body_line)
+
+
+# --- os.path's POSIX rules as string work -----------------------------------------------
+
+PATH_TEXT = st.text(alphabet="/ab.", max_size=10)
+
+
+@given(PATH_TEXT, PATH_TEXT.filter(lambda name: not name.startswith("/")))
+def test_join_and_dirname_are_os_paths(folder: str, name: str) -> None:
+    assert _join(folder, name) == os.path.join(folder, name)
+    assert _dirname(folder + name) == os.path.dirname(folder + name)
+
+
+@pytest.fixture(scope="module")
+def linked_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Folders ``a/b``, a file ``a/b/f``, a link ``a/up`` to ``..`` and ``a/lb`` to ``b``."""
+    root = tmp_path_factory.mktemp("tree")
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "f").write_text("x")
+    (root / "a" / "up").symlink_to("..")
+    (root / "a" / "lb").symlink_to("b")
+    return root
+
+
+@given(st.lists(st.sampled_from(["a", "b", "f", "up", "lb", ".", "..", ""]), max_size=6))
+def test_a_real_path_is_os_realpath(linked_tree: Path, names: list[str]) -> None:
+    relative = "/".join(names)
+    cwd = os.getcwd()
+    os.chdir(linked_tree)
+    try:
+        assert _real(relative or ".") == os.path.realpath(relative or ".")
+        absolute = os.path.join(str(linked_tree), relative)
+        assert _real(absolute) == os.path.realpath(absolute)
+    finally:
+        os.chdir(cwd)

@@ -469,6 +469,8 @@ class FrontMatter:
         return str(value).strip()
 
     def date(self, keys: tuple[str, ...]) -> datetime | None:
+        if self.metadata.keys().isdisjoint(keys):  # most posts give one date key of many
+            return None
         for key in keys:
             value = self.metadata.get(key)
             if value is None or value == "":

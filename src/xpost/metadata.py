@@ -44,6 +44,7 @@ EXPIRY_KEYS = ("expiryDate", "expiry_date", "unpublishdate")
 CANONICAL_KEYS = ("canonical_url", "canonicalURL", "canonical", "url", "permalink")  # Jekyll
 _EXPLICIT_CANONICAL_KEYS = CANONICAL_KEYS[:3]
 _QIITA_CLI_KEYS = frozenset({"organization_url_name", "slide", "ignorePublish"})
+_JEKYLL_FOLDERS = frozenset({"_posts", "_drafts"})
 
 BUNDLE_INDEXES = (
     "index.md",
@@ -136,7 +137,7 @@ class FileParts(Struct, frozen=True):
 
     @property
     def in_jekyll_dir(self) -> bool:
-        return any(part in ("_posts", "_drafts") for part in self.source.parts)
+        return not _JEKYLL_FOLDERS.isdisjoint(self.source.parts)
 
 
 class PostMeta(Struct, frozen=True):
@@ -191,7 +192,8 @@ def decode_post(path: Path, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise PostError(f"{path}:{line}: not a text file in UTF-8 (invalid byte)") from None
-    if not text.lstrip("\ufeff").strip():
+    start = text.lstrip("\ufeff")  # no copy of a long text, as strip() would make
+    if not start or start.isspace():
         raise PostError(f"{path}: the file is empty")
     return text
 
@@ -205,9 +207,9 @@ def split_post(source: Path, text: str, config: Config, *, walked: bool = False)
         from xpost.content.mdx import mdx_to_markdown
 
         body, mdx_notes = mdx_to_markdown(body)
-    folder = _real(os.path.dirname(os.fspath(source)) or os.curdir, walked)
+    folder = _real(_dirname(os.fspath(source)) or os.curdir, walked)
     # A walked folder holds no site config: its site is its parent's (cached per run).
-    site = _site_at(os.path.dirname(folder) if walked else folder)
+    site = _site_at(_dirname(folder) if walked else folder)
     tz = timezone(_site_value(config, site, "timezone") or config.site.timezone)
     return FileParts(source, metadata, body, body_line, tuple(mdx_notes), folder, site, tz, walked)
 
@@ -220,15 +222,31 @@ def real_path(path: Path, *, no_link: bool = False) -> Path:
 
 
 def _real(text: str, no_link: bool = False) -> str:
-    if not os.path.isabs(text):  # a relative path's meaning changes with the cwd
-        text = os.path.join(os.getcwd(), text)
-    folder, name = os.path.split(text)
+    if not text.startswith("/"):  # a relative path's meaning changes with the cwd
+        text = _join(os.getcwd(), text)
+    cut = text.rfind("/") + 1  # os.path.split, as _dirname
+    name = text[cut:]
     if name in ("", ".", ".."):
         return os.path.realpath(text)
-    candidate = os.path.join(_real_folder(folder), name)
+    folder = text[:cut]
+    candidate = _join(_real_folder(folder.rstrip("/") or folder), name)
     if no_link or not os.path.islink(candidate):
         return candidate
     return os.path.realpath(candidate)
+
+
+# ``os.path``'s POSIX rules (xpost runs on POSIX systems only) as plain string work: a
+# site's every post goes through them three or four times, and posixpath's own functions
+# cost more in their look-ups than in the work.
+def _join(folder: str, name: str) -> str:
+    """``os.path.join(folder, name)`` for a ``name`` that does not start with '/'."""
+    return folder + name if not folder or folder.endswith("/") else folder + "/" + name
+
+
+def _dirname(path: str) -> str:
+    """``os.path.dirname(path)``."""
+    head = path[: path.rfind("/") + 1]
+    return head.rstrip("/") or head
 
 
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
@@ -287,7 +305,9 @@ def _is_draft(metadata: dict[str, Any], source: Path) -> bool:
 
 def _is_qiita_cli(metadata: dict[str, Any]) -> bool:
     """Qiita CLI's ``id`` is the Qiita item id, not an identity for this post."""
-    return bool(_QIITA_CLI_KEYS & metadata.keys()) or {"private", "updated_at"} <= metadata.keys()
+    if not _QIITA_CLI_KEYS.isdisjoint(metadata):
+        return True
+    return "private" in metadata and "updated_at" in metadata
 
 
 def _overrides(raw: object, source: Path) -> tuple[Overrides, str | None]:
@@ -398,7 +418,7 @@ def _read_identity(parts: FileParts, config: Config, schedule: Schedule) -> _Ide
 
     # A walked folder holds no site config: the site's root is above it.
     folder = parts.real_folder
-    site_dir = _site_root_at(os.path.dirname(folder) if parts.walked else folder)
+    site_dir = _site_root_at(_dirname(folder) if parts.walked else folder)
     base_url = _site_value(config, parts.site, "base_url") or config.site.base_url
     # Jekyll reads a ``tags``/``categories`` string as a space-separated list.
     jekyll = in_jekyll_dir or (site_dir is not None and _is_jekyll_site(site_dir))
@@ -453,7 +473,7 @@ def _real_source(parts: FileParts) -> str:
     """``str(real_path(parts.source))``, from the folder ``split_post`` already resolved:
     only the file's own name is looked at (a symbolic link is followed), and not even
     that when the scan's walk saw it is none (``parts.walked``)."""
-    text = os.path.join(parts.real_folder, parts.source.name)
+    text = _join(parts.real_folder, parts.source.name)
     if parts.walked or not os.path.islink(text):
         return text
     return os.path.realpath(text)
@@ -531,10 +551,11 @@ def _site_value(config: Config, site: Site | None, key: str) -> str | None:
 
 def _site_url(fields: FrontMatter, config: Config, site: Site | None, page: Page) -> str | None:
     """The URL the post's generator gives it (None: no generator rule applies)."""
-    for key in _EXPLICIT_CANONICAL_KEYS:
-        url = fields.text(key)
-        if url and has_scheme(url):
-            return url
+    if not fields.metadata.keys().isdisjoint(_EXPLICIT_CANONICAL_KEYS):  # few posts give one
+        for key in _EXPLICIT_CANONICAL_KEYS:
+            url = fields.text(key)
+            if url and has_scheme(url):
+                return url
     if site is None:
         return None
     base = config.site.base_url if config.site_sets("base_url") else None
