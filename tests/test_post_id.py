@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,14 @@ from xpost.config import Config, load_config
 from xpost.errors import PostError
 from xpost.metadata import (
     _H1,
+    BUNDLE_INDEXES,
+    FileParts,
     _body_title,
     _dirname,
     _join,
     _real,
     decode_post,
+    path_text,
     post_id,
     read_metadata,
     read_post_bytes,
@@ -355,3 +359,25 @@ def test_a_real_path_is_os_realpath(linked_tree: Path, names: list[str]) -> None
         assert _real(absolute) == os.path.realpath(absolute)
     finally:
         os.chdir(cwd)
+
+
+@given(st.text(alphabet="/ab._-", max_size=12))
+def test_a_path_text_is_what_path_writes(text: str) -> None:
+    assert path_text(text) == str(Path(text))
+    assert path_text(Path(text)) == str(Path(text))
+
+
+@given(st.text(alphabet="/ab._-x", max_size=12).map(lambda text: text + "x"))
+@example("a/_posts/2024-01-02-b.md")
+@example("/_drafts/index.md")
+@example("b/index.md")
+@example("index.md")
+@example("/index.md")
+@example(".hidden")
+def test_what_a_file_s_place_says_is_what_its_path_says(text: str) -> None:
+    source = Path(text)
+    parts = FileParts(path_text(text), {}, "", 1, (), "/", None, UTC)
+    assert parts.source == source and parts.name == source.name
+    assert parts.is_bundle == (source.name in BUNDLE_INDEXES)
+    assert parts.content_name == (source.parent.name if parts.is_bundle else source.stem)
+    assert parts.in_jekyll_dir == any(part in ("_posts", "_drafts") for part in source.parts)

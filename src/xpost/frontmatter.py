@@ -167,7 +167,7 @@ def normalise_text(text: str) -> str:
     return text
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+def split_front_matter(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
     """Return ``(metadata, body, body_line)``; ``body_line`` is 1-based, in the file.
 
     A file without front matter gives an empty mapping and the whole text as body.
@@ -188,7 +188,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
 def _split_fenced(
     text: str,
     first_end: int,
-    path: Path,
+    path: Path | str,
     dialect: str,
     closer: re.Pattern[str],
     parse: Any,
@@ -210,11 +210,11 @@ def _split_fenced(
     return _as_mapping(metadata, path, dialect), body, body_line
 
 
-def _too_deep(path: Path, dialect: str) -> PostError:
+def _too_deep(path: Path | str, dialect: str) -> PostError:
     return PostError(f"{path}:2: {dialect} front matter is nested too deeply")
 
 
-def _parse_yaml(source: str, path: Path) -> Any:
+def _parse_yaml(source: str, path: Path | str) -> Any:
     try:
         return yaml.load(source, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
@@ -240,7 +240,7 @@ def _parse_yaml(source: str, path: Path) -> Any:
         raise _too_deep(path, "YAML") from None
 
 
-def _parse_toml(source: str, path: Path) -> Any:
+def _parse_toml(source: str, path: Path | str) -> Any:
     try:
         return tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
@@ -252,7 +252,7 @@ def _parse_toml(source: str, path: Path) -> Any:
         raise _too_deep(path, "TOML") from None
 
 
-def _split_json(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+def _split_json(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
     try:
         metadata, end = json.JSONDecoder(object_pairs_hook=_unique_keys).raw_decode(text)
     except json.JSONDecodeError as exc:
@@ -290,7 +290,7 @@ def _second_line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, second) + 1 if second >= 0 else 1
 
 
-def _as_mapping(metadata: Any, path: Path, dialect: str) -> dict[str, Any]:
+def _as_mapping(metadata: Any, path: Path | str, dialect: str) -> dict[str, Any]:
     if metadata is None:  # an empty YAML block
         return {}
     if not isinstance(metadata, dict):
@@ -444,7 +444,7 @@ def _parse_date_string(text: str) -> datetime:
     return _with_offset(parsed, offset)
 
 
-def dated_name_date(path: Path, text: str, tz: tzinfo) -> datetime:
+def dated_name_date(path: Path | str, text: str, tz: tzinfo) -> datetime:
     """The date in a Jekyll file name (``2024-01-02-title.md``); ``PostError`` if no date."""
     try:
         return parse_date(text, tz)
@@ -455,7 +455,7 @@ def dated_name_date(path: Path, text: str, tz: tzinfo) -> datetime:
 class FrontMatter:
     """Typed access to front-matter values; a wrong type is a ``PostError`` naming the key."""
 
-    def __init__(self, metadata: dict[str, Any], path: Path, tz: tzinfo) -> None:
+    def __init__(self, metadata: dict[str, Any], path: Path | str, tz: tzinfo) -> None:
         self.metadata = metadata
         self.path = path
         self.tz = tz

@@ -102,7 +102,7 @@ class Schedule(Struct, frozen=True):
 class FileParts(Struct, frozen=True):
     """A post file split: its front matter, its body, and what its place says."""
 
-    source: Path
+    path: str  # the file's path as given, as ``str(Path(...))`` writes it: messages name it
     metadata: dict[str, Any]
     body: str  # BOM and CRLF removed; an ``.mdx`` file's imports and exports too
     body_line: int
@@ -115,8 +115,18 @@ class FileParts(Struct, frozen=True):
     #: and its site need no look at the folder of their own.
     walked: bool = False
 
-    # Plain properties: each is asked once or twice per post, and a cached_property's
-    # lock (Python 3.11) cost more than the work.
+    # Plain properties, from the path's text (no ``Path`` per post: the scan reads a big
+    # site's every post): each is asked once or twice, and a cached_property's lock
+    # (Python 3.11) cost more than the work.
+    @property
+    def source(self) -> Path:
+        return Path(self.path)
+
+    @property
+    def name(self) -> str:
+        """``source.name``."""
+        return self.path[self.path.rfind("/") + 1 :]
+
     @property
     def folder(self) -> Path:
         """The file's folder, resolved."""
@@ -124,12 +134,17 @@ class FileParts(Struct, frozen=True):
 
     @property
     def is_bundle(self) -> bool:
-        return self.source.name in BUNDLE_INDEXES
+        return self.name in BUNDLE_INDEXES
 
     @property
     def content_name(self) -> str:
         """The bundle's folder name, else the file's stem."""
-        return self.source.parent.name if self.is_bundle else self.source.stem
+        if self.is_bundle:
+            parent = _dirname(self.path)
+            return parent[parent.rfind("/") + 1 :]
+        name = self.name  # its stem, as PurePath.stem
+        dot = name.rfind(".")
+        return name[:dot] if 0 < dot < len(name) - 1 else name
 
     @property
     def dated_name(self) -> re.Match[str] | None:
@@ -137,7 +152,7 @@ class FileParts(Struct, frozen=True):
 
     @property
     def in_jekyll_dir(self) -> bool:
-        return not _JEKYLL_FOLDERS.isdisjoint(self.source.parts)
+        return not _JEKYLL_FOLDERS.isdisjoint(self.path.split("/"))
 
 
 class PostMeta(Struct, frozen=True):
@@ -183,7 +198,7 @@ def read_post_bytes(path: Path) -> bytes:
         raise PostError(f"{path}: {exc}: a post must be a Markdown file") from None
 
 
-def decode_post(path: Path, data: bytes) -> str:
+def decode_post(path: Path | str, data: bytes) -> str:
     """A post file's text: UTF-8, no NUL bytes, not empty."""
     if b"\0" in data:
         raise PostError(f"{path}: not a text file (it holds NUL bytes: binary data?)")
@@ -198,20 +213,38 @@ def decode_post(path: Path, data: bytes) -> str:
     return text
 
 
-def split_post(source: Path, text: str, config: Config, *, walked: bool = False) -> FileParts:
+def split_post(source: Path | str, text: str, config: Config, *, walked: bool = False) -> FileParts:
     """Split a post's text and find its site and time zone (``walked``: see
     ``FileParts.walked``; the scan's walk says so for most posts of a big site)."""
-    metadata, body, body_line = split_front_matter(text, source)
+    path = path_text(source)
+    metadata, body, body_line = split_front_matter(text, path)
     mdx_notes: list[str] = []
-    if source.suffix.lower() == ".mdx":  # Astro, Docusaurus: drop what only a JS build runs
+    if path.lower().endswith(".mdx"):  # Astro, Docusaurus: drop what only a JS build runs
         from xpost.content.mdx import mdx_to_markdown
 
         body, mdx_notes = mdx_to_markdown(body)
-    folder = _real(_dirname(os.fspath(source)) or os.curdir, walked)
+    folder = _real(_dirname(path) or os.curdir, walked)
     # A walked folder holds no site config: its site is its parent's (cached per run).
     site = _site_at(_dirname(folder) if walked else folder)
     tz = timezone(_site_value(config, site, "timezone") or config.site.timezone)
-    return FileParts(source, metadata, body, body_line, tuple(mdx_notes), folder, site, tz, walked)
+    return FileParts(path, metadata, body, body_line, tuple(mdx_notes), folder, site, tz, walked)
+
+
+def path_text(path: Path | str) -> str:
+    """``str(Path(path))``, without making a ``Path`` of a text that is already written
+    that way (a scan's every path): no empty, '.' or repeated-'/' part, no '/' at the
+    end. Messages name a post by it, as they would by its ``Path``."""
+    if isinstance(path, str):
+        if (
+            path
+            and "//" not in path
+            and "/./" not in path
+            and not path.startswith("./")
+            and not path.endswith(("/", "/."))
+        ):
+            return path
+        path = Path(path)
+    return os.fspath(path)
 
 
 def real_path(path: Path, *, no_link: bool = False) -> Path:
@@ -272,17 +305,17 @@ def timezone(name: str) -> tzinfo:
 
 def read_schedule(parts: FileParts) -> Schedule:
     """Draft, dates and the ``xpost:`` table, each checked (a ``PostError`` names the key)."""
-    fields = FrontMatter(parts.metadata, parts.source, parts.tz)
+    fields = FrontMatter(parts.metadata, parts.path, parts.tz)
     date = fields.date(DATE_KEYS)
     if date is None:  # the file name's date, only looked for when the front matter has none
         dated = parts.dated_name
         if dated is not None:
-            date = dated_name_date(parts.source, dated.group(1), parts.tz)
-    overrides, explicit_id = _overrides(parts.metadata.get("xpost"), parts.source)
+            date = dated_name_date(parts.path, dated.group(1), parts.tz)
+    overrides, explicit_id = _overrides(parts.metadata.get("xpost"), parts.path)
     if explicit_id is None and not _is_qiita_cli(parts.metadata):
         explicit_id = fields.text("id") or None
     return Schedule(
-        draft=_is_draft(parts.metadata, parts.source),
+        draft=_is_draft(parts.metadata, parts.path),
         date=date,
         publish_date=fields.date(PUBLISH_KEYS),
         expiry_date=fields.date(EXPIRY_KEYS),
@@ -291,7 +324,7 @@ def read_schedule(parts: FileParts) -> Schedule:
     )
 
 
-def _is_draft(metadata: dict[str, Any], source: Path) -> bool:
+def _is_draft(metadata: dict[str, Any], source: str) -> bool:
     draft = metadata.get("draft", False)
     if not isinstance(draft, bool):
         raise PostError(f"{source}: draft: expected true or false, got {draft!r}")
@@ -300,7 +333,7 @@ def _is_draft(metadata: dict[str, Any], source: Path) -> bool:
     published = metadata.get("published")
     if published is False:
         return True
-    return draft or "_drafts" in source.parts  # Jekyll's unpublished posts
+    return draft or "_drafts" in source.split("/")  # Jekyll's unpublished posts
 
 
 def _is_qiita_cli(metadata: dict[str, Any]) -> bool:
@@ -310,7 +343,7 @@ def _is_qiita_cli(metadata: dict[str, Any]) -> bool:
     return "private" in metadata and "updated_at" in metadata
 
 
-def _overrides(raw: object, source: Path) -> tuple[Overrides, str | None]:
+def _overrides(raw: object, source: str) -> tuple[Overrides, str | None]:
     if raw is None:
         return Overrides(), None
     if not isinstance(raw, dict):
@@ -339,7 +372,7 @@ def _overrides(raw: object, source: Path) -> tuple[Overrides, str | None]:
     return Overrides(targets=targets, exclude=exclude, platforms=platforms), explicit_id
 
 
-def _name_list(value: object, source: Path, key: str) -> tuple[str, ...]:
+def _name_list(value: object, source: str, key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -398,7 +431,7 @@ class _Identity(NamedTuple):
 
 
 def _read_identity(parts: FileParts, config: Config, schedule: Schedule) -> _Identity:
-    source, metadata = parts.source, parts.metadata
+    source, metadata = parts.path, parts.metadata
     fields = FrontMatter(metadata, source, parts.tz)
     title = fields.text("title")
     title_lines = title_chars = 0
@@ -473,7 +506,7 @@ def _real_source(parts: FileParts) -> str:
     """``str(real_path(parts.source))``, from the folder ``split_post`` already resolved:
     only the file's own name is looked at (a symbolic link is followed), and not even
     that when the scan's walk saw it is none (``parts.walked``)."""
-    text = _join(parts.real_folder, parts.source.name)
+    text = _join(parts.real_folder, parts.name)
     if parts.walked or not os.path.islink(text):
         return text
     return os.path.realpath(text)
@@ -613,7 +646,7 @@ def has_scheme(url: str) -> bool:
         return True
 
 
-def _web_url(url: str, source: Path, key: str) -> str:
+def _web_url(url: str, source: Path | str, key: str) -> str:
     """``url`` if it is an absolute http(s) URL: it is published as the post's address,
     so ``javascript:`` or ``file:`` would be a link that runs or leaks something."""
     try:

@@ -39,7 +39,6 @@ from xpost.progress import Report, Reporter, silent
 
 if TYPE_CHECKING:
     from xpost.forkpool import ForkPool
-    from xpost.metadata import FileParts, Schedule
 
 POST_SUFFIXES = (".md", ".markdown", ".mdx")  # .mdx: Astro, Docusaurus
 BUNDLE_INDEXES = ("index.md", "index.markdown", "index.mdx")
@@ -291,40 +290,36 @@ def _config_entries(folder: str, every: bool) -> Iterator[str]:
 
 
 def read_file_facts(
-    path: Path, data: bytes, config: Config, *, with_id: bool = False, walked: bool = False
+    path: Path | str, data: bytes, config: Config, *, with_id: bool = False, walked: bool = False
 ) -> ScheduleFields:
     """The schedule facts (and with ``with_id`` the post id) of one post file's bytes,
     read as ``xpost.post.load_post`` reads them (``xpost.metadata``). A file that cannot
     be read gives ``error``; a post whose id cannot be worked out (no title yet, say)
     gives no id: loading it says why, when it is due."""
     from xpost.errors import PostError
-    from xpost.metadata import decode_post, read_schedule, split_post
+    from xpost.metadata import decode_post, path_text, post_id, read_schedule, split_post
 
+    path = path_text(path)  # no Path of it: most posts need none
     try:
         parts = split_post(path, decode_post(path, data), config, walked=walked)
         schedule = read_schedule(parts)
     except PostError as exc:
         return ScheduleFields(error=str(exc))
-    # The id (title, the site's URL rules) costs as much again as the rest: on request.
-    post_id = _post_id(parts, config, schedule) if with_id else None
+    # The id (title, the site's URL rules) costs half as much again: on request.
+    the_id = None
+    if with_id:
+        try:
+            the_id = post_id(parts, config, schedule)
+        except PostError:  # no title yet, say: loading the post says why, when it is due
+            the_id = None
     return ScheduleFields(
         draft=schedule.draft,
         due_at=schedule.due_at,
         expires_at=schedule.expiry_date,
         targets=schedule.overrides.targets,
         exclude=schedule.overrides.exclude,
-        post_id=post_id,
+        post_id=the_id,
     )
-
-
-def _post_id(parts: FileParts, config: Config, schedule: Schedule) -> str | None:
-    from xpost.errors import PostError
-    from xpost.metadata import post_id
-
-    try:
-        return post_id(parts, config, schedule)
-    except PostError:
-        return None
 
 
 # --- the scan ------------------------------------------------------------------------
@@ -679,7 +674,7 @@ def _read_file(
     sha = hashlib.sha256(data).hexdigest()
     if sha == known_sha:
         return sha, None
-    return sha, read_file_facts(Path(path), data, config, with_id=with_ids, walked=walked)
+    return sha, read_file_facts(path, data, config, with_id=with_ids, walked=walked)
 
 
 def _bytes_of(path: str) -> bytes:
