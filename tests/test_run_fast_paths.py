@@ -160,6 +160,43 @@ def test_mark_existing_writes_in_batches(tmp_path: Path, monkeypatch: pytest.Mon
         ledger.close()
 
 
+def test_mark_existing_after_a_refused_first_run_reads_the_ids_in_its_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run caches every post's facts without ids and refuses (first_run_limit),
+    saying to run --mark-existing: that run reads the files again in its scan, with the
+    ids (forked readers on a big site), instead of working out each id one by one
+    afterwards; the ids and marks are those of a --mark-existing on a fresh ledger."""
+    from xpost.errors import UsageError
+    from xpost.ledger import Ledger
+
+    content = tmp_path / "content" / "post"
+    for n in range(5):
+        (content / f"p{n}").mkdir(parents=True)
+        (content / f"p{n}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+    config = Config()
+    options = runner.RunOptions(roots=[content], platforms=("qiita",), min_age=0)
+    marking = dataclasses.replace(options, mark_existing=True)
+
+    def records(ledger: Ledger) -> list[tuple[str, str, str]]:
+        return sorted((r.key.post_id, r.key.platform, r.status) for r in ledger.all_records())
+
+    with Ledger.open(tmp_path / "fresh.sqlite3") as ledger:
+        fresh = runner.run(config, ledger, marking, datetime.now(UTC))
+        fresh_records = records(ledger)
+    with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
+        with pytest.raises(UsageError, match="--mark-existing"):
+            runner.run(config, ledger, options, datetime.now(UTC))
+        assert all(row.post_id is None for row in load_cache(ledger).values())
+        monkeypatch.setattr(runner, "_read_id", lambda *args: pytest.fail("read after the scan"))
+        report = runner.run(config, ledger, marking, datetime.now(UTC))
+        assert (report.parsed, report.marked.posts) == (5, 5) == (fresh.parsed, 5)
+        assert records(ledger) == fresh_records
+        assert all(row.is_done and row.post_id for row in load_cache(ledger).values())
+
+
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_mark_existing_counts_what_its_lines_would_list(tmp_path: Path, dry_run: bool) -> None:
     """Without ``list_marked`` (the one-line summary) the report keeps counts, not one line

@@ -381,25 +381,30 @@ def _mark_existing(
     """Record every due post as done for each of its targets, sending nothing.
 
     The post id and targets come from the scan's single read of the front matter
-    (kept with its facts in the scan cache); a file the cache knew from a run that did
-    not need ids is read once more for it, and only a post whose id cannot be worked
-    out is loaded, to say why. The ledger is written every ``_MARK_BATCH`` posts, so
-    that a site of 100,000 posts is marked in bounded memory: the records (plain
-    tuples) and the posts' scan-cache rows, marked done, in one transaction.
+    (kept with its facts in the scan cache; a row cached without an id is read again
+    by the scan); a post whose id the scan could not work out is read once more, and
+    loaded when that cannot tell it either, to say why. The ledger is written every
+    ``_MARK_BATCH`` posts, so that a site of 100,000 posts is marked in bounded memory:
+    the records (plain tuples) and the posts' scan-cache rows, marked done, in one
+    transaction.
     """
     platforms = _platforms(config, options.platforms)
     outcome = "would mark" if options.dry_run else "marked"
     recorded = _recorded_platforms(ledger)
     count = report.marked
     listing = options.list_marked
-    for start in range(0, len(due), _MARK_BATCH):
+    # The posts go in id order, the ledger's key order: on 100,000 posts, inserts batch
+    # by batch in date order took twice as long (each batch's keys all over the index).
+    ids = [file.fields.post_id or _read_id(file, config, report) for file in due]
+    order = sorted(range(len(due)), key=ids.__getitem__)
+    for start in range(0, len(order), _MARK_BATCH):
         marked: list[tuple[str, str, str]] = []  # post id, platform, source: the rows as written
         done: list[CachedFile] = []  # the posts' scan-cache rows, marked done
-        for number, file in enumerate(due[start : start + _MARK_BATCH], start + 1):
+        for number, index in enumerate(order[start : start + _MARK_BATCH], start + 1):
             if number % _REPORT_EVERY == 0:
                 options.progress(Report("marking", "posts", done=number, total=len(due)))
+            file, post_id = due[index], ids[index]
             fields = file.fields
-            post_id = fields.post_id or _read_id(file, config, report)
             path = file.path
             before = len(marked)
             known = recorded(post_id)
@@ -411,9 +416,19 @@ def _mark_existing(
                         report.lines.append(TargetLine(path, post_id, platform, outcome))
             count.targets += len(marked) - before
             count.posts += len(marked) > before
-            done.append(replace(file, post_id=post_id, done_sha256=file.sha256))
+            done.append(
+                CachedFile(
+                    path,
+                    file.size,
+                    file.mtime_ns,
+                    file.sha256,
+                    file.config_key,
+                    file.stored_fields,
+                    post_id,
+                    done_sha256=file.sha256,
+                )
+            )
         if not options.dry_run:
-            # In key order: B-tree inserts in order cost a third less than in date order.
             marked.sort()
             done.sort(key=lambda row: row.path)
             ledger.record_marked(marked, *cache_values(done))

@@ -347,7 +347,7 @@ def scan(
     result = ScanResult(files=[], updated=[], removed=[])
     seen: set[str] = set()
     tally = _Tally(progress)
-    chunks = _misses(files, cached, config_key, seen, result.files, tally)
+    chunks = _misses(files, cached, config_key, with_ids, seen, result.files, tally)
     reading = _read_chunks(chunks, config, config_key, with_ids)
     # Closed however the loop ends (Ctrl-C in it too): its forked readers go with it,
     # not when the interrupted frame is collected, if ever.
@@ -423,6 +423,7 @@ def _misses(
     files: Iterable[FileState],
     cached: dict[str, CachedFile],
     config_key: str,
+    with_ids: bool,
     seen: set[str],
     rows: list[CachedFile],
     tally: _Tally,
@@ -443,7 +444,7 @@ def _misses(
         row = cached.get(path)
         if (
             row is not None
-            and row.config_key == config_key
+            and _answers(row, config_key, with_ids)
             and (row.size, row.mtime_ns) == (state.size, state.mtime_ns)
         ):
             rows.append(row)
@@ -459,6 +460,14 @@ def _misses(
     progress(Report("walking", finished=True))
     if chunk:
         yield chunk
+
+
+def _answers(row: CachedFile, config_key: str, with_ids: bool) -> bool:
+    """Whether ``row``'s facts hold for the bytes it hashed: read under this config and,
+    when ids are wanted, with the post's id. A row from a run that needed none (the
+    first ``xpost run``, which refuses and says to run ``--mark-existing``) has none: its
+    file is read again, in parallel, rather than each id worked out after the scan."""
+    return row.config_key == config_key and (not with_ids or row.post_id is not None or row.is_done)
 
 
 #: Files to read before forked processes pay for themselves: below it (every idle run,
@@ -491,13 +500,13 @@ def _read_chunks(
         del buffered
         for start in range(0, len(misses), _CHUNK):
             chunk = misses[start : start + _CHUNK]
-            yield chunk, _read_task(_task(chunk, config_key), config, with_ids)
+            yield chunk, _read_task(_task(chunk, config_key, with_ids), config, with_ids)
         return
     first_error = _FirstError()
     # The first chunk read here: what reading a post imports and caches (the metadata
     # modules, the site's config, its time zone) is then done once, not per child.
     first = buffered.pop(0)
-    outcomes = _read_here(_task(first, config_key), config, with_ids, first_error)
+    outcomes = _read_here(_task(first, config_key, with_ids), config, with_ids, first_error)
     if outcomes is not None:
         yield first, outcomes
     from xpost.forkpool import ForkPool
@@ -569,7 +578,7 @@ def _read_forked(
                 if not chunk:
                     continue
             out.append(chunk)
-            yield _task(chunk, config_key)
+            yield _task(chunk, config_key, with_ids)
 
     mapped = pool.map(tasks(), idle=walk_on)
     with contextlib.closing(mapped):  # an error raised here ends the children first
@@ -607,13 +616,13 @@ def _read_here(
 _Task = tuple[str, int, bool, "str | None"]
 
 
-def _task(chunk: list[_Miss], config_key: str) -> list[_Task]:
+def _task(chunk: list[_Miss], config_key: str, with_ids: bool) -> list[_Task]:
     return [
         (
             state.path,
             state.size,
             state.walked,
-            row.sha256 if row is not None and row.config_key == config_key else None,
+            row.sha256 if row is not None and _answers(row, config_key, with_ids) else None,
         )
         for _, state, row in chunk
     ]
