@@ -595,8 +595,8 @@ def test_pool_with_work_of_its_own_has_one_child_until_that_work_is_done() -> No
 
     got = [(task, result, len(pool._children)) for task, result in pool.map(range(60), idle)]
     assert [(task, result) for task, result, _ in got] == [(n, n * n) for n in range(60)]
-    assert seen == [1] * 5  # called until it said it was done, with one child meanwhile
-    assert got[-1][2] == 3  # then the others for the tasks left
+    assert seen == [2] * 5  # called until it said it was done, one child fewer meanwhile
+    assert got[-1][2] == 3  # then the last one for the tasks left
 
 
 def test_pool_forks_no_more_children_when_no_task_is_left_after_its_own_work() -> None:
@@ -607,8 +607,9 @@ def test_pool_forks_no_more_children_when_no_task_is_left_after_its_own_work() -
         children.append(len(pool._children))
         return False
 
-    assert list(pool.map([1, 2], idle)) == [(1, 1), (2, 4)]  # both out at once
-    assert children == [1]
+    got = [(task, result, len(pool._children)) for task, result in pool.map(range(4), idle)]
+    assert got == [(n, n * n, 2) for n in range(4)]  # all four out at once: no third child
+    assert children == [2]
 
 
 # --- the command -----------------------------------------------------------------------

@@ -91,14 +91,15 @@ class ForkPool:
 
         ``idle`` is work of the parent's own (walking on to find more tasks, say), done
         a step at a time whenever no child needs it, until it returns False. Meanwhile
-        the parent keeps a core busy: only one child is forked at first, the others once
-        ``idle`` is done and tasks are left (no more processes than cores at work).
+        the parent keeps a core busy: one child fewer is forked at first (one at least),
+        the last once ``idle`` is done and tasks are left (no more processes at work
+        than ``processes``, which the caller sets to the cores it may use).
 
         The children live as long as this generator: forked at its first step, killed
         and reaped when it ends, however (exhausted, closed, an exception, Ctrl-C)."""
         try:
             try:
-                self._start(1 if idle is not None else self._processes)
+                self._start(self._processes - (idle is not None and self._processes > 1))
             except OSError:
                 self._kill()
                 for task in tasks:
