@@ -124,10 +124,9 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pools: list[int] = []
     start = ForkPool._start
 
-    def counted(self: ForkPool, count: int) -> list[tuple[int, int]]:
-        if not self._children:  # the pool's first children, not more of them
-            pools.append(len(pools))
-        return start(self, count)
+    def counted(self: ForkPool) -> None:
+        pools.append(len(pools))
+        start(self)
 
     monkeypatch.setattr(ForkPool, "_start", counted)
     return pools
@@ -346,13 +345,13 @@ def walk_in(order: list[FileState], events: list[str]) -> Iterator[FileState]:
 
 @pytest.fixture
 def events(forked: list[int], monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The forks (children forked at once) and the end of the walk, in order."""
+    """The forks of the readers and the end of the walk, in order."""
     noted: list[str] = []
     start = ForkPool._start
 
-    def logged(self: ForkPool, count: int) -> list[tuple[int, int]]:
-        noted.append(f"fork {count}")
-        return start(self, count)
+    def logged(self: ForkPool) -> None:
+        noted.append("fork")
+        start(self)
 
     monkeypatch.setattr(ForkPool, "_start", logged)
     return noted
@@ -363,16 +362,15 @@ def test_files_found_in_another_order_are_read_while_the_walk_goes_on_rows_in_pa
     tmp_path: Path, events: list[str], forked: list[int], with_ids: bool
 ) -> None:
     """The walk's order is not the rows' order (here the reverse of it): the forked
-    scan starts reading before the walk is over, with one child while the walk goes on
-    and the rest after it, and gives the serial scan's rows, in path order."""
+    scan starts reading before the walk is over and gives the serial scan's rows, in
+    path order."""
     site = mixed_site(tmp_path)
     files = find_post_files(roots(site))
     expected = serial(files, {}, with_ids=with_ids)
     got = scan(walk_in(files[::-1], events), {}, KEY, CONFIG, with_ids=with_ids)
     same(got, expected)
     assert forked == [0]
-    # The second child only when files were left to read once the walk was over.
-    assert events in (["fork 1", "walk over"], ["fork 1", "walk over", "fork 1"])
+    assert events == ["fork", "walk over"]
     # Serial (fewer than PARALLEL_FROM to read): read once the walk is over, in path order.
     same(serial(files[::-1], {}, with_ids=with_ids), expected)
 
@@ -412,7 +410,7 @@ def test_a_folder_that_cannot_be_read_mid_walk_is_reported_and_the_rest_read(
     monkeypatch.setattr(xpost.scan.os, "scandir", scandir)
     unreadable: list[str] = []
     got = scan(walk_post_files(roots(site), unreadable), {}, KEY, CONFIG)
-    assert events[0] == "fork 1" and len(locked) == 1
+    assert events == ["fork"] and len(locked) == 1
     assert unreadable == [f"{locked[0]}: cannot read this folder (Permission denied)"]
     monkeypatch.undo()
     rest = [state for state in files if not state.path.startswith(locked[0] + os.sep)]
@@ -580,36 +578,42 @@ def test_pool_with_no_fork_to_be_had_hands_every_task_back(
     assert list(ForkPool(abs, 2, window=4).map([1, 2])) == [(1, LOST), (2, LOST)]
 
 
-def _slow_square(task: int) -> int:
+def _slow_pid(task: int) -> tuple[int, int]:
     threading.Event().wait(0.002)  # the parent has time for its own work meanwhile
-    return task * task
+    return task, os.getpid()
 
 
-def test_pool_with_work_of_its_own_has_one_child_until_that_work_is_done() -> None:
-    pool = ForkPool(_slow_square, 3, window=6)
-    seen: list[int] = []  # children while the parent worked on its own
-
-    def idle() -> bool:
-        seen.append(len(pool._children))
-        return len(seen) < 5
-
-    got = [(task, result, len(pool._children)) for task, result in pool.map(range(60), idle)]
-    assert [(task, result) for task, result, _ in got] == [(n, n * n) for n in range(60)]
-    assert seen == [2] * 5  # called until it said it was done, one child fewer meanwhile
-    assert got[-1][2] == 3  # then the last one for the tasks left
-
-
-def test_pool_forks_no_more_children_when_no_task_is_left_after_its_own_work() -> None:
-    pool = ForkPool(_slow_square, 3, window=6)
-    children: list[int] = []
+def test_pool_with_work_of_its_own_keeps_a_child_idle_until_that_work_is_done() -> None:
+    """3 processes: 2 children read while the parent does its own work (2 cores at
+    work), all 3 once it is done; the results in order all along."""
+    got: list[tuple[int, int]] = []
+    readers: list[set[int]] = []  # the children that read, at each step of its work
 
     def idle() -> bool:
-        children.append(len(pool._children))
-        return False
+        readers.append({pid for _, pid in got})
+        threading.Event().wait(0.001)  # a step of the parent's own work
+        return len(got) < 10
 
-    got = [(task, result, len(pool._children)) for task, result in pool.map(range(4), idle)]
-    assert got == [(n, n * n, 2) for n in range(4)]  # all four out at once: no third child
-    assert children == [2]
+    for task, (number, pid) in ForkPool(_slow_pid, 3, window=6).map(range(200), idle):
+        assert task == number
+        got.append((task, pid))
+    assert [task for task, _ in got] == list(range(200))
+    assert len(readers[-1]) == 2  # the parent's work, and 2 children
+    assert len({pid for _, pid in got}) == 3  # then the third
+
+
+def test_pool_whose_own_work_outlasts_the_tasks_ends_with_them() -> None:
+    steps: list[int] = []
+
+    def idle() -> bool:
+        steps.append(1)
+        threading.Event().wait(0.001)
+        return True  # never done
+
+    got = list(ForkPool(_slow_pid, 2, window=4).map(range(5), idle))
+    assert [task for task, _ in got] == list(range(5))
+    assert len({pid for _, (_, pid) in got}) == 1  # one child: the other core was its
+    assert steps
 
 
 # --- the command -----------------------------------------------------------------------

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import os
 import pickle
 import select
@@ -91,15 +90,17 @@ class ForkPool:
 
         ``idle`` is work of the parent's own (walking on to find more tasks, say), done
         a step at a time whenever no child needs it, until it returns False. Meanwhile
-        the parent keeps a core busy: one child fewer is forked at first (one at least),
-        the last once ``idle`` is done and tasks are left (no more processes at work
-        than ``processes``, which the caller sets to the cores it may use).
+        the parent keeps a core busy, and one child (of two or more) gets no task: no
+        more processes are at work than ``processes``, which the caller sets to the
+        cores it may use. That child is forked with the others all the same, while the
+        parent is small: forked later, it would hold a copy of all the parent has
+        allocated since, and changes, in the meantime.
 
         The children live as long as this generator: forked at its first step, killed
         and reaped when it ends, however (exhausted, closed, an exception, Ctrl-C)."""
         try:
             try:
-                self._start(self._processes - (idle is not None and self._processes > 1))
+                self._start()
             except OSError:
                 self._kill()
                 for task in tasks:
@@ -109,15 +110,15 @@ class ForkPool:
         finally:
             self._kill()
 
-    def _start(self, count: int) -> list[tuple[int, int]]:
-        """Forks ``count`` more children; their (task fd, result fd)."""
+    def _start(self) -> None:
         # Forked with SIGINT held back: a Ctrl-C in the meantime reaches the parent once
         # the children exist (and so are killed on the way out), and never reaches a
         # child before it ignores it.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         gc.freeze()  # the children's collections leave the parent's objects' pages shared
         try:
-            return [self._fork(held) for _ in range(count)]
+            for _ in range(self._processes):
+                self._fork(held)
         finally:
             gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held Ctrl-C raises here
@@ -135,19 +136,18 @@ class ForkPool:
         queued: dict[int, deque[int]] = {}  # result fd: numbers of its child's tasks
         unsent: dict[int, bytes] = {}  # task fd: what is still to be written to it
         task_fd_of: dict[int, int] = {}  # result fd: task fd
-
-        def serve(children: Iterable[tuple[int, int]]) -> None:  # new children's pipes
-            for task_fd, result_fd in children:
-                os.set_blocking(task_fd, False)
-                queued[result_fd] = deque()
-                task_fd_of[result_fd] = task_fd
-
-        serve(self._children.values())
+        for task_fd, result_fd in self._children.values():
+            os.set_blocking(task_fd, False)
+            queued[result_fd] = deque()
+            task_fd_of[result_fd] = task_fd
+        working = list(queued)  # the result fds of the children given tasks
+        if idle is not None and len(working) > 1:
+            working.pop()  # the parent's own work takes a core meanwhile
         numbered = handed = 0
         exhausted = broken = False
         while True:
             while not exhausted and not broken and numbered - handed < self._window:
-                result_fd = min(queued, key=lambda fd: len(queued[fd]))
+                result_fd = min(working, key=lambda fd: len(queued[fd]))
                 if len(queued[result_fd]) >= _AHEAD:
                     break
                 task = next(pending, None)
@@ -173,13 +173,8 @@ class ForkPool:
             timeout = None if idle is None else 0
             readable, writable, _ = select.select(waiting, list(unsent), [], timeout)
             if not readable and not writable and idle is not None:
-                if not idle():
-                    idle = None
-                    left = None if exhausted else next(pending, None)
-                    exhausted = left is None
-                    if left is not None:  # tasks are left: the parent's core is free
-                        pending = itertools.chain((left,), pending)
-                        self._grow(serve)
+                if not idle():  # done: every child works from now on
+                    idle, working = None, list(queued)
                 continue
             for task_fd in writable:
                 broken = broken or not _flush(task_fd, unsent)
@@ -196,16 +191,9 @@ class ForkPool:
         for task in pending:
             yield task, LOST
 
-    def _grow(self, serve: Callable[[list[tuple[int, int]]], None]) -> None:
-        while len(self._children) < self._processes:
-            try:
-                serve(self._start(1))
-            except OSError:  # EAGAIN: fewer children, that is all
-                return
-
     # --- the children ------------------------------------------------------------------
 
-    def _fork(self, held: set[int | signal.Signals]) -> tuple[int, int]:
+    def _fork(self, held: set[int | signal.Signals]) -> None:
         task_read, task_write = os.pipe()
         result_read, result_write = os.pipe()
         pid = os.fork()
@@ -226,7 +214,6 @@ class ForkPool:
         os.close(task_read)
         os.close(result_write)
         self._children[pid] = (task_write, result_read)
-        return task_write, result_read
 
     def _serve(self, task_fd: int, result_fd: int) -> None:
         while True:
