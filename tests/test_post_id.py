@@ -27,6 +27,7 @@ from xpost.metadata import (
     FileParts,
     _body_title,
     _dirname,
+    _is_mdx,
     _join,
     _real,
     decode_post,
@@ -381,3 +382,11 @@ def test_what_a_file_s_place_says_is_what_its_path_says(text: str) -> None:
     assert parts.is_bundle == (source.name in BUNDLE_INDEXES)
     assert parts.content_name == (source.parent.name if parts.is_bundle else source.stem)
     assert parts.in_jekyll_dir == any(part in ("_posts", "_drafts") for part in source.parts)
+
+
+@given(st.text(alphabet="/a.mdxMDX", max_size=10))
+@example(".mdx")
+@example("a/.mdx")
+@example("a.MDX")
+def test_an_mdx_file_is_told_by_its_suffix_as_path_tells_it(text: str) -> None:
+    assert _is_mdx(text) == (Path(text).suffix.lower() == ".mdx")

@@ -219,7 +219,7 @@ def split_post(source: Path | str, text: str, config: Config, *, walked: bool = 
     path = path_text(source)
     metadata, body, body_line = split_front_matter(text, path)
     mdx_notes: list[str] = []
-    if path.lower().endswith(".mdx"):  # Astro, Docusaurus: drop what only a JS build runs
+    if _is_mdx(path):  # Astro, Docusaurus: drop what only a JS build runs
         from xpost.content.mdx import mdx_to_markdown
 
         body, mdx_notes = mdx_to_markdown(body)
@@ -228,6 +228,13 @@ def split_post(source: Path | str, text: str, config: Config, *, walked: bool = 
     site = _site_at(_dirname(folder) if walked else folder)
     tz = timezone(_site_value(config, site, "timezone") or config.site.timezone)
     return FileParts(path, metadata, body, body_line, tuple(mdx_notes), folder, site, tz, walked)
+
+
+def _is_mdx(path: str) -> bool:
+    """``Path(path).suffix.lower() == ".mdx"`` (a name that is only '.mdx' has none)."""
+    name = path[path.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() == ".mdx"
 
 
 def path_text(path: Path | str) -> str:
