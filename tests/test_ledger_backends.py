@@ -12,9 +12,9 @@ import pytest
 
 from postgres_server import fresh_database, postgres_url
 from xpost.adapters.base import Receipt
-from xpost.errors import LedgerError
+from xpost.errors import LedgerError, PostError
 from xpost.ledger import Attempt, Ledger, LedgerBusy, Record, TargetKey, backoff
-from xpost.ledger.store import LedgerStore
+from xpost.ledger.store import LedgerStore, MarkBatch
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 KEY = TargetKey("https://example.com/post/hello/", "qiita")
@@ -96,9 +96,13 @@ def test_marks_record_skipped_copies_and_the_caches_done_in_one_go(store: Ledger
     store.save_scan_cache_rows([row, other])
     new = ("content/c.md", 12, 22, "ef" * 32, "key", '{"draft": false}', "c-id", "ef" * 32)
     store.record_marked(
-        [(KEY.post_id, "qiita", "content/a.md"), (KEY.post_id, "twitter", "content/a.md")],
-        [new],  # a row the scan just read: written whole
-        [(10, 20, KEY.post_id, "ab" * 32, "content/a.md", "ab" * 32, "key")],  # restamped
+        [
+            (
+                [(KEY.post_id, "qiita", "content/a.md"), (KEY.post_id, "twitter", "content/a.md")],
+                [new],  # a row the scan just read: written whole
+                [(10, 20, KEY.post_id, "ab" * 32, "content/a.md", "ab" * 32, "key")],  # restamped
+            )
+        ]
     )
     assert store.get(KEY).status == "published"  # type: ignore[union-attr]
     marked = store.get(TargetKey(KEY.post_id, "twitter"))
@@ -109,13 +113,23 @@ def test_marks_record_skipped_copies_and_the_caches_done_in_one_go(store: Ledger
 
 
 def test_marks_are_written_with_their_cache_rows_or_not_at_all(store: LedgerStore) -> None:
-    """A batch that fails halfway (here: a cache row that breaks a constraint) leaves
-    neither its records nor its cache rows behind."""
+    """Batches that fail halfway (here: the second has a cache row that breaks a
+    constraint) leave no records and no cache rows behind, the first batch's neither;
+    nor does an error while the batches are made (a post that cannot be read)."""
     row = ("content/a.md", 10, 20, "ab" * 32, "key", '{"draft": false}', "a-id", "ab" * 32)
     broken = ("content/b.md", 11, 21, None, "key", "{}", "b-id", None)  # sha256 NOT NULL
+    first = ([("a-id", "zenn", "content/a.md")], [row], [])
     with pytest.raises(LedgerError):
-        store.record_marked([("a-id", "zenn", "content/a.md")], [row, broken])
+        store.record_marked([first, ([("b-id", "zenn", "content/b.md")], [broken], [])])
+
+    def failing() -> Iterator[MarkBatch]:
+        yield first
+        raise PostError("content/b.md: no title")
+
+    with pytest.raises(PostError):
+        store.record_marked(failing())
     assert store.get(TargetKey("a-id", "zenn")) is None
+    assert store.get(TargetKey("b-id", "zenn")) is None
     assert list(store.scan_cache_rows()) == []
 
 

@@ -19,7 +19,7 @@ key is set), at most every ``CONFIRM_EVERY`` — an idle run without one calls n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,6 +52,7 @@ from xpost.schedule import (
 
 if TYPE_CHECKING:
     from xpost.ledger.store import LedgerStore as Ledger
+    from xpost.ledger.store import MarkBatch
 
 #: Ledger statuses ``xpost run`` never sends again: marked done by ``--mark-existing``,
 #: or taken down by ``xpost unpublish`` (an explicit ``xpost publish`` still can).
@@ -383,10 +384,10 @@ def _mark_existing(
     The post id and targets come from the scan's single read of the front matter
     (kept with its facts in the scan cache; a row cached without an id is read again
     by the scan); a post whose id the scan could not work out is read once more, and
-    loaded when that cannot tell it either, to say why. The ledger is written every
-    ``_MARK_BATCH`` posts, so that a site of 100,000 posts is marked in bounded memory:
-    the records (plain tuples) and the posts' scan-cache rows, marked done, in one
-    transaction.
+    loaded when that cannot tell it either, to say why. The rows are made and written
+    ``_MARK_BATCH`` posts at a time, so that a site of 100,000 posts is marked in
+    bounded memory: the records (plain tuples) and the posts' scan-cache rows, marked
+    done, all in one transaction (one commit, not one a batch).
     """
     platforms = _platforms(config, options.platforms)
     outcome = "would mark" if options.dry_run else "marked"
@@ -397,41 +398,48 @@ def _mark_existing(
     # by batch in date order took twice as long (each batch's keys all over the index).
     ids = [file.fields.post_id or _read_id(file, config, report) for file in due]
     order = sorted(range(len(due)), key=ids.__getitem__)
-    for start in range(0, len(order), _MARK_BATCH):
-        marked: list[tuple[str, str, str]] = []  # post id, platform, source: the rows as written
-        done: list[CachedFile] = []  # the posts' scan-cache rows, marked done
-        for number, index in enumerate(order[start : start + _MARK_BATCH], start + 1):
-            if number % _REPORT_EVERY == 0:
-                options.progress(Report("marking", "posts", done=number, total=len(due)))
-            file, post_id = due[index], ids[index]
-            fields = file.fields
-            path = file.path
-            before = len(marked)
-            known = recorded(post_id)
-            for platform in _wanted(fields.targets, fields.exclude, platforms):
-                if platform not in known:
-                    marked.append((post_id, platform, path))
-                    count.platforms.add(platform)
-                    if listing:
-                        report.lines.append(TargetLine(path, post_id, platform, outcome))
-            count.targets += len(marked) - before
-            count.posts += len(marked) > before
-            done.append(
-                CachedFile(
-                    path,
-                    file.size,
-                    file.mtime_ns,
-                    file.sha256,
-                    file.config_key,
-                    file.stored_fields,
-                    post_id,
-                    done_sha256=file.sha256,
+
+    def batches() -> Iterator[MarkBatch]:
+        for start in range(0, len(order), _MARK_BATCH):
+            marked: list[tuple[str, str, str]] = []  # post id, platform, source: as written
+            done: list[CachedFile] = []  # the posts' scan-cache rows, marked done
+            for number, index in enumerate(order[start : start + _MARK_BATCH], start + 1):
+                if number % _REPORT_EVERY == 0:
+                    options.progress(Report("marking", "posts", done=number, total=len(due)))
+                file, post_id = due[index], ids[index]
+                fields = file.fields
+                path = file.path
+                before = len(marked)
+                known = recorded(post_id)
+                for platform in _wanted(fields.targets, fields.exclude, platforms):
+                    if platform not in known:
+                        marked.append((post_id, platform, path))
+                        count.platforms.add(platform)
+                        if listing:
+                            report.lines.append(TargetLine(path, post_id, platform, outcome))
+                count.targets += len(marked) - before
+                count.posts += len(marked) > before
+                done.append(
+                    CachedFile(
+                        path,
+                        file.size,
+                        file.mtime_ns,
+                        file.sha256,
+                        file.config_key,
+                        file.stored_fields,
+                        post_id,
+                        done_sha256=file.sha256,
+                    )
                 )
-            )
-        if not options.dry_run:
             marked.sort()
             done.sort(key=lambda row: row.path)
-            ledger.record_marked(marked, *cache_values(done))
+            yield (marked, *cache_values(done))
+
+    if options.dry_run:
+        for _ in batches():
+            pass
+    else:
+        ledger.record_marked(batches())
     options.progress(Report("marking", finished=True))
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from xpost.adapters.base import Receipt
 from xpost.ledger.records import (
@@ -38,6 +38,9 @@ from xpost.ledger.records import (
     same_source,
     source_pattern,
 )
+
+if TYPE_CHECKING:
+    from xpost.ledger.store import MarkBatch
 
 #: The columns of ``syndications``, in the order ``_record`` reads them.
 RECORD_COLUMNS = (
@@ -382,29 +385,25 @@ class SqlLedger(ABC):
                 [(*_key(key), source, stamp) for key, source in targets],
             )
 
-    def record_marked(
-        self,
-        targets: Iterable[tuple[str, str, str | None]],
-        rows: Iterable[tuple[Any, ...]] = (),
-        restamped: Iterable[tuple[Any, ...]] = (),
-    ) -> None:
-        """``xpost run --mark-existing``, one batch: ``targets`` (post id, platform, source
-        file) taken as done as ``record_skipped`` takes them, and the scan cache rows of
-        their posts, marked done (``rows``, ``restamped``: as ``save_scan_cache_rows``
-        writes them). One transaction: the records and the cache's "done" are written
-        together or not at all. Rows are passed as they come (tuples, no objects per
-        target)."""
+    def record_marked(self, batches: Iterable[MarkBatch]) -> None:
+        """``xpost run --mark-existing``: each batch's targets (post id, platform, source
+        file) taken as done as ``record_skipped`` takes them, and the scan-cache rows of
+        their posts, marked done (as ``save_scan_cache_rows`` writes them). One
+        transaction for all: the records and the cache's "done" are written together or
+        not at all, with one commit; the batches may be made as they are written (a big
+        site's rows are never all in memory). Rows are tuples, no objects per target."""
         stamp = self._stored(self.clock())
         with self._mutex, self._batch() as batch:
-            batch.executemany(
-                "INSERT INTO syndications (post_id, platform, account, status, source,"
-                " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?) ON CONFLICT DO NOTHING",
-                [
-                    (post_id, platform, DEFAULT_ACCOUNT, source, stamp)
-                    for post_id, platform, source in targets
-                ],
-            )
-            _write_scan_cache(batch, rows, (), restamped)
+            for targets, rows, restamped in batches:
+                batch.executemany(
+                    "INSERT INTO syndications (post_id, platform, account, status, source,"
+                    " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?) ON CONFLICT DO NOTHING",
+                    [
+                        (post_id, platform, DEFAULT_ACCOUNT, source, stamp)
+                        for post_id, platform, source in targets
+                    ],
+                )
+                _write_scan_cache(batch, rows, (), restamped)
 
     def start_attempt(self, key: TargetKey, action: str) -> int:
         """Log a call about to be made (the target's row must exist); returns its id."""
