@@ -29,6 +29,15 @@ POSTS = sorted(
 )
 
 
+def write_posts(content: Path, count: int) -> None:
+    """``count`` page bundles p0, p1… under ``content``, dated one day apart in 2020."""
+    for n in range(count):
+        (content / f"p{n}").mkdir(parents=True)
+        (content / f"p{n}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+
+
 @pytest.mark.parametrize("path", POSTS, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_a_post_loaded_without_its_body_has_the_same_identity(path: Path) -> None:
     config = Config()
@@ -116,11 +125,7 @@ def test_an_idle_run_reads_no_facts_of_done_rows(
     from xpost.ledger import Ledger
 
     content = tmp_path / "content" / "post"
-    for n in range(3):
-        (content / f"p{n}").mkdir(parents=True)
-        (content / f"p{n}" / "index.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
-        )
+    write_posts(content, 3)
     options = runner.RunOptions(roots=[content], platforms=("qiita",), mark_existing=True)
     with Ledger.open(tmp_path / "ledger.sqlite3") as ledger:
         runner.run(Config(), ledger, dataclasses.replace(options, min_age=0), datetime.now(UTC))
@@ -136,12 +141,7 @@ def test_mark_existing_writes_in_batches(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(runner, "_MARK_BATCH", 2)
     content = tmp_path / "content" / "post"
-    for n in range(5):
-        bundle = content / f"p{n}"
-        bundle.mkdir(parents=True)
-        (bundle / "index.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
-        )
+    write_posts(content, 5)
     config = Config()
     ledger = Ledger.open(tmp_path / "ledger.sqlite3")
     try:
@@ -171,11 +171,7 @@ def test_mark_existing_after_a_refused_first_run_reads_the_ids_in_its_scan(
     from xpost.ledger import Ledger
 
     content = tmp_path / "content" / "post"
-    for n in range(5):
-        (content / f"p{n}").mkdir(parents=True)
-        (content / f"p{n}" / "index.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
-        )
+    write_posts(content, 5)
     config = Config()
     options = runner.RunOptions(roots=[content], platforms=("qiita",), min_age=0)
     marking = dataclasses.replace(options, mark_existing=True)
@@ -205,11 +201,7 @@ def test_mark_existing_counts_what_its_lines_would_list(tmp_path: Path, dry_run:
     from xpost.ledger import Ledger, TargetKey
 
     content = tmp_path / "content" / "post"
-    for n in range(4):
-        (content / f"p{n}").mkdir(parents=True)
-        (content / f"p{n}" / "index.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
-        )
+    write_posts(content, 4)
     config = Config()
     first = load_post(content / "p0" / "index.md", config, parse=False)
     second = load_post(content / "p1" / "index.md", config, parse=False)

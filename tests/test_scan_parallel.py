@@ -252,12 +252,7 @@ def test_a_user_error_is_the_one_the_serial_scan_names_first(
 ) -> None:
     """Two sites with a broken config each: the first in path order is named, by the
     forked scan as by the serial one, with nothing but that exception."""
-    for n in range(30):
-        write(tmp_path / "a-good" / f"p{n:02d}.md", post(n))
-    for name in ("b-site", "c-site"):
-        write(tmp_path / name / "hugo.toml", "baseURL = 5\n")
-        for n in range(10):
-            write(tmp_path / name / "content" / f"p{n}.md", post(n))
+    _broken_sites(tmp_path)
     files = find_post_files([tmp_path])
     with pytest.raises(ConfigError) as in_process:
         serial(files, {})
