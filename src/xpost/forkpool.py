@@ -141,14 +141,20 @@ class ForkPool:
             queued[result_fd] = deque()
             task_fd_of[result_fd] = task_fd
         working = list(queued)  # the result fds of the children given tasks
-        if idle is not None and len(working) > 1:
-            working.pop()  # the parent's own work takes a core meanwhile
+        ahead = _AHEAD
+        if idle is not None:
+            # The parent's own work takes a core meanwhile; and busy with it, the parent
+            # is slower to be scheduled again (the scheduler favours processes that
+            # wait), so its children get more tasks queued not to run out.
+            ahead = 2 * _AHEAD
+            if len(working) > 1:
+                working.pop()
         numbered = handed = 0
         exhausted = broken = False
         while True:
             while not exhausted and not broken and numbered - handed < self._window:
                 result_fd = min(working, key=lambda fd: len(queued[fd]))
-                if len(queued[result_fd]) >= _AHEAD:
+                if len(queued[result_fd]) >= ahead:
                     break
                 task = next(pending, None)
                 if task is None:
@@ -174,7 +180,7 @@ class ForkPool:
             readable, writable, _ = select.select(waiting, list(unsent), [], timeout)
             if not readable and not writable and idle is not None:
                 if not idle():  # done: every child works from now on
-                    idle, working = None, list(queued)
+                    idle, working, ahead = None, list(queued), _AHEAD
                 continue
             for task_fd in writable:
                 broken = broken or not _flush(task_fd, unsent)
