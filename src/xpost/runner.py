@@ -186,7 +186,6 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
             report.waiting.append(
                 TargetLine(file.path, file.post_id, "all", "waiting", detail=verdict.detail)
             )
-    due = due_order(due)
     saved = scanned.updated
     if options.mark_existing and not options.dry_run:
         # The due posts' rows are written with their marks, "done" and all: once, not
@@ -198,14 +197,14 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     if not options.dry_run:
         _save_done(ledger, broken_reported)
 
-    if options.mark_existing:
+    if options.mark_existing:  # in id order: nothing is queued, so no oldest first
         _mark_existing(config, ledger, options, due, report)
         return report
     refusal = first_run_refusal(len(due), ledger.is_empty(), schedule.first_run_limit)
     if refusal is not None:
         raise UsageError(refusal)
     if due:
-        _publish_due(config, ledger, options, due, now, report, confirmable)
+        _publish_due(config, ledger, options, due_order(due), now, report, confirmable)
     _report_waiting_retries(ledger, now, schedule.retry_limit, report)
     return report
 
