@@ -112,6 +112,39 @@ def test_marks_record_skipped_copies_and_the_caches_done_in_one_go(store: Ledger
     assert rows == [(*row[:6], KEY.post_id, "ab" * 32), other, new]
 
 
+def test_mark_existing_runs_on_either_backend(
+    store: LedgerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``xpost run --mark-existing`` over batches in one transaction, on a ledger that
+    has a copy already: what each post has is looked up inside that transaction, the
+    copy stays as it is, the rest is marked, and a second run has nothing to do."""
+    from xpost import runner
+    from xpost.config import Config
+
+    monkeypatch.setattr(runner, "_MARK_BATCH", 2)
+    content = tmp_path / "content"
+    for n in range(5):
+        (content / f"p{n}").mkdir(parents=True)
+        (content / f"p{n}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+    options = runner.RunOptions(
+        roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
+    )
+    now = datetime.now(UTC)  # the files were written now: not settling
+    first = runner.run(Config(), store, options, now)
+    sent = TargetKey(str(first.lines[0].post_id), "qiita")
+    assert (first.marked.posts, first.marked.targets) == (5, 10)
+
+    store.record_published(sent, Receipt("r1"), content_hash="h", source=None)
+    for row in list(store.scan_cache_rows()):  # every post changed since: due again
+        store.save_scan_cache_rows([(*row[:7], None)])
+    again = runner.run(Config(), store, options, now)
+    assert (again.marked.posts, again.marked.targets) == (0, 0)  # all recorded already
+    assert store.get(sent).status == "published"  # type: ignore[union-attr]
+    assert runner.run(Config(), store, options, now).parsed == 0
+
+
 def test_marks_are_written_with_their_cache_rows_or_not_at_all(store: LedgerStore) -> None:
     """Batches that fail halfway (here: the second has a cache row that breaks a
     constraint) leave no records and no cache rows behind, the first batch's neither;
