@@ -24,6 +24,15 @@ def clock() -> datetime:
     return NOW
 
 
+def _write_posts(content: Path, count: int) -> None:
+    """``count`` page bundles p0, p1… under ``content``, dated one day apart in 2020."""
+    for n in range(count):
+        (content / f"p{n}").mkdir(parents=True)
+        (content / f"p{n}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
+        )
+
+
 def _open(kind: str, tmp_path: Path, *, scope: str = "site") -> LedgerStore:
     if kind == "sqlite":
         return Ledger.open(tmp_path / "xpost.sqlite3", clock)
@@ -123,11 +132,7 @@ def test_mark_existing_runs_on_either_backend(
 
     monkeypatch.setattr(runner, "_MARK_BATCH", 2)
     content = tmp_path / "content"
-    for n in range(5):
-        (content / f"p{n}").mkdir(parents=True)
-        (content / f"p{n}" / "index.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
-        )
+    _write_posts(content, 5)
     options = runner.RunOptions(
         roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
     )
@@ -458,11 +463,7 @@ def test_mark_existing_then_an_idle_run_on_each_backend(
     from xpost.scan import load_cache
 
     content = tmp_path / "content" / "post"
-    for n in range(3):
-        (content / f"p{n}").mkdir(parents=True)
-        (content / f"p{n}" / "index.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2020-01-0{n + 1}\n---\nBody.\n", encoding="utf-8"
-        )
+    _write_posts(content, 3)
     marking = runner.RunOptions(
         roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
     )
