@@ -29,7 +29,6 @@ def confirm(
       xpost confirm content/post/hello/index.md connpass
     """
     from xpost.adapters import registry
-    from xpost.adapters.registry import parse_platform_list
     from xpost.cli.results import outcome_line, results_json
     from xpost.config import find_config, load_config
     from xpost.errors import UsageError
@@ -39,7 +38,7 @@ def confirm(
     from xpost.prepare import Renderer, prepare
     from xpost.publishing import PostResult, confirm_by_hand
 
-    names = parse_platform_list([platform], where="PLATFORM")
+    names = registry.parse_platform_list([platform], where="PLATFORM")
     if len(names) != 1:
         raise UsageError(f"expected one platform, got {platform!r}")
     name = names[0]

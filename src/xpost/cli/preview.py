@@ -55,14 +55,13 @@ def preview(
       xpost preview _posts/2024-05-01-hello.md --to qiita,zenn -o preview.html
     """
     from xpost.adapters import registry
-    from xpost.adapters.registry import parse_platform_list
     from xpost.config import find_config, load_config
     from xpost.errors import ExitCode, UsageError
     from xpost.preview.build import build_preview
 
     if open_browser and output is not None and str(output) == "-":
         raise UsageError("--open needs a file to open: drop '-o -' or name a file")
-    requested = parse_platform_list(platforms)
+    requested = registry.parse_platform_list(platforms)
     found = find_config(config_path)
     config = load_config(found, registry.installed())
     if serve:

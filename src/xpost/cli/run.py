@@ -64,7 +64,6 @@ def run(
       xpost run content/post --dry-run
     """
     from xpost.adapters import registry
-    from xpost.adapters.registry import parse_platform_list
     from xpost.cli import verbosity
     from xpost.cli.progress import status_line
     from xpost.config import find_config, load_config, parse_duration
@@ -76,7 +75,7 @@ def run(
     from xpost.runner import RunOptions, content_roots
     from xpost.runner import run as run_scheduled
 
-    requested = parse_platform_list(platforms)
+    requested = registry.parse_platform_list(platforms)
     config = load_config(find_config(config_path), registry.installed())
     now = _now()
     status = status_line()

@@ -36,7 +36,6 @@ def unpublish(post: Path, platform: str, yes: bool, as_json: bool, config_path: 
     """
     from xpost.adapters import registry
     from xpost.adapters.base import PublishContext
-    from xpost.adapters.registry import parse_platform_list
     from xpost.cli.prompts import confirm_or_refuse
     from xpost.cli.results import outcome_line, results_json
     from xpost.config import find_config, load_config
@@ -49,7 +48,7 @@ def unpublish(post: Path, platform: str, yes: bool, as_json: bool, config_path: 
     from xpost.publishing import PostResult
     from xpost.publishing import unpublish as take_down
 
-    names = parse_platform_list([platform], where="--from")
+    names = registry.parse_platform_list([platform], where="--from")
     if len(names) != 1:
         raise UsageError(f"expected one platform, got {platform!r}")
     name = names[0]
