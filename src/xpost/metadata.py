@@ -125,7 +125,7 @@ class FileParts(Struct, frozen=True):
     @property
     def name(self) -> str:
         """``source.name``."""
-        return self.path[self.path.rfind("/") + 1 :]
+        return _basename(self.path)
 
     @property
     def folder(self) -> Path:
@@ -140,11 +140,9 @@ class FileParts(Struct, frozen=True):
     def content_name(self) -> str:
         """The bundle's folder name, else the file's stem."""
         if self.is_bundle:
-            parent = _dirname(self.path)
-            return parent[parent.rfind("/") + 1 :]
-        name = self.name  # its stem, as PurePath.stem
-        dot = name.rfind(".")
-        return name[:dot] if 0 < dot < len(name) - 1 else name
+            return _basename(_dirname(self.path))
+        name = self.name
+        return name[: len(name) - len(_suffix(name))]
 
     @property
     def dated_name(self) -> re.Match[str] | None:
@@ -232,9 +230,7 @@ def split_post(source: Path | str, text: str, config: Config, *, walked: bool = 
 
 def _is_mdx(path: str) -> bool:
     """``Path(path).suffix.lower() == ".mdx"`` (a name that is only '.mdx' has none)."""
-    name = path[path.rfind("/") + 1 :]
-    dot = name.rfind(".")
-    return 0 < dot < len(name) - 1 and name[dot:].lower() == ".mdx"
+    return _suffix(_basename(path)).lower() == ".mdx"
 
 
 def path_text(path: Path | str) -> str:
@@ -287,6 +283,17 @@ def _dirname(path: str) -> str:
     """``os.path.dirname(path)``."""
     head = path[: path.rfind("/") + 1]
     return head.rstrip("/") or head
+
+
+def _basename(path: str) -> str:
+    """``os.path.basename(path)``."""
+    return path[path.rfind("/") + 1 :]
+
+
+def _suffix(name: str) -> str:
+    """``PurePath(name).suffix``: from the last dot, unless the name starts or ends there."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 @lru_cache(maxsize=4096)  # bounded, as sites.find_site: parents stay, leaves pass
