@@ -212,6 +212,30 @@ def test_missing_image_is_bad_input_and_missing_alt_a_warning(tmp_path: Path) ->
     assert warnings == ["the image has no alt text: set xpost.twitter.alt in the post"]
 
 
+def test_the_cover_takes_the_alt_text_the_body_gives_that_same_file(tmp_path: Path) -> None:
+    """A bundle's cover that the body also shows (a figure with alt text) goes to X with
+    that alt text, found in a callout too; another image's alt, an alt X would refuse
+    (over 1,000 characters) or an empty one is not taken; xpost.twitter.alt wins."""
+    cover = tmp_path / "cover.png"
+    other = tmp_path / "other.png"
+    for image in (cover, other):
+        image.write_bytes(b"png")
+
+    def alt_and_warnings(*blocks: object, alt: str | None = None) -> tuple[str, list[str]]:
+        post = make_post(document=Document(tuple(blocks)), cover_image_local=cover)
+        payload, _, _, warnings = render(post, alt=alt)
+        return payload["posts"][0]["media"][0]["alt"], warnings  # type: ignore[index,no-any-return]
+
+    same = Image("https://example.com/cover.png", alt="A crab on a rocket", local=cover)
+    assert alt_and_warnings(Markdown("Intro."), same) == ("A crab on a rocket", [])
+    assert alt_and_warnings(Callout("note", (same,))) == ("A crab on a rocket", [])
+    assert alt_and_warnings(same, alt="Mine") == ("Mine", [])
+    no_alt = ("", ["the image has no alt text: set xpost.twitter.alt in the post"])
+    assert alt_and_warnings(Image("https://example.com/o.png", alt="Other", local=other)) == no_alt
+    assert alt_and_warnings(Image(same.src, alt="x" * 1001, local=cover)) == no_alt
+    assert alt_and_warnings(Image(same.src, local=cover)) == no_alt
+
+
 def test_remote_cover_image_is_left_out_with_a_warning() -> None:
     post = make_post(cover_image="https://chezo.uno/post/x/featured.png")
     payload, _, _, warnings = render(post, alt="cover")

@@ -8,8 +8,9 @@ that send, so that a dry run never imports the network stack.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,6 +19,7 @@ import msgspec
 
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
 from xpost.clients.retry import RetryPolicy, announced
+from xpost.content.model import Block, Callout, Details, Image
 from xpost.content.plaintext import plain_paragraphs
 from xpost.errors import ConfigError, PostError, UsageError
 from xpost.platforms.twitter.compose import (
@@ -46,6 +48,7 @@ _STATUS_URL = r"https://(?:x|twitter)\.com/(\w{1,15}|i/web)/status/([0-9]{1,19})
 #: X's limits for images attached to a post (bytes).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_GIF_BYTES = 15 * 1024 * 1024
+MAX_ALT_TEXT = 1000  # CreateMediaMetadataMetadataAltText.maxLength in the OpenAPI spec
 
 #: OAuth 1.0a user context (``xpost auth login twitter`` fills the last two).
 OAUTH1_FIELDS = ("api_key", "api_secret", "access_token", "access_token_secret")
@@ -316,9 +319,36 @@ class TwitterAdapter(Adapter[TwitterSettings, TwitterOptions]):
             )
         if path is None:
             return []
-        if not options.alt:
+        alt = options.alt or _alt_in_body(post.document.blocks, path)
+        if not alt:
             warnings.append("the image has no alt text: set xpost.twitter.alt in the post")
-        return [{"path": str(path), "alt": options.alt or ""}]
+        return [{"path": str(path), "alt": alt}]
+
+
+def _alt_in_body(blocks: Sequence[Block], image: Path) -> str:
+    """The alt text the post's body gives this very image file, if it shows it (a bundle's
+    cover is often its first figure too): the author wrote it once already. One X
+    would refuse (over ``MAX_ALT_TEXT``) is not taken."""
+    for block in blocks:
+        if isinstance(block, Callout | Details):
+            found = _alt_in_body(block.blocks, image)
+            if found:
+                return found
+        elif (
+            isinstance(block, Image)
+            and block.local is not None
+            and 0 < len(block.alt) <= MAX_ALT_TEXT
+            and _same_file(block.local, image)
+        ):
+            return block.alt
+    return ""
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _is_url(value: str) -> bool:

@@ -22,11 +22,9 @@ from typing import Any
 
 from xpost.adapters.base import Draft, PublishContext, Receipt
 from xpost.errors import NotExactCopy, PostError, PublishError
-from xpost.platforms.twitter.adapter import MAX_GIF_BYTES, MAX_IMAGE_BYTES
+from xpost.platforms.twitter.adapter import MAX_ALT_TEXT, MAX_GIF_BYTES, MAX_IMAGE_BYTES
 from xpost.platforms.twitter.client import DuplicatePost, XClient, XUser
 from xpost.sitefiles import read_image
-
-MAX_ALT_TEXT = 1000  # CreateMediaMetadataMetadataAltText.maxLength in the OpenAPI spec
 
 
 @dataclass(frozen=True)
