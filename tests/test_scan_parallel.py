@@ -676,3 +676,15 @@ def test_ctrl_c_during_a_forked_scan_exits_130_leaves_no_child_and_a_sound_ledge
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
     assert "4000" in out or "4,000" in out
+
+
+@pytest.mark.parametrize("wanted", ["abc", "0", "-3", "1.5"])
+def test_a_process_count_that_is_none_is_one_clear_line(
+    wanted: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SCAN_PROCESSES, wanted)
+    with pytest.raises(UsageError) as refused:
+        xpost.scan._processes()
+    assert str(refused.value) == (
+        f"{SCAN_PROCESSES}={wanted!r}: expected a whole number of processes, 1 or more"
+    )

@@ -710,9 +710,11 @@ def _processes() -> int:
         try:
             count = int(wanted)
         except ValueError:
+            count = 0
+        if count < 1:
             raise UsageError(
-                f"{SCAN_PROCESSES}={wanted!r}: expected a whole number of processes"
-            ) from None
+                f"{SCAN_PROCESSES}={wanted!r}: expected a whole number of processes, 1 or more"
+            )
     else:
         count = usable_cores()
     return count if count > 1 and can_fork() else 1
