@@ -14,7 +14,7 @@ from postgres_server import fresh_database, postgres_url
 from xpost.adapters.base import Receipt
 from xpost.errors import LedgerError, PostError
 from xpost.ledger import Attempt, Ledger, LedgerBusy, Record, TargetKey, backoff
-from xpost.ledger.store import LedgerStore, MarkBatch
+from xpost.ledger.store import LedgerStore
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 KEY = TargetKey("https://example.com/post/hello/", "qiita")
@@ -104,15 +104,12 @@ def test_marks_record_skipped_copies_and_the_caches_done_in_one_go(store: Ledger
     other = ("content/b.md", 11, 21, "cd" * 32, "key", '{"draft": true}', "old-id", None)
     store.save_scan_cache_rows([row, other])
     new = ("content/c.md", 12, 22, "ef" * 32, "key", '{"draft": false}', "c-id", "ef" * 32)
-    store.record_marked(
-        [
-            (
-                [(KEY.post_id, "qiita", "content/a.md"), (KEY.post_id, "twitter", "content/a.md")],
-                [new],  # a row the scan just read: written whole
-                [(10, 20, KEY.post_id, "ab" * 32, "content/a.md", "ab" * 32, "key")],  # restamped
-            )
-        ]
-    )
+    with store.marking() as write:
+        write(
+            [(KEY.post_id, "qiita", "content/a.md"), (KEY.post_id, "twitter", "content/a.md")],
+            [new],  # a row the scan just read: written whole
+            [(10, 20, KEY.post_id, "ab" * 32, "content/a.md", "ab" * 32, "key")],  # restamped
+        )
     assert store.get(KEY).status == "published"  # type: ignore[union-attr]
     marked = store.get(TargetKey(KEY.post_id, "twitter"))
     assert marked is not None
@@ -127,10 +124,10 @@ def test_mark_existing_runs_on_either_backend(
     """``xpost run --mark-existing`` over batches in one transaction, on a ledger that
     has a copy already: what each post has is looked up inside that transaction, the
     copy stays as it is, the rest is marked, and a second run has nothing to do."""
-    from xpost import runner
+    from xpost import runner, scan
     from xpost.config import Config
 
-    monkeypatch.setattr(runner, "_MARK_BATCH", 2)
+    monkeypatch.setattr(scan, "_CHUNK", 2)  # the marks written in three batches
     content = tmp_path / "content"
     _write_posts(content, 5)
     options = runner.RunOptions(
@@ -156,16 +153,13 @@ def test_marks_are_written_with_their_cache_rows_or_not_at_all(store: LedgerStor
     nor does an error while the batches are made (a post that cannot be read)."""
     row = ("content/a.md", 10, 20, "ab" * 32, "key", '{"draft": false}', "a-id", "ab" * 32)
     broken = ("content/b.md", 11, 21, None, "key", "{}", "b-id", None)  # sha256 NOT NULL
-    first = ([("a-id", "zenn", "content/a.md")], [row], [])
-    with pytest.raises(LedgerError):
-        store.record_marked([first, ([("b-id", "zenn", "content/b.md")], [broken], [])])
-
-    def failing() -> Iterator[MarkBatch]:
-        yield first
+    first = ([("a-id", "zenn", "content/a.md")], [row])
+    with pytest.raises(LedgerError), store.marking() as write:
+        write(*first)
+        write([("b-id", "zenn", "content/b.md")], [broken])
+    with pytest.raises(PostError), store.marking() as write:
+        write(*first)
         raise PostError("content/b.md: no title")
-
-    with pytest.raises(PostError):
-        store.record_marked(failing())
     assert store.get(TargetKey("a-id", "zenn")) is None
     assert store.get(TargetKey("b-id", "zenn")) is None
     assert list(store.scan_cache_rows()) == []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -136,20 +139,51 @@ def test_an_idle_run_reads_no_facts_of_done_rows(
         assert (report.lines, report.parsed, asked) == ([], 0, [])
 
 
-def test_mark_existing_writes_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mark_existing_writes_while_the_scan_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The marks of the posts read so far are written while the scan reads on (in the one
+    transaction), batch by batch; the listing is in id order all the same."""
+    from xpost import scan as scanning
     from xpost.ledger import Ledger, TargetKey
 
-    monkeypatch.setattr(runner, "_MARK_BATCH", 2)
+    monkeypatch.setattr(scanning, "_CHUNK", 2)
+    reading = scanning._read_chunks
+    read: list[int] = []  # files read when each batch was written
+
+    def counted(*args: Any) -> Any:
+        for chunk, outcomes in reading(*args):
+            read.append(len(chunk))
+            yield chunk, outcomes
+
+    monkeypatch.setattr(scanning, "_read_chunks", counted)
     content = tmp_path / "content" / "post"
     write_posts(content, 5)
     config = Config()
     ledger = Ledger.open(tmp_path / "ledger.sqlite3")
+    batches: list[int] = []
+    marking = ledger.marking
+
+    @contextlib.contextmanager
+    def watched() -> Iterator[Any]:
+        with marking() as write:
+
+            def written(targets: Any, *rows: Any) -> None:
+                batches.append(sum(read))
+                write(targets, *rows)
+
+            yield written
+
+    monkeypatch.setattr(ledger, "marking", watched)
     try:
         options = runner.RunOptions(
             roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
         )
         report = runner.run(config, ledger, options, datetime.now(UTC))
+        assert batches == [2, 4, 5, 5]  # as each chunk came in (of two), then the rest
         assert len(report.lines) == 10
+        ids = [line.post_id or "" for line in report.lines]
+        assert ids == sorted(ids)
         assert {line.outcome for line in report.lines} == {"marked"}
         for line in report.lines:
             record = ledger.get(TargetKey(str(line.post_id), line.platform))

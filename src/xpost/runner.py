@@ -18,8 +18,11 @@ key is set), at most every ``CONFIRM_EVERY`` — an idle run without one calls n
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,7 +35,10 @@ from xpost.ledger.status import UNSETTLED, Status
 from xpost.progress import Report, Reporter, silent
 from xpost.scan import (
     CachedFile,
+    FileState,
+    ScanResult,
     cache_values,
+    done_row,
     load_cache,
     save_cache,
     scan,
@@ -42,6 +48,7 @@ from xpost.scan import (
 from xpost.schedule import (
     Candidate,
     TargetRecord,
+    Timing,
     due_order,
     first_run_refusal,
     retry_gate,
@@ -52,7 +59,7 @@ from xpost.schedule import (
 
 if TYPE_CHECKING:
     from xpost.ledger.store import LedgerStore as Ledger
-    from xpost.ledger.store import MarkBatch
+    from xpost.ledger.store import MarkWriter
 
 #: Ledger statuses ``xpost run`` never sends again: marked done by ``--mark-existing``,
 #: or taken down by ``xpost unpublish`` (an explicit ``xpost publish`` still can).
@@ -154,52 +161,32 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     key = config_key(config, options.roots)
     # The walk goes on while the files it found are read (forked, on a big site).
     files = walk_post_files(options.roots, unreadable)
-    scanned = scan(
-        files, cached, key, config, with_ids=options.mark_existing, progress=options.progress
-    )
+    schedule = config.schedule
+    min_age = options.min_age if options.min_age is not None else schedule.seconds("min_age")
+    if not options.dry_run:  # before --mark-existing fills the ledger: a look at every row
+        ledger.clamp_retries(now)
+    if options.mark_existing:
+        # Nothing is retried or confirmed: what a post has in the ledger stays as it is.
+        judge = _Judge(now, min_age, options.since, frozenset())
+        scanned = _scan_and_mark(config, ledger, options, files, cached, key, judge, report)
+    else:
+        scanned = scan(files, cached, key, config, progress=options.progress)
     # The old cache rows by path: the scan's rows replace them, and on 100,000 posts
     # they are ~15 MB that the rest of the run would otherwise carry.
     del files, cached
-    report.warnings.extend(f"{line}: its posts are not published" for line in unreadable)
+    report.warnings[:0] = [f"{line}: its posts are not published" for line in unreadable]
     report.parsed = scanned.parsed
+    if options.mark_existing:
+        return report
 
-    schedule = config.schedule
-    min_age = options.min_age if options.min_age is not None else schedule.seconds("min_age")
-    if not options.dry_run:
-        ledger.clamp_retries(now)
     unsettled = _unsettled_posts(ledger, now, schedule.retry_limit)
     confirmable = _confirmable(ledger, now)
     unsettled |= {post_id for post_id, _ in confirmable}
-    due: list[CachedFile] = []
-    broken_reported: list[CachedFile] = []
-    for file in scanned.files:
-        if file.is_done and file.post_id not in unsettled:
-            continue  # finished, and nothing to retry: whatever its timing, nothing to do
-        verdict = timing(file, now, min_age, options.since)
-        if verdict.state == "broken" and not file.is_done:
-            report.warnings.append(f"{verdict.detail} (skipped until the file changes)")
-            broken_reported.append(replace(file, done_sha256=file.sha256))
-        elif verdict.is_due and (not file.is_done or file.post_id in unsettled):
-            due.append(file)
-        elif verdict.state in _NOT_YET and not file.is_done:
-            # Why a post is not going out (shown by --dry-run and --json).
-            report.waiting.append(
-                TargetLine(file.path, file.post_id, "all", "waiting", detail=verdict.detail)
-            )
-    saved = scanned.updated
-    if options.mark_existing and not options.dry_run:
-        # The due posts' rows are written with their marks, "done" and all: once, not
-        # here and then again (``_mark_existing``).
-        marking = {file.path for file in due}
-        saved = [row for row in saved if row.path not in marking]
-    if saved or scanned.removed:
-        save_cache(ledger, saved, scanned.removed)
+    due, broken = _judged(scanned.files, _Judge(now, min_age, options.since, unsettled), report)
+    if scanned.updated or scanned.removed:
+        save_cache(ledger, scanned.updated, scanned.removed)
     if not options.dry_run:
-        _save_done(ledger, broken_reported)
-
-    if options.mark_existing:  # in id order: nothing is queued, so no oldest first
-        _mark_existing(config, ledger, options, due, report)
-        return report
+        _save_done(ledger, broken)
     refusal = first_run_refusal(len(due), ledger.is_empty(), schedule.first_run_limit)
     if refusal is not None:
         raise UsageError(refusal)
@@ -207,6 +194,33 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
         _publish_due(config, ledger, options, due_order(due), now, report, confirmable)
     _report_waiting_retries(ledger, now, schedule.retry_limit, report)
     return report
+
+
+def _judged(
+    files: Iterable[CachedFile], judge: _Judge, report: RunReport, skip: Container[str] = ()
+) -> tuple[list[CachedFile], list[CachedFile]]:
+    """The due files, and the broken ones (with their rows marked done: skipped until
+    they change), said in ``report``'s warnings; why the others wait is in its
+    ``waiting``. Files whose path is in ``skip`` are left out."""
+    due: list[CachedFile] = []
+    broken: list[CachedFile] = []
+    for file in files:
+        if file.path in skip:
+            continue
+        verdict = judge(file)
+        if verdict is None:
+            continue
+        if verdict.state == "broken" and not file.is_done:
+            report.warnings.append(f"{verdict.detail} (skipped until the file changes)")
+            broken.append(replace(file, done_sha256=file.sha256))
+        elif judge.due(file, verdict):
+            due.append(file)
+        elif verdict.state in _NOT_YET and not file.is_done:
+            # Why a post is not going out (shown by --dry-run and --json).
+            report.waiting.append(
+                TargetLine(file.path, file.post_id, "all", "waiting", detail=verdict.detail)
+            )
+    return due, broken
 
 
 def _report_waiting_retries(
@@ -371,82 +385,119 @@ def _line(
 # --- --mark-existing ------------------------------------------------------------------
 
 
-def _mark_existing(
+@dataclass(frozen=True, slots=True)
+class _Judge:
+    """What a scanned post needs from this run, judged from its cache row alone."""
+
+    now: datetime
+    min_age: float
+    since: datetime | None
+    unsettled: Container[str]  # posts with a target to retry or to reconcile
+
+    def __call__(self, file: CachedFile) -> Timing | None:
+        """The file's timing; None when it is finished and nothing is to be retried:
+        whatever its timing, nothing to do."""
+        if file.is_done and file.post_id not in self.unsettled:
+            return None
+        return timing(file, self.now, self.min_age, self.since)
+
+    def due(self, file: CachedFile, verdict: Timing) -> bool:
+        return verdict.is_due and (not file.is_done or file.post_id in self.unsettled)
+
+
+def _scan_and_mark(
     config: Config,
     ledger: Ledger,
     options: RunOptions,
-    due: list[CachedFile],
+    files: Iterable[FileState],
+    cached: dict[str, CachedFile],
+    key: str,
+    judge: _Judge,
     report: RunReport,
-) -> None:
-    """Record every due post as done for each of its targets, sending nothing.
+) -> ScanResult:
+    """The scan of ``--mark-existing``, every due post recorded as done for each of its
+    targets as soon as the scan has its row, sending nothing; the other rows of the
+    scan cache written too.
 
-    The post id and targets come from the scan's single read of the front matter
-    (kept with its facts in the scan cache; a row cached without an id is read again
-    by the scan); a post whose id the scan could not work out is read once more, and
-    loaded when that cannot tell it either, to say why. The rows are made and written
-    ``_MARK_BATCH`` posts at a time, so that a site of 100,000 posts is marked in
-    bounded memory: the records (plain tuples) and the posts' scan-cache rows, marked
-    done, all in one transaction (one commit, not one a batch).
+    The post id and targets come from the scan's single read of the front matter; a
+    post whose id the scan could not work out is read once more, and loaded when that
+    cannot tell it either, to say why. The marks are written while the scan reads on
+    (on two cores, that takes their writing off the run's end), in the one transaction
+    of ``LedgerStore.marking``: a scan that fails or is interrupted records nothing.
     """
-    platforms = _platforms(config, options.platforms)
+    platforms = tuple(_platforms(config, options.platforms))
+    wanted = functools.cache(functools.partial(_wanted, platforms=platforms))
     outcome = "would mark" if options.dry_run else "marked"
-    recorded = _recorded_platforms(ledger)
     count = report.marked
     listing = options.list_marked
-    # The posts go in id order, the ledger's key order: on 100,000 posts, inserts batch
-    # by batch in date order took twice as long (each batch's keys all over the index).
-    ids = [file.fields.post_id or _read_id(file, config, report) for file in due]
-    order = sorted(range(len(due)), key=ids.__getitem__)
+    lines: list[TargetLine] = []
+    paths: set[str] = set()
+    recorded = _recorded_platforms(ledger)
+    # On a ledger with records, what this run marked, by post id: a second file with
+    # the same id is judged by what the ledger held before the run, as the first was.
+    ours: dict[str, list[str]] = {}
+    writing: AbstractContextManager[MarkWriter | None]
+    writing = contextlib.nullcontext() if options.dry_run else ledger.marking()
 
-    def batches() -> Iterator[MarkBatch]:
-        for start in range(0, len(order), _MARK_BATCH):
-            marked: list[tuple[str, str, str]] = []  # post id, platform, source: as written
-            done: list[CachedFile] = []  # the posts' scan-cache rows, marked done
-            for number, index in enumerate(order[start : start + _MARK_BATCH], start + 1):
-                if number % _REPORT_EVERY == 0:
-                    options.progress(Report("marking", "posts", done=number, total=len(due)))
-                file, post_id = due[index], ids[index]
-                fields = file.fields
-                path = file.path
-                before = len(marked)
-                known = recorded(post_id)
-                for platform in _wanted(fields.targets, fields.exclude, platforms):
-                    if platform not in known:
-                        marked.append((post_id, platform, path))
-                        count.platforms.add(platform)
-                        if listing:
-                            report.lines.append(TargetLine(path, post_id, platform, outcome))
-                count.targets += len(marked) - before
-                count.posts += len(marked) > before
-                done.append(
-                    CachedFile(
-                        path,
-                        file.size,
-                        file.mtime_ns,
-                        file.sha256,
-                        file.config_key,
-                        file.stored_fields,
-                        post_id,
-                        done_sha256=file.sha256,
-                    )
-                )
-            marked.sort()
-            done.sort(key=lambda row: row.path)
-            yield (marked, *cache_values(done))
+    def take(rows: list[CachedFile]) -> None:
+        marks: list[tuple[str, str, str]] = []  # post id, platform, source: as written
+        done: list[tuple[Any, ...]] = []  # the posts' scan-cache rows, marked done
+        for file in rows:
+            verdict = judge(file)
+            if verdict is None or not judge.due(file, verdict):
+                continue
+            path = file.path
+            paths.add(path)
+            fields = file.fields
+            post_id = fields.post_id or _read_id(file, config, report)
+            known: Container[str] = ()
+            if recorded is not None:
+                known = recorded(post_id).difference(ours.get(post_id, ()))
+            before = len(marks)
+            for platform in wanted(fields.targets, fields.exclude):
+                if platform not in known:
+                    marks.append((post_id, platform, path))
+                    if listing:
+                        lines.append(TargetLine(path, post_id, platform, outcome))
+            added = len(marks) - before
+            count.targets += added
+            count.posts += added > 0
+            if recorded is not None and added:
+                ours.setdefault(post_id, []).extend(p for _, p, _ in marks[before:])
+            done.append(done_row(file, post_id))
+        count.platforms.update(platform for _, platform, _ in marks)
+        if write is not None and done:
+            marks.sort()  # in key order: fewer pages of the ledger's index touched
+            done.sort()  # by path, the rows' first value
+            write(marks, done)
+        if done:
+            options.progress(Report("marking", "posts", done=len(paths)))
 
-    if options.dry_run:
-        for _ in batches():
-            pass
-    else:
-        ledger.record_marked(batches())
+    with writing as write:
+        scanned = scan(
+            files, cached, key, config, with_ids=True, progress=options.progress, settled=take
+        )
+        # What is left is not due (a draft, say), or broken: its row is written as read
+        # (the broken one's marked done) in the same transaction, and nothing is due.
+        _, broken = _judged(scanned.files, judge, report, skip=paths)
+        if write is not None:
+            skip = paths | {row.path for row in broken}
+            rest = [row for row in scanned.updated if row.path not in skip]
+            write((), *cache_values(rest + broken), scanned.removed)
+    if write is None:  # a dry run: no marks, the cache rows all the same
+        save_cache(ledger, scanned.updated, scanned.removed)
     options.progress(Report("marking", finished=True))
+    # In id order, whatever order the scan read them in.
+    lines.sort(key=lambda line: (line.post_id or "", line.source))
+    report.lines.extend(lines)
+    return scanned
 
 
-def _recorded_platforms(ledger: Ledger) -> Callable[[str], Container[str]]:
-    """The platforms a post has a record for (any status) in the ledger: nothing at all
-    when the ledger is empty, the usual case of --mark-existing (no look-up then)."""
+def _recorded_platforms(ledger: Ledger) -> Callable[[str], set[str]] | None:
+    """The platforms a post has a record for (any status) in the ledger; None when the
+    ledger is empty, the usual case of --mark-existing (no look-up then)."""
     if ledger.is_empty():
-        return lambda post_id: ()
+        return None
     from xpost.ledger.records import DEFAULT_ACCOUNT
 
     def platforms(post_id: str) -> set[str]:
@@ -471,10 +522,6 @@ def _read_id(file: CachedFile, config: Config, report: RunReport) -> str:
         return post_id
     report.loaded += 1
     return load_post(path, config, parse=False).id
-
-
-#: Posts --mark-existing records per ledger transaction.
-_MARK_BATCH = 5000
 
 
 def _platforms(config: Config, requested: Sequence[str]) -> list[str]:

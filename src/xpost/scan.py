@@ -24,7 +24,7 @@ import itertools
 import operator
 import os
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -333,10 +333,14 @@ def scan(
     *,
     with_ids: bool = False,
     progress: Reporter = silent,
+    settled: Callable[[list[CachedFile]], None] | None = None,
 ) -> ScanResult:
     """Bring the cache up to date with ``files``: stat-equal rows are reused as they are,
     other files are hashed, and only those whose hash changed are parsed; ``with_ids``
-    works out each parsed post's id too, and keeps it with its facts.
+    works out each parsed post's id too, and keeps it with its facts. ``settled`` hears
+    every file's row once, as soon as it is final (the cache's own as the walk finds
+    them, the others as they are read), in no particular order: work on the rows goes
+    on while the rest are read (``xpost run --mark-existing`` records them meanwhile).
 
     ``files`` may come lazily, in any order, a path more than once (taken once): the
     walk (``walk_post_files``) goes on while forked processes read the files it found
@@ -347,12 +351,14 @@ def scan(
     result = ScanResult(files=[], updated=[], removed=[])
     seen: set[str] = set()
     tally = _Tally(progress)
-    chunks = _misses(files, cached, config_key, with_ids, seen, result.files, tally)
+    answered: list[CachedFile] | None = [] if settled is not None else None
+    chunks = _misses(files, cached, config_key, with_ids, seen, result.files, tally, answered)
     reading = _read_chunks(chunks, config, config_key, with_ids)
     # Closed however the loop ends (Ctrl-C in it too): its forked readers go with it,
     # not when the interrupted frame is collected, if ever.
     with contextlib.closing(reading):
         for chunk, outcomes in reading:
+            start = len(result.updated)
             for (index, state, row), (sha, fields) in zip(chunk, outcomes, strict=True):
                 if fields is not None and sha:
                     result.parsed += 1
@@ -360,7 +366,12 @@ def scan(
                 result.files[index] = new
                 result.updated.append(new)
             tally.read(len(chunk))
+            if settled is not None and answered is not None:
+                settled(result.updated[start:] + answered)
+                answered.clear()
     progress(Report("reading", finished=True))
+    if settled is not None and answered:
+        settled(answered)
     by_path = operator.attrgetter("path")
     result.files.sort(key=by_path)  # came in the walk's order (a no-op on sorted files)
     result.updated.sort(key=by_path)
@@ -427,10 +438,11 @@ def _misses(
     seen: set[str],
     rows: list[CachedFile],
     tally: _Tally,
+    answered: list[CachedFile] | None = None,
 ) -> Iterator[list[_Miss]]:
     """The files the cache cannot answer, in chunks, as the walk finds them. ``rows``
-    gets every file's row in the walk's order: the cache's own where it answers, a
-    placeholder to fill in where not."""
+    gets every file's row in the walk's order: the cache's own where it answers (and
+    ``answered`` too, if given), a placeholder to fill in where not."""
     progress = tally.progress
     progress(Report("walking", "listing post files"))
     chunk: list[_Miss] = []
@@ -448,6 +460,8 @@ def _misses(
             and (row.size, row.mtime_ns) == (state.size, state.mtime_ns)
         ):
             rows.append(row)
+            if answered is not None:
+                answered.append(row)
             continue
         chunk.append((len(rows), state, row))
         rows.append(row)  # type: ignore[arg-type]  # a placeholder, replaced
@@ -803,6 +817,22 @@ def cache_values(
         if isinstance(r.stored_fields, LeftInCache)
     )
     return whole, restamped
+
+
+def done_row(row: CachedFile, post_id: str) -> tuple[Any, ...]:
+    """``row`` as ``cache_values`` writes it whole, with ``post_id``, and marked done
+    with its own hash (``xpost run --mark-existing``): a tuple, no new row object."""
+    stored = row.stored_fields
+    return (
+        row.path,
+        row.size,
+        row.mtime_ns,
+        row.sha256,
+        row.config_key,
+        stored if isinstance(stored, str) else _fields_to_json(row.fields),
+        post_id,
+        row.sha256,
+    )
 
 
 # msgspec's JSON: 10x faster than the json module both ways (a first run writes every

@@ -22,7 +22,7 @@ import json
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self
@@ -40,7 +40,7 @@ from xpost.ledger.records import (
 )
 
 if TYPE_CHECKING:
-    from xpost.ledger.store import MarkBatch
+    from xpost.ledger.store import MarkWriter
 
 #: The columns of ``syndications``, in the order ``_record`` reads them.
 RECORD_COLUMNS = (
@@ -385,25 +385,42 @@ class SqlLedger(ABC):
                 [(*_key(key), source, stamp) for key, source in targets],
             )
 
-    def record_marked(self, batches: Iterable[MarkBatch]) -> None:
-        """``xpost run --mark-existing``: each batch's targets (post id, platform, source
-        file) taken as done as ``record_skipped`` takes them, and the scan-cache rows of
-        their posts, marked done (as ``save_scan_cache_rows`` writes them). One
-        transaction for all: the records and the cache's "done" are written together or
-        not at all, with one commit; the batches may be made as they are written (a big
-        site's rows are never all in memory). Rows are tuples, no objects per target."""
+    @contextmanager
+    def marking(self) -> Iterator[MarkWriter]:
+        """``xpost run --mark-existing``'s one transaction, with a writer for its batches:
+        their targets taken as done as ``record_skipped`` takes them, and the scan-cache
+        rows of their posts, marked done. Committed when the block ends, all of it, or
+        nothing when it raises: the records and the cache's "done" go together. Batches
+        are written as they come (while the scan still reads the rest), none of them
+        kept: a big site's rows are never all in memory.
+
+        A target is only ever written by one batch, but two post files may share an id:
+        the first file in path order is the copy's source, whatever order they came in
+        (only a row written by this very transaction is changed)."""
         stamp = self._stored(self.clock())
         with self._mutex, self._batch() as batch:
-            for targets, rows, restamped in batches:
+
+            def write(
+                targets: Iterable[tuple[str, str, str]],
+                rows: Iterable[tuple[Any, ...]],
+                restamped: Iterable[tuple[Any, ...]] = (),
+                removed: Iterable[str] = (),
+            ) -> None:
                 batch.executemany(
                     "INSERT INTO syndications (post_id, platform, account, status, source,"
-                    " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?) ON CONFLICT DO NOTHING",
+                    " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?)"
+                    " ON CONFLICT (post_id, platform, account) DO UPDATE"
+                    " SET source = excluded.source WHERE excluded.source < syndications.source"
+                    " AND syndications.status = 'skipped'"
+                    " AND syndications.updated_at = excluded.updated_at",
                     [
                         (post_id, platform, DEFAULT_ACCOUNT, source, stamp)
                         for post_id, platform, source in targets
                     ],
                 )
-                _write_scan_cache(batch, rows, (), restamped)
+                _write_scan_cache(batch, rows, removed, restamped)
+
+            yield write
 
     def start_attempt(self, key: TargetKey, action: str) -> int:
         """Log a call about to be made (the target's row must exist); returns its id."""

@@ -38,6 +38,11 @@ from xpost.ledger.sql import STREAM_BATCH, SqlLedger
 #: ``PRAGMA application_id``: marks a SQLite file as an xpost ledger ("xpst").
 APPLICATION_ID = 0x78707374
 _BUSY_TIMEOUT_MS = 5000
+#: A new ledger's page size: 16 KiB, not SQLite's 4 KiB. --mark-existing on 10,000
+#: posts writes ~13 MB in one transaction, and its commit and checkpoint write each page
+#: twice, with one call per page: at 4 KiB they took 43-59 ms, at 16 KiB 35-40 ms
+#: (inserting the rows took ~10% less too). A small ledger grows by a few pages at most.
+_PAGE_SIZE = 16384
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -146,6 +151,8 @@ class Ledger(SqlLedger):
             # file right now, and without a busy timeout its locks read as damage.
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             fresh = _check_is_ledger(db, path)
+            if fresh:  # only before the first write: fixed from then on (WAL or not)
+                db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
             _use_wal(db)
             db.execute("PRAGMA foreign_keys = ON")
             if fresh:

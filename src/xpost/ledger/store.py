@@ -15,12 +15,19 @@ from typing import Any, Protocol
 from xpost.adapters.base import Receipt
 from xpost.ledger.records import Attempt, Record, TargetKey
 
-#: A batch of ``xpost run --mark-existing``: the targets to record (post id, platform,
-#: source file), and the scan-cache rows of their posts, marked done, as
-#: ``save_scan_cache_rows`` takes them (whole rows, restamped rows).
-MarkBatch = tuple[
-    Iterable[tuple[str, str, str | None]], Iterable[tuple[Any, ...]], Iterable[tuple[Any, ...]]
-]
+
+class MarkWriter(Protocol):
+    """``LedgerStore.marking``'s writer, for one batch of ``xpost run --mark-existing``:
+    the targets to record (post id, platform, source file), and scan-cache rows as
+    ``save_scan_cache_rows`` takes them (the marked posts' whole and marked done)."""
+
+    def __call__(
+        self,
+        targets: Iterable[tuple[str, str, str]],
+        rows: Iterable[tuple[Any, ...]],
+        restamped: Iterable[tuple[Any, ...]] = (),
+        removed: Iterable[str] = (),
+    ) -> None: ...
 
 
 class LedgerStore(Protocol):
@@ -57,7 +64,7 @@ class LedgerStore(Protocol):
     ) -> None: ...
     def record_removed(self, key: TargetKey) -> None: ...
     def record_skipped(self, targets: Sequence[tuple[TargetKey, str | None]]) -> None: ...
-    def record_marked(self, batches: Iterable[MarkBatch]) -> None: ...
+    def marking(self) -> AbstractContextManager[MarkWriter]: ...
     def start_attempt(self, key: TargetKey, action: str) -> int: ...
     def finish_attempt(self, attempt_id: int, outcome: str, error: str | None = None) -> None: ...
 
