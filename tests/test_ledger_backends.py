@@ -147,6 +147,23 @@ def test_mark_existing_runs_on_either_backend(
     assert runner.run(Config(), store, options, now).parsed == 0
 
 
+def test_two_files_with_one_id_mark_it_once_as_the_first_in_path_order(
+    store: LedgerStore,
+) -> None:
+    """The marks come in the order the scan read the files: whatever that was, a copy that
+    two files give one id names the first of them in path order; a copy recorded before
+    the run is never touched."""
+    store.record_published(KEY, Receipt("r1"), content_hash="h", source="content/z.md")
+    with store.marking() as write:
+        write([("dup", "zenn", "content/b.md")], [])
+        write([("dup", "zenn", "content/a.md"), (KEY.post_id, KEY.platform, "content/a.md")], [])
+        write([("dup", "zenn", "content/c.md")], [])
+    marked = store.get(TargetKey("dup", "zenn"))
+    assert marked is not None and (marked.status, marked.source) == ("skipped", "content/a.md")
+    kept = store.get(KEY)
+    assert kept is not None and (kept.status, kept.source) == ("published", "content/z.md")
+
+
 def test_marks_are_written_with_their_cache_rows_or_not_at_all(store: LedgerStore) -> None:
     """Batches that fail halfway (here: the second has a cache row that breaks a
     constraint) leave no records and no cache rows behind, the first batch's neither;

@@ -194,6 +194,53 @@ def test_mark_existing_writes_while_the_scan_reads(
         ledger.close()
 
 
+@pytest.mark.parametrize("with_records", [False, True])
+def test_two_files_with_one_id_are_marked_the_same_whatever_order_they_are_read_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_records: bool
+) -> None:
+    """Forked readers hand rows back in the walk's order, not the paths': two files that
+    give one id still record it under the first file in path order, both are counted,
+    and the listing is the same, on an empty ledger and on one with records."""
+    from xpost import scan as scanning
+    from xpost.ledger import Ledger, TargetKey
+
+    monkeypatch.setattr(scanning, "_CHUNK", 1)  # a batch of marks per file
+    content = tmp_path / "content"
+    for name in ("a", "b", "c"):
+        (content / name).mkdir(parents=True)
+        post_id = "other" if name == "c" else "same"
+        (content / name / "index.md").write_text(
+            f"---\ntitle: {name}\nid: {post_id}\ndate: 2020-01-01\n---\nBody.\n",
+            encoding="utf-8",
+        )
+    real_scan = runner.scan
+
+    def backwards(*args: Any, settled: Any, **kwargs: Any) -> Any:
+        came: list[Any] = []
+        result = real_scan(*args, settled=came.append, **kwargs)
+        for rows in reversed(came):
+            settled(list(reversed(rows)))
+        return result
+
+    options = runner.RunOptions(
+        roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
+    )
+    outcomes = []
+    for order in ("paths", "backwards"):
+        if order == "backwards":
+            monkeypatch.setattr(runner, "scan", backwards)
+        with Ledger.open(tmp_path / f"{order}.sqlite3") as ledger:
+            if with_records:
+                ledger.record_skipped([(TargetKey("elsewhere", "zenn"), None)])
+            report = runner.run(Config(), ledger, options, datetime.now(UTC))
+            sources = {(r.key.post_id, r.key.platform): r.source for r in ledger.all_records()}
+            outcomes.append((report.marked.posts, report.marked.targets, report.lines, sources))
+    paths, backwards_run = outcomes
+    assert paths == backwards_run
+    assert paths[:2] == (3, 6)
+    assert paths[3][("same", "qiita")] == paths[3][("same", "zenn")] == str(content / "a/index.md")
+
+
 def test_mark_existing_after_a_refused_first_run_reads_the_ids_in_its_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
