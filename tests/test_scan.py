@@ -22,6 +22,7 @@ from xpost.scan import (
     read_file_facts,
     save_cache,
     scan,
+    site_config_stamp,
 )
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -212,3 +213,40 @@ def test_cached_facts_written_by_the_json_module_read_the_same() -> None:
     assert xpost.scan._fields_from_json(new) == facts
     unread = ScheduleFields(error='a "quoted" reason\n', post_id=None)
     assert xpost.scan._fields_from_json(xpost.scan._fields_to_json(unread)) == unread
+
+
+def test_the_site_config_stamp_follows_the_generators_configs_above_the_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A config file of a generator at or above a content folder (or any file in Hugo's
+    config folders) is in the stamp, with its size and mtime, so an edit to it reads every
+    post again; other files beside them are not, and a folder of many entries costs no
+    listing of it."""
+    site = tmp_path / "site"
+    content = site / "content" / "post"
+    content.mkdir(parents=True)
+    write(site / "hugo.toml", 'baseURL = "https://example.com/"\n')
+    write(site / "config" / "_default" / "params.toml", "a = 1\n")
+    write(tmp_path / "package.json", "{}\n")
+    for n in range(50):
+        write(site / f"notes-{n}.toml", "")  # not a generator's config: not in the stamp
+    write(content / "p1" / "hugo.toml", "")  # below the content folder: not a site's
+    listed: list[str] = []
+    for name in ("listdir", "scandir"):
+        real = getattr(os, name)
+        monkeypatch.setattr(
+            os, name, lambda folder, real=real: listed.append(folder) or real(folder)
+        )
+    stamp = site_config_stamp([content])
+    assert all(folder.endswith(("config/_default", "config/production")) for folder in listed)
+    files = [line.split("\0")[0] for line in stamp.splitlines()]
+    assert [f for f in files if f.startswith(str(tmp_path))] == [
+        str(site / "hugo.toml"),
+        str(site / "config" / "_default" / "params.toml"),
+        str(tmp_path / "package.json"),
+    ]
+    assert site_config_stamp([content]) == stamp
+    write(site / "notes-1.toml", "changed")
+    assert site_config_stamp([content]) == stamp
+    write(site / "config" / "_default" / "params.toml", "a = 22\n")
+    assert site_config_stamp([content]) != stamp

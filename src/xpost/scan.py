@@ -273,17 +273,27 @@ def site_config_stamp(roots: Sequence[Path]) -> str:
 
 
 def _config_entries(folder: str, every: bool) -> Iterator[str]:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if every or entry.name in SITE_CONFIG_NAMES:
-            try:
-                stat = entry.stat()
-            except OSError:
-                continue
-            yield f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    """The config files of ``folder`` (``every``: all its files), in name order. The
+    known names are stat'ed one by one, not looked for in a listing: every folder up to
+    the root is looked at, and one of them (``/tmp``, a home folder) may hold hundreds
+    of entries (listing ``/tmp`` was most of an idle run's config key)."""
+    if every:
+        try:
+            names: Sequence[str] = sorted(os.listdir(folder))
+        except OSError:
+            return
+    else:
+        names = _SORTED_CONFIG_NAMES
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        yield f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}"
+
+
+_SORTED_CONFIG_NAMES = tuple(sorted(SITE_CONFIG_NAMES))
 
 
 # --- reading the front matter only ---------------------------------------------------
