@@ -276,11 +276,6 @@ EQUIVALENT: dict[str, dict[tuple[str, str, int], str]] = {
             "parsed: int = 0  # front matters read by the scan",
             14,
         ): "the only RunReport is made by run(), which sets parsed from the scan before any return",
-        (
-            "ReplaceBinaryOperator_Add_BitOr",
-            "for number, index in enumerate(order[start : start + _MARK_BATCH], start + 1):",
-            70,
-        ): "start is a multiple of _MARK_BATCH (5000, even): start | 1 == start + 1",
     },
     "schedule": {
         (
