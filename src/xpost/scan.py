@@ -21,6 +21,7 @@ import contextlib
 import functools
 import hashlib
 import itertools
+import marshal
 import operator
 import os
 from collections import deque
@@ -609,7 +610,9 @@ def _read_forked(
         for task, sent in mapped:
             chunk = out.popleft()
             # LOST: its child died (killed?), or could not send its result.
-            outcomes = [] if sent is LOST else [(sha, _unpacked(f)) for sha, f in sent]
+            outcomes = (
+                [] if sent is LOST else [(sha, _unpacked(f)) for sha, f in marshal.loads(sent)]
+            )
             if len(outcomes) < len(task):
                 # The child stopped at an error (or died): the rest is read here, where
                 # an exception is the serial scan's own, traceback and all.
@@ -652,12 +655,12 @@ def _task(chunk: list[_Miss], config_key: str, with_ids: bool) -> list[_Task]:
     ]
 
 
-def _read_in_child(
-    task: list[_Task], config: Config, with_ids: bool
-) -> list[tuple[str, tuple[Any, ...] | None]]:
+def _read_in_child(task: list[_Task], config: Config, with_ids: bool) -> bytes:
     """``_read_task`` in a forked child: stops at an exception, and sends the facts as
-    plain tuples (pickled and unpickled a third faster than the dataclass)."""
-    return [(sha, _packed(facts)) for sha, facts in _read_task(task, config, with_ids, True)]
+    plain tuples, dates as ISO text, in ``marshal``'s format (made and read in under
+    half of what ``pickle`` of the same rows took: ~2 us a file instead of ~5)."""
+    outcomes = _read_task(task, config, with_ids, True)
+    return marshal.dumps([(sha, _packed(facts)) for sha, facts in outcomes])
 
 
 def _packed(facts: ScheduleFields | None) -> tuple[Any, ...] | None:
@@ -665,8 +668,8 @@ def _packed(facts: ScheduleFields | None) -> tuple[Any, ...] | None:
         return None
     return (
         facts.draft,
-        facts.due_at,
-        facts.expires_at,
+        facts.due_at.isoformat() if facts.due_at else None,
+        facts.expires_at.isoformat() if facts.expires_at else None,
         facts.targets,
         facts.exclude,
         facts.error,
@@ -675,7 +678,15 @@ def _packed(facts: ScheduleFields | None) -> tuple[Any, ...] | None:
 
 
 def _unpacked(packed: tuple[Any, ...] | None) -> ScheduleFields | None:
-    return None if packed is None else ScheduleFields(*packed)
+    if packed is None:
+        return None
+    draft, due_at, expires_at, *rest = packed
+    return ScheduleFields(
+        draft,
+        datetime.fromisoformat(due_at) if due_at else None,
+        datetime.fromisoformat(expires_at) if expires_at else None,
+        *rest,
+    )
 
 
 def _read_task(
