@@ -154,9 +154,9 @@ def test_only_changed_files_are_read_and_only_changed_bytes_are_parsed(
     reads: list[str] = []
     real_read = xpost.scan._bytes_of
 
-    def counting(path: str) -> bytes:
+    def counting(path: str, size: int) -> bytes:
         reads.append(Path(path).name)
-        return real_read(path)
+        return real_read(path, size)
 
     monkeypatch.setattr(xpost.scan, "_bytes_of", counting)
     idle = scan(find_post_files([tmp_path]), load_cache(db), "k1", IN_TOKYO)
@@ -250,3 +250,14 @@ def test_the_site_config_stamp_follows_the_generators_configs_above_the_content(
     assert site_config_stamp([content]) == stamp
     write(site / "config" / "_default" / "params.toml", "a = 22\n")
     assert site_config_stamp([content]) != stamp
+
+
+@pytest.mark.parametrize("stated", [0, 5, 11, 12, 13, 4_000_000])
+def test_a_file_is_read_whole_whatever_size_the_walk_saw(tmp_path: Path, stated: int) -> None:
+    """The walk's size only saves the read that finds the end: a file grown or shrunk
+    since the walk (here: 12 bytes, said to be ``stated``) is read whole all the same."""
+    post = write(tmp_path / "a.md", "---\nx: 1\n---")
+    assert xpost.scan._bytes_of(str(post), stated) == post.read_bytes()
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * 3_000_000)
+    assert xpost.scan._bytes_of(str(big), min(stated, 100)) == big.read_bytes()
