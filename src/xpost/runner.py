@@ -196,6 +196,30 @@ def run(config: Config, ledger: Ledger, options: RunOptions, now: datetime) -> R
     return report
 
 
+@dataclass(slots=True)
+class _Judge:
+    """What a scanned post needs from this run, judged from its cache row alone."""
+
+    now: datetime
+    min_age: float
+    since: datetime | None
+    unsettled: Container[str]  # posts with a target to retry or to reconcile
+    now_stamp: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.now_stamp = self.now.timestamp()
+
+    def __call__(self, file: CachedFile) -> Timing | None:
+        """The file's timing; None when it is finished and nothing is to be retried:
+        whatever its timing, nothing to do."""
+        if file.is_done and file.post_id not in self.unsettled:
+            return None
+        return timing(file, self.now, self.min_age, self.since, now_stamp=self.now_stamp)
+
+    def due(self, file: CachedFile, verdict: Timing) -> bool:
+        return verdict.is_due and (not file.is_done or file.post_id in self.unsettled)
+
+
 def _judged(
     files: Iterable[CachedFile], judge: _Judge, report: RunReport, skip: Container[str] = ()
 ) -> tuple[list[CachedFile], list[CachedFile]]:
@@ -383,30 +407,6 @@ def _line(
 
 
 # --- --mark-existing ------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Judge:
-    """What a scanned post needs from this run, judged from its cache row alone."""
-
-    now: datetime
-    min_age: float
-    since: datetime | None
-    unsettled: Container[str]  # posts with a target to retry or to reconcile
-    now_stamp: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.now_stamp = self.now.timestamp()
-
-    def __call__(self, file: CachedFile) -> Timing | None:
-        """The file's timing; None when it is finished and nothing is to be retried:
-        whatever its timing, nothing to do."""
-        if file.is_done and file.post_id not in self.unsettled:
-            return None
-        return timing(file, self.now, self.min_age, self.since, now_stamp=self.now_stamp)
-
-    def due(self, file: CachedFile, verdict: Timing) -> bool:
-        return verdict.is_due and (not file.is_done or file.post_id in self.unsettled)
 
 
 def _scan_and_mark(

@@ -394,9 +394,9 @@ class SqlLedger(ABC):
         are written as they come (while the scan still reads the rest), none of them
         kept: a big site's rows are never all in memory.
 
-        A target is only ever written by one batch, but two post files may share an id:
-        the first file in path order is the copy's source, whatever order they came in
-        (only a row written by this very transaction is changed)."""
+        Two post files may give one id: whatever order their batches come in, the first
+        file in path order is the copy's source (a conflict only ever changes a row this
+        very transaction wrote)."""
         stamp = self._stored(self.clock())
         with self._mutex, self._batch() as batch:
 
