@@ -47,7 +47,7 @@ SECTION_PAGES = ("_index.md", "_index.markdown", "_index.mdx")
 SKIPPED_DIRS = frozenset({"node_modules", "_site"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # made for every file of a site: not frozen, a third of the cost
 class FileState:
     """What the file system says about one post file right now."""
 
@@ -60,7 +60,7 @@ class FileState:
     walked: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # a value; not frozen: made for every file read
 class ScheduleFields:
     """The front-matter facts that decide whether a post is due, without its body."""
 
@@ -75,7 +75,7 @@ class ScheduleFields:
     post_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)  # a value; not frozen: made for every file of a site
 class CachedFile:
     """One row of the scan cache: a file's identity, its schedule facts, and progress.
 
