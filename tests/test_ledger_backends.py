@@ -147,6 +147,49 @@ def test_mark_existing_runs_on_either_backend(
     assert runner.run(Config(), store, options, now).parsed == 0
 
 
+@pytest.mark.filterwarnings(  # see test_scan_parallel: other tests' threads, overlooked
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
+def test_marks_written_beside_forked_readers_all_land_and_the_ledger_goes_on(
+    store: LedgerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The readers are forked while the marking's transaction is open, its connection
+    (a PostgreSQL socket) copied into them: they never touch it, so every mark is there
+    after the commit, and the ledger takes the next write as usual."""
+    from xpost import forkpool, runner, scan
+    from xpost.config import Config
+    from xpost.environment import SCAN_PROCESSES
+
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 8)
+    monkeypatch.setattr(scan, "_CHUNK", 4)
+    monkeypatch.setenv(SCAN_PROCESSES, "2")
+    monkeypatch.setattr(forkpool, "can_fork", lambda: True)
+    forks: list[int] = []
+    start = forkpool.ForkPool._start
+
+    def counted(pool: forkpool.ForkPool) -> None:
+        forks.append(1)
+        start(pool)
+
+    monkeypatch.setattr(forkpool.ForkPool, "_start", counted)
+    content = tmp_path / "content"
+    for n in range(40):
+        (content / f"p{n:02d}").mkdir(parents=True)
+        (content / f"p{n:02d}" / "index.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2020-01-01\n---\nBody.\n", encoding="utf-8"
+        )
+    options = runner.RunOptions(
+        roots=[content], platforms=("qiita", "zenn"), mark_existing=True, min_age=0
+    )
+    report = runner.run(Config(), store, options, datetime.now(UTC))
+    assert forks == [1]
+    assert (report.marked.posts, report.marked.targets) == (40, 80)
+    assert {r.status for r in store.all_records()} == {"skipped"}
+    assert len(store.all_records()) == 80
+    store.record_skipped([(TargetKey("afterwards", "qiita"), None)])
+    assert store.get(TargetKey("afterwards", "qiita")) is not None
+
+
 def test_two_files_with_one_id_mark_it_once_as_the_first_in_path_order(
     store: LedgerStore,
 ) -> None:
