@@ -105,7 +105,7 @@ class CachedFile:
             stored = stored.json(self.path)
         if isinstance(stored, str):
             stored = _fields_from_json(stored)
-            object.__setattr__(self, "stored_fields", stored)  # a cache, not a change
+            self.stored_fields = stored  # decoded once: a cache, not a change
         return stored
 
     @property
