@@ -9,7 +9,7 @@ math, raw HTML) becomes a typed block that each flavor emits in its own syntax.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -144,6 +144,15 @@ class Document(Struct, frozen=True):
 
     blocks: tuple[Block, ...]
     notes: tuple[str, ...] = ()
+
+
+def all_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block of ``blocks`` and of the callouts and details among them, in reading
+    order (a container before what it holds)."""
+    for block in blocks:
+        yield block
+        if isinstance(block, Callout | Details):
+            yield from all_blocks(block.blocks)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import base64
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xpost.content.model import Block, Callout, Details, Document, Image
+from xpost.content.model import Block, Document, Embed, Image, all_blocks
 from xpost.post import Post
 
 #: Inline at most this much per image (a photo straight off a camera is left out).
@@ -76,29 +76,15 @@ def inline(path: Path) -> str | None:
 
 
 def _images(blocks: tuple[Block, ...]) -> list[Image]:
-    found: list[Image] = []
-    for block in blocks:
-        if isinstance(block, Image):
-            found.append(block)
-        elif isinstance(block, Callout | Details):
-            found.extend(_images(block.blocks))
-    return found
+    return [block for block in all_blocks(blocks) if isinstance(block, Image)]
 
 
 def embeds_by_key(document: Document) -> dict[str, str]:
     """Titles of the post's embeds by player id and by URL, to name the boxes drawn."""
-    from xpost.content.model import Embed
-
     titles: dict[str, str] = {}
-
-    def walk(blocks: tuple[Block, ...]) -> None:
-        for block in blocks:
-            if isinstance(block, Embed) and block.title:
-                for key in (block.id, block.url):
-                    if key:
-                        titles.setdefault(key, block.title)
-            elif isinstance(block, Callout | Details):
-                walk(block.blocks)
-
-    walk(document.blocks)
+    for block in all_blocks(document.blocks):
+        if isinstance(block, Embed) and block.title:
+            for key in (block.id, block.url):
+                if key:
+                    titles.setdefault(key, block.title)
     return titles

@@ -19,7 +19,7 @@ import msgspec
 
 from xpost.adapters.base import Adapter, Draft, PublishContext, Receipt
 from xpost.clients.retry import RetryPolicy, announced
-from xpost.content.model import Block, Callout, Details, Image
+from xpost.content.model import Block, Image, all_blocks
 from xpost.content.plaintext import plain_paragraphs
 from xpost.errors import ConfigError, PostError, UsageError
 from xpost.platforms.twitter.compose import (
@@ -329,12 +329,8 @@ def _alt_in_body(blocks: Sequence[Block], image: Path) -> str:
     """The alt text the post's body gives this very image file, if it shows it (a bundle's
     cover is often its first figure too): the author wrote it once already. One X
     would refuse (over ``MAX_ALT_TEXT``) is not taken."""
-    for block in blocks:
-        if isinstance(block, Callout | Details):
-            found = _alt_in_body(block.blocks, image)
-            if found:
-                return found
-        elif (
+    for block in all_blocks(blocks):
+        if (
             isinstance(block, Image)
             and block.local is not None
             and 0 < len(block.alt) <= MAX_ALT_TEXT
