@@ -245,6 +245,47 @@ def test_jekyll_links_and_site_variables() -> None:
     )
 
 
+def test_jekyll_links_keep_the_sites_baseurl(tmp_path: Path) -> None:
+    """A site served below a path (``baseurl: /blog``, a GitHub Pages project site):
+    what Jekyll writes with its baseurl keeps it, as the built page has it; a path the
+    author wrote from the host's root stays there, as a browser reads it; and the local
+    file behind a baseurl'd image is still found."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "c.png").write_bytes(b"png")
+    context = LinkContext(
+        tmp_path / "_posts",
+        page_url="https://ex.com/blog/2024/01/02/p/",
+        site_url="https://ex.com",
+        site_root=tmp_path,
+        base_path="/blog",
+    )
+    body = (
+        "[a]({% post_url 2010-07-21-name %}), [b]({% link about.md %}), "
+        "[c]({{ site.url }}{{ site.baseurl }}/c/), [d]({{ '/d/' | relative_url }}), "
+        "[e]({{ 'e/' | absolute_url }}), [f]({{ 'https://else.org/f' | relative_url }}), "
+        "[g](/g/)\n\n![i]({{ site.baseurl }}/assets/c.png)"
+    )
+    document = parse_body(body, context)
+    assert document.blocks[0] == Markdown(
+        "[a](https://ex.com/blog/2010/07/21/name/), [b](https://ex.com/blog/about.html), "
+        "[c](https://ex.com/blog/c/), [d](https://ex.com/blog/d/), "
+        "[e](https://ex.com/blog/e/), [f](https://else.org/f), [g](https://ex.com/g/)"
+    )
+    image = document.blocks[1]
+    assert isinstance(image, Image)
+    assert image.src == "https://ex.com/blog/assets/c.png"
+    assert image.local == tmp_path / "assets" / "c.png"
+
+
+def test_jekylls_other_variables_are_kept_with_a_note_others_without() -> None:
+    document = parse("On {{ site.title }} ({{ page.date }}), {{ vue.kept }}.")
+    assert document.blocks == (Markdown("On {{ site.title }} ({{ page.date }}), {{ vue.kept }}."),)
+    assert document.notes == (
+        "kept Liquid output {{ site.title }} as written: xpost does not know its value",
+        "kept Liquid output {{ page.date }} as written: xpost does not know its value",
+    )
+
+
 def test_unknown_liquid_tags_are_dropped_with_a_note_but_not_in_code_spans() -> None:
     document = parse('{% include note.html content="x" %}\n\nJinja: `{% if x %}`')
     assert document.blocks == (Markdown("Jinja: `{% if x %}`"),)

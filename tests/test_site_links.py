@@ -68,6 +68,43 @@ def test_post_url_of_a_missing_post_follows_the_sites_rules_with_a_note(tmp_path
 
 
 @pytest.mark.parametrize(
+    ("user_base", "expected"),
+    [
+        (None, "[s](https://me.example/b/about/) ![i](https://me.example/b/assets/i.png)"),
+        # The user's base_url is the site's whole base, as for the post's own URL: the
+        # site's baseurl is not added.
+        (
+            "https://other.example",
+            "[s](https://other.example/about/) ![i](https://other.example/assets/i.png)",
+        ),
+    ],
+)
+def test_a_jekyll_posts_baseurl_links_are_the_built_pages(
+    tmp_path: Path, user_base: str | None, expected: str
+) -> None:
+    """``{{ site.baseurl }}`` and ``relative_url`` are the site's ``baseurl`` from its
+    ``_config.yml`` (as ``jekyll build`` writes them), and the image they name is the
+    site's own file."""
+    from xpost.sites import find_site
+
+    write(tmp_path / "_config.yml", "url: https://me.example\nbaseurl: /b\n")
+    write(tmp_path / "assets" / "i.png", "png")
+    post = write(
+        tmp_path / "_posts" / "2024-05-01-a.md",
+        "---\ntitle: A\n---\n[s]({{ '/about/' | relative_url }}) "
+        "![i]({{ site.baseurl }}/assets/i.png)\n",
+    )
+    find_site.cache_clear()
+    if user_base is None:
+        config = Config(site_explicit=frozenset())
+    else:
+        config = Config(site=SiteConfig(base_url=user_base))
+    loaded = load_post(post, config)
+    assert QiitaMarkdown().emit(loaded.document) == expected + "\n"
+    assert loaded.document.notes == ()
+
+
+@pytest.mark.parametrize(
     "name",
     ["../2024-03-01-intro", "x/../../2024-03-01-intro", "2024-03-01-int*", "2024-03-01-?ntro"],
 )

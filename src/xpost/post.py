@@ -86,6 +86,10 @@ def load_post(path: Path, config: Config, *, parse: bool = True) -> Post:
         page_url=meta.canonical_url,
         site_url=meta.base_url,
         site_root=meta.site_dir,
+        # The user's own base_url is the site's whole base (it wins over the site's).
+        base_path=""
+        if parts.site is None or config.site_sets("base_url")
+        else parts.site.base_path(),
         is_bundle=parts.is_bundle,
         permalink=config.site.permalink,
         post_url=_post_url_resolver(parts.site, config, parts.tz)

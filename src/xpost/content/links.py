@@ -66,6 +66,9 @@ class LinkResolver:
         ctx = self.context
         roots = [ctx.site_root / "static", ctx.site_root] if ctx.site_root else []
         if path.startswith("/"):
+            base = ctx.base_path
+            if base and path.startswith(base + "/"):  # the site's own path, as served
+                path = path[len(base) :]
             candidates = [root / path.lstrip("/") for root in roots]
         else:
             candidates = [ctx.source_dir / path]

@@ -170,6 +170,10 @@ class LinkContext:
     page_url: str | None = None
     site_url: str | None = None
     site_root: Path | None = None  # the site's top folder (for Hugo static/, Jekyll assets)
+    #: Where the site's own paths start below ``site_url``'s host: Jekyll's ``baseurl``
+    #: ("/blog"), which ``{{ site.baseurl }}``, ``relative_url`` and its link tags put
+    #: first ('' when ``site_url`` already says it, or there is none).
+    base_path: str = ""
     is_bundle: bool = False
     permalink: str = ""  # the site's permalink pattern: how other posts' URLs are guessed
     #: ``{% post_url NAME %}``: the URL the site's generator gives the post NAME, and

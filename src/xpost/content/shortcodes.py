@@ -23,7 +23,7 @@ from xpost.content.embeds import (
     tweet_embed,
     youtube_embed,
 )
-from xpost.content.links import LinkResolver, outside_code_spans
+from xpost.content.links import LinkResolver, needs_base, outside_code_spans
 from xpost.content.model import Block, CalloutKind, Embed, Image
 from xpost.permalink import PermalinkError, expand_permalink
 
@@ -298,7 +298,7 @@ class InlineSubstitution(Struct):
             if post is None:
                 self.note(f"could not resolve {source}")
                 return ""
-            url = self.links.absolute(self._post_path(*post.groups()))
+            url = self.links.absolute(self._in_site(self._post_path(*post.groups())))
             self.note(f"guessed the URL of {source} as {url}")
             return url
         if name == "link":
@@ -306,7 +306,7 @@ class InlineSubstitution(Struct):
             if args.startswith("_posts/") and post is not None:
                 return self.liquid(source, f"post_url {post[0].rsplit('/', 1)[-1]}")
             path = re.sub(r"\.(?:md|markdown)$", ".html", args)
-            return self.links.absolute("/" + path.lstrip("/"))
+            return self.links.absolute(self._in_site(path))
         if name in ("raw", "endraw"):
             return ""
         block = liquid_embed(name, args_raw, self.links)
@@ -334,11 +334,21 @@ class InlineSubstitution(Struct):
 
     def output(self, source: str, expression: str) -> str:
         if re.match(_SITE_VARIABLE, expression):
-            return ""  # the link around it is resolved against site_url afterwards
+            # The link around it is resolved against site_url afterwards: only the
+            # base path under the site's host is written out.
+            return self.links.context.base_path if expression == "site.baseurl" else ""
         literal = re.match(_RELATIVE_URL_FILTER, expression)
         if literal:
-            return literal[2]
+            url = literal[2]
+            return self._in_site(url) if needs_base(url) else url  # Jekyll keeps a full URL
+        if re.match(r"^(?:site|page)\.", expression):  # Jekyll's own: its value unknown here
+            self.note(f"kept Liquid output {source} as written: xpost does not know its value")
         return source  # not ours: `{{ x }}` in a Vue or Jinja example
+
+    def _in_site(self, path: str) -> str:
+        """A path of the site's own, as Jekyll's ``relative_url`` writes it: below the
+        site's base path, from its root."""
+        return self.links.context.base_path + "/" + path.lstrip("/")
 
     def note(self, message: str) -> None:
         if message not in self.notes:

@@ -59,6 +59,11 @@ class Site(Struct, frozen=True):
         """
         return None
 
+    def base_path(self) -> str:
+        """The path the generator puts before each of its own site paths in a post's
+        links (``{{ site.baseurl }}``): '' when it has none."""
+        return ""
+
     def post_file(self, name: str) -> tuple[Path, bool] | None:
         """The post a ``{% post_url name %}`` tag names, and whether it exists (else the
         path is where it would be); None when this generator has no such tag."""

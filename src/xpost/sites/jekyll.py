@@ -63,6 +63,9 @@ class JekyllSite(Site, frozen=True):
     defaults: tuple[tuple[str, str], ...] = ()  # (path prefix, permalink) for posts
     collections_dir: str = ""  # where _posts lives, when not at the top
 
+    def base_path(self) -> str:
+        return self.baseurl.rstrip("/")
+
     def page_url(
         self, page: Page, base_url: str | None = None, permalink: str | None = None
     ) -> str | None:
